@@ -1,0 +1,15 @@
+# Generates a C++ table of the Lua scripts in SCRIPT_DIR: {name, source}.
+# Invoked at build time by CMakeLists.txt so that editing a script rebuilds it.
+file(GLOB scripts ${SCRIPT_DIR}/*.lua)
+list(SORT scripts)
+set(body "// Generated from storage/redis/scripts/*.lua by cmake/embed_lua.cmake. Do not edit.\n")
+string(APPEND body "#include \"storage/redis/embedded_scripts.h\"\n\nnamespace zaqard::storage::redis {\n\n")
+string(APPEND body "const std::vector<EmbeddedScript>& embeddedScripts() {\n    static const std::vector<EmbeddedScript> scripts = {\n")
+foreach(path ${scripts})
+  get_filename_component(name ${path} NAME_WE)
+  file(READ ${path} source)
+  string(APPEND body "        {\"${name}\", R\"__lua__(${source})__lua__\"},\n")
+endforeach()
+string(APPEND body "    };\n    return scripts;\n}\n\n}  // namespace zaqard::storage::redis\n")
+file(WRITE ${OUTPUT}.tmp "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUTPUT}.tmp ${OUTPUT})

@@ -1,0 +1,28 @@
+// The api layer's entry point: one action table serving every transport, as Zaqar's v2
+// endpoints do. Validation, Zaqar's status codes and error bodies live here.
+#pragma once
+
+#include "src/api/request.h"
+#include "src/config/config.h"
+#include "storage/storage.h"
+
+namespace zaqard::api {
+
+class Api {
+public:
+    Api(const config::Config& config, storage::Storage storage)
+        : config_(config), storage_(storage) {}
+
+    // Validates `request`, runs it against storage and answers through `respond`
+    // exactly once (possibly before returning).
+    void handle(Request request, Responder respond);
+
+    const config::Config& config() const { return config_; }
+    storage::Storage& storage() { return storage_; }
+
+private:
+    const config::Config& config_;
+    storage::Storage storage_;
+};
+
+}  // namespace zaqard::api

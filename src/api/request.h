@@ -1,0 +1,111 @@
+// The transport-neutral request and response of the api layer.
+//
+// A transport (transports/http, transports/websocket) turns what it received into an
+// api::Request, calls api::Api::handle(), and writes the api::Response it gets back in its
+// own framing. Nothing here knows about HTTP or WebSocket libraries.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "src/common/json.h"
+
+namespace zaqard::api {
+
+enum class Action {
+    // Service documents
+    GetHomeDoc,
+    Ping,
+    PingHead,  // HEAD /v2/ping: always 204, never touches storage
+    Health,
+    // Queues
+    QueueList,
+    QueueCreate,
+    QueueGet,
+    QueueUpdate,  // PATCH (json-patch on metadata)
+    QueueDelete,
+    QueueStats,
+    QueueShare,
+    QueuePurge,
+    // Messages
+    MessagePost,
+    MessageList,        // also GET ...?ids= (the api layer looks at params["ids"])
+    MessageDeleteMany,  // DELETE ...?ids= or ?pop=
+    MessageGet,
+    MessageDelete,
+    // Claims
+    ClaimCreate,
+    ClaimGet,
+    ClaimUpdate,
+    ClaimDelete,
+    // Subscriptions (their issue fills these in)
+    SubscriptionList,
+    SubscriptionCreate,
+    SubscriptionGet,
+    SubscriptionUpdate,
+    SubscriptionDelete,
+    SubscriptionConfirm,
+};
+
+// Which protocol's response shapes to produce: Zaqar's REST and WebSocket endpoints
+// answer the same operations with different bodies (websocket-v2.md §3).
+enum class Dialect { Rest, WebSocket };
+
+// Header names compared case-insensitively, as HTTP does.
+struct CaseInsensitiveLess {
+    bool operator()(const std::string& a, const std::string& b) const;
+};
+using Headers = std::map<std::string, std::string, CaseInsensitiveLess>;
+
+struct Request {
+    Action action = Action::Ping;
+    Dialect dialect = Dialect::Rest;
+
+    // Identity. Transports copy them from the headers; the api layer validates them.
+    Headers headers;  // Client-ID, X-Project-ID, X-Roles, Content-Type, ...
+
+    // Path parameters (raw, percent-decoded). Empty when the route has none.
+    std::string queueName;
+    std::string messageId;
+    std::string claimId;
+    std::string subscriptionId;
+
+    // Query parameters in the order received (REST: strings, last value wins for scalars;
+    // WebSocket: the typed JSON values of the frame body are put here by the transport
+    // as strings/JSON via `typedParams`).
+    std::vector<std::pair<std::string, std::string>> query;
+    Json typedParams;  // WebSocket only: body fields such as limit/echo as JSON values
+
+    // The raw body and whether one was sent (HTTP: a Content-Length header was present).
+    bool hasBody = false;
+    std::string body;
+
+    // The request path, e.g. "/v2/queues/q/messages" (used for pagination links).
+    std::string path;
+
+    // Set by the transport for log correlation; echoed in responses.
+    std::string requestId;
+};
+
+struct Response {
+    int status = 200;
+    // Extra headers such as Location, Allow, Cache-Control. Content-Type is implied by
+    // `contentType` (and omitted when there is no body).
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string contentType = "application/json";
+    Json body;             // JSON body, or empty for none (204, 201 on PUT, ...)
+    std::string rawBody;   // pre-rendered body text, used instead of `body` when set
+
+    void addHeader(std::string name, std::string value) {
+        headers.emplace_back(std::move(name), std::move(value));
+    }
+};
+
+// Called exactly once per request, on the shard's thread. May be called synchronously
+// from within Api::handle().
+using Responder = std::function<void(Response)>;
+
+}  // namespace zaqard::api

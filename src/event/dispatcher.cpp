@@ -1,0 +1,106 @@
+#include "src/event/dispatcher.h"
+
+#include <event2/thread.h>
+
+namespace zaqard::event {
+
+namespace {
+constexpr int kIoPriority = 0;
+constexpr int kDeferredPriority = 1;
+
+event_base* newBase() {
+    // Once per process: post() crosses threads, so libevent needs its locking callbacks.
+    static const int threadsReady = evthread_use_pthreads();
+    (void)threadsReady;
+    event_base* base = event_base_new();
+    event_base_priority_init(base, 2);
+    return base;
+}
+}  // namespace
+
+Timer::Timer(Dispatcher& dispatcher, std::function<void()> callback)
+    : callback_(std::move(callback)),
+      event_(evtimer_new(dispatcher.base(), &Timer::onFire, this)) {
+    event_priority_set(event_.get(), kIoPriority);
+}
+
+void Timer::enable(std::chrono::milliseconds delay) {
+    timeval tv{static_cast<time_t>(delay.count() / 1000),
+               static_cast<suseconds_t>((delay.count() % 1000) * 1000)};
+    evtimer_add(event_.get(), &tv);
+}
+
+void Timer::disable() { evtimer_del(event_.get()); }
+
+bool Timer::enabled() const { return evtimer_pending(event_.get(), nullptr) != 0; }
+
+void Timer::onFire(evutil_socket_t, short, void* self) { static_cast<Timer*>(self)->callback_(); }
+
+FileEvent::FileEvent(Dispatcher& dispatcher, int fd, short events,
+                     std::function<void(short)> callback)
+    : callback_(std::move(callback)),
+      event_(event_new(dispatcher.base(), fd, static_cast<short>(events | EV_PERSIST),
+                       &FileEvent::onReady, this)) {
+    event_priority_set(event_.get(), kIoPriority);
+    event_add(event_.get(), nullptr);
+}
+
+void FileEvent::onReady(evutil_socket_t, short what, void* self) {
+    static_cast<FileEvent*>(self)->callback_(what);
+}
+
+Dispatcher::Dispatcher() : base_(newBase()) {
+    postedEvent_.reset(event_new(base_.get(), -1, 0, &Dispatcher::onPosted, this));
+    event_priority_set(postedEvent_.get(), kIoPriority);
+    deferredEvent_.reset(event_new(base_.get(), -1, 0, &Dispatcher::onDeferred, this));
+    event_priority_set(deferredEvent_.get(), kDeferredPriority);
+}
+
+Dispatcher::~Dispatcher() {
+    // Run what is still deferred so that deferred deletions happen before the base goes.
+    runQueue(deferred_, nullptr);
+    postedEvent_.reset();
+    deferredEvent_.reset();
+}
+
+void Dispatcher::run() { event_base_loop(base_.get(), EVLOOP_NO_EXIT_ON_EMPTY); }
+
+void Dispatcher::exit() {
+    post([this] { event_base_loopexit(base_.get(), nullptr); });
+}
+
+void Dispatcher::post(std::function<void()> work) {
+    {
+        std::lock_guard<std::mutex> guard(postedLock_);
+        posted_.push_back(std::move(work));
+    }
+    event_active(postedEvent_.get(), 0, 0);
+}
+
+void Dispatcher::defer(std::function<void()> work) {
+    deferred_.push_back(std::move(work));
+    event_active(deferredEvent_.get(), 0, 0);
+}
+
+void Dispatcher::runQueue(std::vector<std::function<void()>>& queue, std::mutex* lock) {
+    std::vector<std::function<void()>> batch;
+    if (lock) {
+        std::lock_guard<std::mutex> guard(*lock);
+        batch.swap(queue);
+    } else {
+        batch.swap(queue);
+    }
+    for (auto& work : batch) work();
+}
+
+void Dispatcher::onPosted(evutil_socket_t, short, void* self) {
+    auto* dispatcher = static_cast<Dispatcher*>(self);
+    dispatcher->runQueue(dispatcher->posted_, &dispatcher->postedLock_);
+}
+
+void Dispatcher::onDeferred(evutil_socket_t, short, void* self) {
+    auto* dispatcher = static_cast<Dispatcher*>(self);
+    dispatcher->runQueue(dispatcher->deferred_, nullptr);
+}
+
+}  // namespace zaqard::event

@@ -1,0 +1,33 @@
+// The Redis storage driver of one shard: implements every store interface of
+// storage/storage.h on a hiredis async connection driven by the shard's event_base.
+// One EVALSHA per hot call (scripts in storage/redis/scripts), reconnect with backoff,
+// 503 (ErrorKind::Unavailable) while Redis is unreachable.
+#pragma once
+
+#include <memory>
+
+#include "src/config/config.h"
+#include "src/event/dispatcher.h"
+#include "storage/storage.h"
+
+namespace zaqard::storage::redis {
+
+class RedisDriver {
+public:
+    RedisDriver(event::Dispatcher& dispatcher, const config::Config& config);
+    ~RedisDriver();
+
+    // Connects (asynchronously; calls fail with Unavailable until connected), loads the
+    // scripts and starts the background expiry sweep.
+    void start();
+    // Stops the sweep and disconnects; pending calls fail with Unavailable.
+    void stop();
+
+    Storage storage();
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zaqard::storage::redis

@@ -1,0 +1,123 @@
+// Plain data exchanged between the api layer and the storage drivers.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "src/common/json.h"
+
+namespace zaqard::storage {
+
+// A queue is addressed by its tenant and name; every stored key is scoped by both.
+struct QueueRef {
+    std::string project;
+    std::string name;
+};
+
+struct Message {
+    std::string id;
+    std::string body;          // the message body as JSON text, exactly as posted
+    int64_t ttl = 0;           // current TTL in seconds (claims may raise it)
+    int64_t age = 0;           // whole seconds since posting
+    double created = 0;        // UNIX seconds of posting
+    std::string claimId;       // id of the live claim holding it; empty when not claimed
+    int64_t claimCount = 0;    // claims so far (only counted when a DLQ is configured)
+};
+
+struct NewMessage {
+    std::string body;                 // JSON text
+    std::optional<int64_t> ttl;       // absent: queue _default_message_ttl, else config
+    std::optional<int64_t> delay;     // absent: queue _default_message_delay
+};
+
+struct PostRequest {
+    QueueRef queue;
+    std::string clientId;      // normalised; stored for echo filtering
+    std::vector<NewMessage> messages;
+    int64_t bodySize = 0;      // request Content-Length, checked against the queue's limit
+};
+
+// Why storage refused a post that the api layer could not check on its own
+// (it depends on the queue's metadata, which only the script reads).
+enum class PostRefusal { None, TooLargeForQueue, InvalidDelay };
+
+struct PostResult {
+    std::vector<std::string> ids;   // in input order
+    PostRefusal refusal = PostRefusal::None;
+    int64_t queueMaxPostSize = 0;   // set with TooLargeForQueue, for the error text
+};
+
+struct ListRequest {
+    QueueRef queue;
+    std::string marker;        // opaque; empty = from the head
+    int64_t limit = 10;
+    bool echo = false;
+    std::string clientId;      // normalised; with echo=false its messages are skipped
+    bool includeClaimed = false;
+    bool includeDelayed = false;
+};
+
+struct MessagePage {
+    std::vector<Message> messages;
+    std::string nextMarker;        // marker to continue after the last message
+    bool queueDelaysEnabled = false;  // queue's _default_message_delay is truthy
+};
+
+struct GetMessagesResult {
+    bool queueExists = false;
+    std::vector<Message> messages;  // found ones, in request order
+};
+
+enum class DeleteOutcome {
+    Deleted,            // or nothing to delete: 204
+    ClaimedNoClaimId,   // 403
+    ClaimUnknown,       // 400 "The specified claim does not exist or has expired."
+    NotClaimed,         // 400 "A claim was specified, but the message is not currently claimed."
+    ClaimedByOther,     // 403
+};
+
+struct QueueStats {
+    int64_t claimed = 0;
+    int64_t free = 0;
+    int64_t total = 0;
+    std::optional<Message> oldest;
+    std::optional<Message> newest;
+};
+
+struct QueueInfo {
+    std::string name;
+    Json metadata;  // stored metadata (no defaults filled in); set when detailed
+};
+
+struct QueueListRequest {
+    std::string project;
+    std::string marker;  // queue name; exclusive
+    int64_t limit = 10;
+    bool detailed = false;
+    std::string nameContains;                          // "name" filter; empty = none
+    std::vector<std::pair<std::string, Json>> metadataEquals;  // other query params
+};
+
+struct ClaimRequest {
+    QueueRef queue;
+    int64_t ttl = 300;
+    int64_t grace = 60;
+    int64_t limit = 10;
+};
+
+struct ClaimResult {
+    std::string claimId;             // empty when nothing was claimed (204)
+    std::vector<Message> messages;
+};
+
+struct ClaimInfo {
+    std::string id;
+    int64_t ttl = 0;
+    int64_t age = 0;
+    std::vector<Message> messages;
+};
+
+}  // namespace zaqard::storage

@@ -1,0 +1,32 @@
+// The REST transport of one shard: an evhttp server on the shard's event_base, listening
+// with SO_REUSEPORT, that routes /v2 URLs to api actions (router.h) and writes the
+// api::Response back with Zaqar's headers and error bodies.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "src/api/api.h"
+#include "src/config/config.h"
+#include "src/event/dispatcher.h"
+
+namespace zaqard::http {
+
+class HttpServer {
+public:
+    HttpServer(event::Dispatcher& dispatcher, const config::Config& config, api::Api& api);
+    ~HttpServer();
+
+    // Binds [drivers:transport:wsgi] bind:port with SO_REUSEPORT. False + `error` on failure.
+    bool listen(std::string& error);
+    // Graceful stop, step 1: close the listener; in-flight requests go on.
+    void stopAccepting();
+    // Requests received and not yet answered.
+    size_t inFlight() const;
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zaqard::http
