@@ -16,7 +16,11 @@
 namespace zaqard::api {
 
 enum class Action {
+    // Routing outcomes the api layer still answers, after its header checks (Zaqar runs
+    // Client-ID/project/name checks before method dispatch, rest-v2.md §1.2).
+    MethodNotAllowed,  // known path, unsupported method: 405 with Request::allowedMethods
     // Service documents
+    Versions,  // GET /: no header checks at all
     GetHomeDoc,
     Ping,
     PingHead,  // HEAD /v2/ping: always 204, never touches storage
@@ -85,6 +89,10 @@ struct Request {
 
     // The request path, e.g. "/v2/queues/q/messages" (used for pagination links).
     std::string path;
+
+    // For MethodNotAllowed: the methods the path supports, e.g. "GET, PUT" (the api layer
+    // adds ", OPTIONS" in the Allow header as falcon does).
+    std::string allowedMethods;
 
     // Set by the transport for log correlation; echoed in responses.
     std::string requestId;
