@@ -1,0 +1,112 @@
+#include "transports/websocket/connection.h"
+
+#include <libwebsockets.h>
+
+#include <cstring>
+
+#include "transports/websocket/ws_server.h"
+
+namespace zaqard::websocket {
+
+Connection::Connection(lws* wsi, const WebSocketLimits& limits, std::string id)
+    : wsi_(wsi), limits_(limits), id_(std::move(id)) {}
+
+bool Connection::receive(const void* data, size_t length, bool binary, bool final) {
+    if (rx_.empty() && !rxTooLarge_) rxBinary_ = binary;
+    // Past the limit we keep counting nothing: the message is answered with an error and
+    // its remaining fragments are discarded.
+    if (!rxTooLarge_ && rx_.size() + length > limits_.maxFrameBytes) {
+        rxTooLarge_ = true;
+        rx_.clear();
+        rx_.shrink_to_fit();
+    }
+    if (!rxTooLarge_) rx_.append(static_cast<const char*>(data), length);
+    return final;
+}
+
+Connection::Message Connection::takeMessage() {
+    Message message{rxBinary_ ? FrameKind::Binary : FrameKind::Text, rxTooLarge_, std::move(rx_)};
+    rx_.clear();
+    rxTooLarge_ = false;
+    return message;
+}
+
+uint64_t Connection::reserveSlot() {
+    slots_.emplace_back();
+    updateFlowControl();
+    return firstSlot_ + slots_.size() - 1;
+}
+
+void Connection::complete(uint64_t slot, FrameKind kind, std::string payload) {
+    if (slot < firstSlot_ || slot - firstSlot_ >= slots_.size()) return;
+    Slot& s = slots_[slot - firstSlot_];
+    s.ready = true;
+    s.kind = kind;
+    s.payload = std::move(payload);
+    moveReadySlots();
+}
+
+void Connection::pushNow(FrameKind kind, std::string payload) {
+    enqueue(kind, std::move(payload));
+}
+
+void Connection::moveReadySlots() {
+    bool moved = false;
+    while (!slots_.empty() && slots_.front().ready) {
+        enqueue(slots_.front().kind, std::move(slots_.front().payload));
+        slots_.pop_front();
+        ++firstSlot_;
+        moved = true;
+    }
+    if (moved) updateFlowControl();
+}
+
+void Connection::enqueue(FrameKind kind, std::string payload) {
+    if (!wsi_ || closeRequested_) return;
+    outBytes_ += payload.size();
+    out_.emplace_back(kind, std::move(payload));
+    if (outBytes_ > limits_.maxOutputBytes) {
+        // A reader this slow would make us buffer without bound: close it instead.
+        closeRequested_ = true;
+        static const char reason[] = "output buffer limit exceeded (slow reader)";
+        lws_close_reason(wsi_, LWS_CLOSE_STATUS_POLICY_VIOLATION,
+                         reinterpret_cast<unsigned char*>(const_cast<char*>(reason)),
+                         sizeof reason - 1);
+    }
+    requestWrite();
+}
+
+void Connection::requestWrite() {
+    if (wsi_) lws_callback_on_writable(wsi_);
+}
+
+void Connection::updateFlowControl() {
+    if (!wsi_) return;
+    bool shouldPause = slots_.size() >= limits_.maxPipelined;
+    bool shouldResume = slots_.size() <= limits_.maxPipelined / 2;
+    if (!rxPaused_ && shouldPause) {
+        rxPaused_ = true;
+        lws_rx_flow_control(wsi_, 0);
+    } else if (rxPaused_ && shouldResume) {
+        rxPaused_ = false;
+        lws_rx_flow_control(wsi_, 1);
+    }
+}
+
+bool Connection::writeOne() {
+    if (!wsi_) return false;
+    if (closeRequested_) return false;
+    if (out_.empty()) return true;
+    auto& [kind, payload] = out_.front();
+    writeBuffer_.resize(LWS_PRE + payload.size());
+    std::memcpy(writeBuffer_.data() + LWS_PRE, payload.data(), payload.size());
+    int written = lws_write(wsi_, writeBuffer_.data() + LWS_PRE, payload.size(),
+                            kind == FrameKind::Binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+    if (written < static_cast<int>(payload.size())) return false;
+    outBytes_ -= payload.size();
+    out_.pop_front();
+    if (!out_.empty()) requestWrite();
+    return true;
+}
+
+}  // namespace zaqard::websocket

@@ -1,0 +1,78 @@
+// One WebSocket peer: the ordered response slots of its pipelined requests and its
+// output queue. Owned by the server; replies hold weak references, so a reply that
+// arrives after the peer left is dropped.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "transports/websocket/frame_codec.h"
+
+struct lws;
+
+namespace zaqard::websocket {
+
+struct WebSocketLimits;
+
+class Connection : public std::enable_shared_from_this<Connection> {
+  public:
+    Connection(lws* wsi, const WebSocketLimits& limits, std::string id);
+
+    const std::string& id() const { return id_; }
+    bool open() const { return wsi_ != nullptr; }
+
+    // Incoming data, fragment by fragment. Returns true when a whole message is ready.
+    bool receive(const void* data, size_t length, bool binary, bool final);
+    // The completed message; tooLarge when it exceeded the frame limit (payload dropped).
+    struct Message {
+        FrameKind kind;
+        bool tooLarge;
+        std::string payload;
+    };
+    Message takeMessage();
+
+    // Reserves the next response slot (request order); fill it with complete().
+    uint64_t reserveSlot();
+    void complete(uint64_t slot, FrameKind kind, std::string payload);
+    // Queues a frame right away (notifications interleave between responses).
+    void pushNow(FrameKind kind, std::string payload);
+
+    // Writes at most one queued frame; false means close the connection.
+    bool writeOne();
+
+    size_t pendingRequests() const { return slots_.size(); }
+    bool wantsClose() const { return closeRequested_; }
+    void detach() { wsi_ = nullptr; }
+
+  private:
+    struct Slot {
+        bool ready = false;
+        FrameKind kind = FrameKind::Text;
+        std::string payload;
+    };
+    void moveReadySlots();
+    void enqueue(FrameKind kind, std::string payload);
+    void requestWrite();
+    void updateFlowControl();
+
+    lws* wsi_;
+    const WebSocketLimits& limits_;
+    std::string id_;
+
+    std::string rx_;
+    bool rxBinary_ = false;
+    bool rxTooLarge_ = false;
+
+    uint64_t firstSlot_ = 0;
+    std::deque<Slot> slots_;
+    std::deque<std::pair<FrameKind, std::string>> out_;
+    size_t outBytes_ = 0;
+    std::vector<unsigned char> writeBuffer_;
+    bool rxPaused_ = false;
+    bool closeRequested_ = false;
+};
+
+}  // namespace zaqard::websocket

@@ -1,0 +1,184 @@
+#include "transports/websocket/ws_server.h"
+
+#include <libwebsockets.h>
+
+#include <unordered_map>
+
+#include "src/common/log.h"
+#include "src/common/uuid.h"
+#include "transports/websocket/connection.h"
+#include "transports/websocket/uv_loop_bridge.h"
+
+namespace zaqard::websocket {
+
+class WebSocketServer::Impl {
+  public:
+    Impl(event::Dispatcher& dispatcher, std::string bind, int port, WebSocketLimits limits,
+         FrameHandler handler)
+        : dispatcher_(dispatcher),
+          bind_(std::move(bind)),
+          port_(port),
+          limits_(limits),
+          handler_(std::move(handler)),
+          bridge_(dispatcher) {}
+
+    ~Impl() {
+        for (auto& [wsi, connection] : connections_) connection->detach();
+        connections_.clear();
+        if (context_) {
+            // With a foreign loop lws 4.1 frees the context in two steps: the first call
+            // closes its uv handles, which needs the loop to run; the second frees the rest
+            // (checked under LeakSanitizer).
+            lws_context_destroy(context_);
+            bridge_.drain();
+            lws_context_destroy(context_);
+            context_ = nullptr;
+        }
+        bridge_.drain();
+    }
+
+    bool listen(std::string& error) {
+        static const int logLevel = (lws_set_log_level(LLL_ERR, nullptr), 0);
+        (void)logLevel;
+        protocols_[0] = {"zaqar", &Impl::callback, sizeof(void*), 4096, 0, this, 0};
+        protocols_[1] = {nullptr, nullptr, 0, 0, 0, nullptr, 0};
+
+        void* loops[] = {bridge_.loop()};
+        lws_context_creation_info info{};
+        info.port = port_;
+        info.iface = bind_.empty() ? nullptr : bind_.c_str();
+        info.protocols = protocols_;
+        info.gid = -1;
+        info.uid = -1;
+        info.user = this;
+        info.foreign_loops = loops;
+        info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_ALLOW_LISTEN_SHARE |
+                       LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN | LWS_SERVER_OPTION_DISABLE_IPV6;
+        context_ = lws_create_context(&info);
+        if (!context_) {
+            error = "cannot listen for WebSocket on " + bind_ + ":" + std::to_string(port_);
+            return false;
+        }
+        bridge_.kick();
+        return true;
+    }
+
+    size_t inFlight() const {
+        size_t total = 0;
+        for (const auto& [wsi, connection] : connections_) total += connection->pendingRequests();
+        return total;
+    }
+
+    size_t connections() const { return connections_.size(); }
+
+    bool push(const std::string& connectionId, const Json& value, FrameKind kind) {
+        auto it = byId_.find(connectionId);
+        if (it == byId_.end()) return false;
+        auto connection = it->second.lock();
+        if (!connection) return false;
+        connection->pushNow(kind, encodeFrame(kind, value));
+        bridge_.kick();
+        return true;
+    }
+
+  private:
+    static int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
+        if (!wsi) return 0;
+        auto* self = static_cast<Impl*>(lws_context_user(lws_get_context(wsi)));
+        if (!self) return lws_callback_http_dummy(wsi, reason, user, in, len);
+        switch (reason) {
+            case LWS_CALLBACK_ESTABLISHED:
+                self->onOpen(wsi);
+                return 0;
+            case LWS_CALLBACK_RECEIVE:
+                self->onReceive(wsi, in, len);
+                return 0;
+            case LWS_CALLBACK_SERVER_WRITEABLE:
+                return self->onWritable(wsi);
+            case LWS_CALLBACK_CLOSED:
+                self->onClose(wsi);
+                return 0;
+            default:
+                return lws_callback_http_dummy(wsi, reason, user, in, len);
+        }
+    }
+
+    void onOpen(lws* wsi) {
+        auto connection = std::make_shared<Connection>(wsi, limits_, randomUuid());
+        byId_[connection->id()] = connection;
+        connections_[wsi] = std::move(connection);
+    }
+
+    void onReceive(lws* wsi, void* in, size_t len) {
+        auto it = connections_.find(wsi);
+        if (it == connections_.end()) return;
+        std::shared_ptr<Connection> connection = it->second;
+        bool final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
+        if (!connection->receive(in, len, lws_frame_is_binary(wsi), final)) return;
+        Connection::Message message = connection->takeMessage();
+        uint64_t slot = connection->reserveSlot();
+        DecodedFrame frame;
+        if (message.tooLarge) {
+            frame.error = "Can't decode request. Frame larger than " +
+                          std::to_string(limits_.maxFrameBytes) + " bytes.";
+        } else {
+            frame = decodeFrame(message.kind, message.payload);
+        }
+        std::weak_ptr<Connection> weak = connection;
+        FrameKind kind = message.kind;
+        handler_(*connection, std::move(frame), [this, weak, slot, kind](Json response) {
+            auto target = weak.lock();
+            if (!target || !target->open()) return;
+            target->complete(slot, kind, encodeFrame(kind, response));
+            bridge_.kick();
+        });
+    }
+
+    int onWritable(lws* wsi) {
+        auto it = connections_.find(wsi);
+        if (it == connections_.end()) return 0;
+        return it->second->writeOne() ? 0 : -1;
+    }
+
+    void onClose(lws* wsi) {
+        auto it = connections_.find(wsi);
+        if (it == connections_.end()) return;
+        it->second->detach();
+        byId_.erase(it->second->id());
+        // Late replies hold weak references only; the object may go at once.
+        connections_.erase(it);
+    }
+
+    event::Dispatcher& dispatcher_;
+    std::string bind_;
+    int port_;
+    WebSocketLimits limits_;
+    FrameHandler handler_;
+    UvLoopBridge bridge_;
+    lws_protocols protocols_[2]{};
+    lws_context* context_ = nullptr;
+    std::unordered_map<lws*, std::shared_ptr<Connection>> connections_;
+    std::unordered_map<std::string, std::weak_ptr<Connection>> byId_;
+};
+
+WebSocketServer::WebSocketServer(event::Dispatcher& dispatcher, std::string bind, int port,
+                                 WebSocketLimits limits, FrameHandler handler)
+    : impl_(std::make_unique<Impl>(dispatcher, std::move(bind), port, limits, std::move(handler))) {
+}
+
+WebSocketServer::~WebSocketServer() = default;
+
+bool WebSocketServer::listen(std::string& error) {
+    return impl_->listen(error);
+}
+size_t WebSocketServer::inFlight() const {
+    return impl_->inFlight();
+}
+size_t WebSocketServer::connections() const {
+    return impl_->connections();
+}
+bool WebSocketServer::push(const std::string& connectionId, const Json& value) {
+    return impl_->push(connectionId, value, FrameKind::Text);
+}
+
+}  // namespace zaqard::websocket

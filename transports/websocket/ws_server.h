@@ -1,0 +1,49 @@
+// The WebSocket listener of one shard: a libwebsockets context on the shard's nested
+// libuv loop (uv_loop_bridge.h), listening with SO_REUSEPORT beside the other shards.
+// It owns framing, ordering and flow control; what a frame means is up to the
+// FrameHandler (ws_protocol.h turns frames into api actions).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "src/common/json.h"
+#include "src/event/dispatcher.h"
+#include "transports/websocket/frame_codec.h"
+
+namespace zaqard::websocket {
+
+class Connection;
+
+// Answers one decoded frame exactly once through `reply`; replies may come later and in
+// any order: the server sends them in request order.
+using Reply = std::function<void(Json response)>;
+using FrameHandler = std::function<void(Connection& connection, DecodedFrame frame, Reply reply)>;
+
+struct WebSocketLimits {
+    size_t maxFrameBytes = 1 << 20;    // larger incoming messages get an error reply
+    size_t maxPipelined = 128;         // unanswered requests before reading pauses
+    size_t maxOutputBytes = 16 << 20;  // queued output past which the peer is closed
+};
+
+class WebSocketServer {
+  public:
+    WebSocketServer(event::Dispatcher& dispatcher, std::string bind, int port,
+                    WebSocketLimits limits, FrameHandler handler);
+    ~WebSocketServer();
+
+    bool listen(std::string& error);
+    // Requests received and not yet answered, over all connections.
+    size_t inFlight() const;
+    size_t connections() const;
+    // Sends `value` to the connection with this id, between responses (notifications).
+    // False when no such connection is open on this shard.
+    bool push(const std::string& connectionId, const Json& value);
+
+  private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace zaqard::websocket
