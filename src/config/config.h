@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -35,9 +36,10 @@ struct TransportLimits {
 };
 
 // A parsed Redis URI (auth-and-config.md §5.3).
+// Defaults to Zaqar's default uri, redis://127.0.0.1:6379.
 struct RedisUri {
-    std::string original;
-    std::string host;            // TCP host; empty for a unix socket
+    std::string original = "redis://127.0.0.1:6379";
+    std::string host = "127.0.0.1";  // TCP host; empty for a unix socket
     int port = 6379;
     std::string socketPath;      // unix socket path; empty for TCP
     std::string username;        // optional ACL user
@@ -49,6 +51,39 @@ struct RedisUri {
     std::string masterName;
 };
 
+// `[notification]` (notifications.md).
+struct NotificationOptions {
+    std::string smtp_mode = "third_part";  // third_part (sendmail command) | self_local
+    std::string smtp_host;                 // empty: unset
+    int smtp_port = 0;                     // 0: unset
+    std::string smtp_user_name;
+    std::string smtp_user_password;
+    std::string smtp_command = "/usr/sbin/sendmail -t -oi";
+    int max_notifier_workers = 10;
+    bool require_confirmation = false;
+    std::string external_confirmation_url;
+    // Dicts with keys topic, body, sender; empty: Zaqar's built-in templates.
+    std::map<std::string, std::string> subscription_confirmation_email_template;
+    std::map<std::string, std::string> unsubscribe_confirmation_email_template;
+};
+
+// `[cors]` (oslo.middleware). CORS is off while allowed_origin is empty.
+struct CorsOptions {
+    std::vector<std::string> allowed_origin;
+    bool allow_credentials = true;
+    int max_age = 3600;
+    std::vector<std::string> allow_methods = {"GET", "PUT", "POST", "DELETE", "PATCH", "HEAD"};
+    std::vector<std::string> allow_headers = {
+        "X-Auth-Token", "X-Identity-Status",      "X-Roles",      "X-Service-Catalog", "X-User-Id",
+        "X-Tenant-Id",  "X-OpenStack-Request-ID", "X-Trace-Info", "X-Trace-HMAC",      "Client-id"};
+    std::vector<std::string> expose_headers = {"X-Auth-Token", "X-Subject-Token", "X-Service-Token",
+                                               "X-OpenStack-Request-ID"};
+};
+
+// Sections whose options belong to other OpenStack libraries ([keystone_authtoken],
+// [trustee], [cache], [profiler]): kept verbatim, option name -> raw value.
+using RawSection = std::map<std::string, std::string>;
+
 struct Config {
     std::string sourceFile;  // the file that was loaded, empty when none was found
 
@@ -58,7 +93,10 @@ struct Config {
     std::string auth_strategy;  // "" (noauth) or "keystone"
     bool enable_checksum = false;
     bool debug = false;
-    std::string log_file;  // empty: stderr
+    std::string log_file;  // empty: stderr (already joined with log_dir when both are set)
+    std::string log_dir;
+    bool unreliable = false;
+    std::vector<std::string> enable_deprecated_api_versions;  // accepted; only v2 is served
 
     // [drivers]
     std::string transport = "wsgi";
@@ -72,25 +110,60 @@ struct Config {
     // [drivers:transport:websocket]
     std::string websocket_bind = "127.0.0.1";
     int websocket_port = 9000;
+    int websocket_external_port = 0;          // 0: unset (advertise websocket_port)
+    std::string websocket_notification_bind;  // empty: all interfaces
+    int websocket_notification_port = 0;      // 0: a random port
 
     // [drivers:message_store:redis] / [drivers:management_store:redis]
     RedisUri message_store_redis;
     RedisUri management_store_redis;
-    int max_reconnect_attempts = 10;
+    int max_reconnect_attempts = 10;  // [drivers:message_store:redis]
     double reconnect_sleep = 1.0;
+    int management_max_reconnect_attempts = 10;  // [drivers:management_store:redis]
+    double management_reconnect_sleep = 1.0;
 
     // [transport]
     TransportLimits limits;
+    std::string message_encryption_algorithms = "AES256";
+    std::string message_encryption_key = "AES256";
 
     // [signed_url]
     std::string signed_url_secret_key;
 
+    // [notification]
+    NotificationOptions notification;
+
+    // [storage]
+    std::vector<std::string> queue_pipeline;
+    std::vector<std::string> message_pipeline;  // zaqar.notification.notifier enables notifications
+    std::vector<std::string> claim_pipeline;
+    std::vector<std::string> subscription_pipeline;
+    std::vector<std::string> topic_pipeline;
+
+    // [pooling:catalog]
+    bool enable_virtual_pool = false;
+
+    // [cors]
+    CorsOptions cors;
+
+    // [oslo_policy]
+    std::string policy_file = "policy.yaml";
+    std::vector<std::string> policy_dirs = {"policy.d"};
+    bool enforce_scope = false;
+    bool enforce_new_defaults = false;
+
+    // Other libraries' sections, verbatim.
+    RawSection keystone_authtoken;
+    RawSection trustee;
+    RawSection cache;
+    RawSection profiler;
+
     // [zaqard] — our own options
-    int shards = 0;                     // 0: one per core
-    double redis_timeout = 2.0;         // seconds before a Redis call fails with 503
-    double sweep_interval = 1.0;        // seconds between background expiry sweeps
-    int max_requests_per_wakeup = 64;   // fairness for pipelining clients
-    int max_body_size = 1048576;        // bytes; larger request bodies are refused
+    int shards = 0;                    // 0: one per core
+    double redis_timeout = 2.0;        // seconds before a Redis call fails with 503
+    double sweep_interval = 1.0;       // seconds between background expiry sweeps
+    int max_requests_per_wakeup = 64;  // fairness for pipelining clients
+    int max_body_size = 1048576;       // bytes; larger request bodies are refused
 };
 
 }  // namespace zaqard::config
