@@ -1,0 +1,41 @@
+"""pytest fixtures: one redis-server + zaqard per test module, a fresh project per test.
+
+Module scope keeps the suite fast; a fresh project id (uuid) per test keeps tests
+independent. At teardown zaqard gets SIGTERM and the module fails if it exited non-zero
+or printed a sanitizer report.
+"""
+
+import os
+import sys
+import uuid
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import zaqard_harness as harness  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: waits for claim/message TTLs (>= 60 s)")
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    st = harness.Stack(str(tmp_path_factory.mktemp("stack")))
+    st.start()
+    yield st
+    problems = st.stop()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def api(stack):
+    """A client with a fresh project and Client-ID."""
+    return stack.client(project="p-" + uuid.uuid4().hex)
+
+
+@pytest.fixture
+def base_url(stack):
+    return stack.base_url
