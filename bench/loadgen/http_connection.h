@@ -1,0 +1,75 @@
+// One keep-alive HTTP/1.1 client connection on a libevent bufferevent, with optional
+// pipelining (up to `pipeline` requests written before their responses arrive). Responses
+// are matched to requests in order. A broken connection fails its in-flight requests
+// (status 0) and reconnects after a short pause.
+#pragma once
+
+#include <deque>
+#include <string>
+
+#include "loadgen/endpoint.h"
+#include "loadgen/http_response_parser.h"
+#include "loadgen/libevent_handles.h"
+#include "loadgen/request.h"
+
+namespace zqbench {
+
+class HttpConnection {
+  public:
+    class Listener {
+      public:
+        virtual ~Listener() = default;
+        virtual void onConnected(HttpConnection& connection) = 0;
+        virtual void onResponse(HttpConnection& connection, Request&& request,
+                                Response&& response) = 0;
+    };
+
+    // `headers` are sent with every request ("Name: value\r\n" lines).
+    HttpConnection(event_base* base, const Endpoint& endpoint, std::string headers, size_t pipeline,
+                   Listener& listener);
+    HttpConnection(const HttpConnection&) = delete;
+    HttpConnection& operator=(const HttpConnection&) = delete;
+
+    void connect();
+    // Closes the socket and forgets in-flight requests without reporting them.
+    void close();
+
+    bool connected() const { return connected_; }
+    bool canSend() const { return connected_ && inflight_.size() < pipeline_; }
+    size_t inflight() const { return inflight_.size(); }
+    const std::deque<Request>& inflightRequests() const { return inflight_; }
+    uint64_t reconnects() const { return reconnects_; }
+    uint64_t failures() const { return failures_; }
+
+    // Writes the request; its sentNs is set here. Requires canSend().
+    void send(Request&& request);
+
+    int id = 0;  // owner's index, for the listener
+
+  private:
+    static void onRead(bufferevent* bev, void* self);
+    static void onEvent(bufferevent* bev, short what, void* self);
+    static void onReconnect(evutil_socket_t, short, void* self);
+    void readResponses();
+    void broken();
+
+    event_base* base_;
+    const Endpoint& endpoint_;
+    std::string headers_;
+    size_t pipeline_;
+    Listener& listener_;
+    BufferEventPtr bev_;
+    // A broken bufferevent is parked here and freed from the reconnect timer, never
+    // from inside its own callback.
+    BufferEventPtr dead_;
+    EventPtr reconnectTimer_;
+    bool connected_ = false;
+    bool closing_ = false;
+    std::deque<Request> inflight_;
+    HttpResponseParser parser_;
+    std::string scratch_;
+    uint64_t reconnects_ = 0;
+    uint64_t failures_ = 0;
+};
+
+}  // namespace zqbench
