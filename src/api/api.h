@@ -9,7 +9,7 @@
 namespace zaqard::api {
 
 class Api {
-public:
+  public:
     Api(const config::Config& config, storage::Storage storage)
         : config_(config), storage_(storage) {}
 
@@ -20,7 +20,7 @@ public:
     const config::Config& config() const { return config_; }
     storage::Storage& storage() { return storage_; }
 
-private:
+  private:
     const config::Config& config_;
     storage::Storage storage_;
 };

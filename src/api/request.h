@@ -104,8 +104,8 @@ struct Response {
     // `contentType` (and omitted when there is no body).
     std::vector<std::pair<std::string, std::string>> headers;
     std::string contentType = "application/json";
-    Json body;             // JSON body, or empty for none (204, 201 on PUT, ...)
-    std::string rawBody;   // pre-rendered body text, used instead of `body` when set
+    Json body;            // JSON body, or empty for none (204, 201 on PUT, ...)
+    std::string rawBody;  // pre-rendered body text, used instead of `body` when set
 
     void addHeader(std::string name, std::string value) {
         headers.emplace_back(std::move(name), std::move(value));

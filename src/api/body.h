@@ -1,0 +1,24 @@
+// Request-body decoding with Zaqar's texts (rest-v2.md §1.5, wsgi/utils.py deserialize):
+// only an object or array is a document; typed fields follow utils.get_checked_field.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "src/api/errors.h"
+#include "src/api/request.h"
+#include "src/common/json.h"
+
+namespace zaqard::api {
+
+// Parses the body as wsgi_utils.deserialize does; `out` is the object or array.
+// No body at all -> "Request body can not be empty"; anything unparsable (including an
+// empty or whitespace-only body and top-level scalars) -> "Request body could not be parsed."
+Rejection deserializeBody(const Request& request, Json& out);
+
+// get_checked_field(doc, name, int, default): the value when present (Python ints include
+// booleans), `fallback` when absent, "The value of the "<name>" field must be a int." else.
+Rejection checkedIntField(const json_t* document, const char* name, int64_t fallback, int64_t& out);
+
+}  // namespace zaqard::api

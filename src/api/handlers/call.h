@@ -1,0 +1,46 @@
+// One request in flight through the api layer. Handlers hold it by shared_ptr in every
+// storage callback, so a reply that arrives late (or after the client left) still finds
+// everything it needs; the transport decides what to do with a response nobody awaits.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "src/api/request.h"
+#include "src/config/config.h"
+#include "storage/storage.h"
+
+namespace zaqard::api {
+
+struct Call {
+    Call(Request r, Responder respond, const config::Config& c, storage::Storage s)
+        : request(std::move(r)), responder(std::move(respond)), config(c), storage(s) {}
+
+    Request request;
+    Responder responder;
+    const config::Config& config;  // process-wide, outlives every shard
+    storage::Storage storage;      // the shard's stores, alive while the shard runs
+
+    std::string project;   // X-Project-ID
+    std::string clientId;  // normalised Client-ID
+
+    storage::QueueRef queue() const { return {project, request.queueName}; }
+    const config::TransportLimits& limits() const { return config.limits; }
+    bool checksum() const { return config.enable_checksum; }
+
+    // Answers exactly once; later calls are ignored (defensive: a store must not answer
+    // twice, but a double reply would be worse than a dropped one).
+    void reply(Response response) {
+        if (replied_) return;
+        replied_ = true;
+        responder(std::move(response));
+    }
+
+  private:
+    bool replied_ = false;
+};
+
+using CallPtr = std::shared_ptr<Call>;
+
+}  // namespace zaqard::api

@@ -1,0 +1,309 @@
+// Message responders (rest-v2.md §5): post, list, get by ids, get one, bulk delete, pop,
+// delete one.
+#include "src/api/body.h"
+#include "src/api/errors.h"
+#include "src/api/handlers/handlers.h"
+#include "src/api/links.h"
+#include "src/api/python_compat.h"
+#include "src/api/query.h"
+#include "src/api/render_rest.h"
+#include "src/api/validation.h"
+#include "src/common/uuid.h"
+
+namespace zaqard::api::handlers {
+
+namespace {
+
+// Zaqar creates the queue before it validates a post, so a rejected post still leaves
+// the queue behind (rest-v2.md §1.8). Send the rejection once the queue exists.
+void rejectPostAfterCreatingQueue(const CallPtr& call, Response rejection) {
+    auto pending = std::make_shared<Response>(std::move(rejection));
+    call->storage.queues.create(call->queue(), Json::object(), [call, pending](Result<bool> done) {
+        if (!done)
+            return call->reply(storageError(done.error(), "Messages could not be enqueued."));
+        call->reply(std::move(*pending));
+    });
+}
+
+// Parses and checks the post body; fills `out` or answers the rejection.
+Rejection parsePost(const CallPtr& call, std::vector<storage::NewMessage>& out) {
+    const Request& req = call->request;
+    if (req.hasBody) {
+        if (auto problem = messagePostSize(req.body.size(), call->limits()))
+            return badRequestApi(*problem);
+    }
+    Json document;
+    if (auto r = deserializeBody(req, document)) return r;
+    const json_t* messages = json_object_get(document.get(), "messages");
+    // A bare array is the v1 format: it has no "messages" key either.
+    if (messages == nullptr) return badRequestApi("No messages were found in the request body.");
+    if (!json_is_array(messages)) return documentTypeNotSupported();
+    size_t index;
+    json_t* raw;
+    json_array_foreach(messages, index, raw) {
+        // Zaqar crashes (500) on a non-object item; a 400 says what is wrong.
+        if (!json_is_object(raw)) return documentTypeNotSupported();
+        storage::NewMessage message;
+        // Spec order: ttl, body, then delay.
+        if (json_object_get(raw, "ttl") != nullptr) {
+            int64_t value = 0;
+            if (auto r = checkedIntField(raw, "ttl", 0, value)) return r;
+            message.ttl = value;
+        }
+        const json_t* body = json_object_get(raw, "body");
+        if (body == nullptr) return badRequestBody("Missing \"body\" field.");
+        message.body = dumpJson(body);
+        // Zaqar reads `delay` only when the queue has a default delay, which only the
+        // storage script knows. We pass an integer delay along and let storage drop it for
+        // queues without one; a non-integer delay is passed as absent, so it is dropped as
+        // Zaqar drops it on such queues (on a queue with a default delay Zaqar would answer
+        // 400 instead; the message then simply gets the queue's default delay here).
+        const json_t* delay = json_object_get(raw, "delay");
+        if (json_is_integer(delay))
+            message.delay = json_integer_value(delay);
+        else if (json_is_boolean(delay))
+            message.delay = json_is_true(delay) ? 1 : 0;
+        out.push_back(std::move(message));
+    }
+    if (out.empty()) return badRequestApi("No messages to enqueu.");  // sic
+    for (const auto& message : out) {
+        if (!message.ttl) continue;  // storage applies a default, always in range
+        if (auto problem = messageTtl(*message.ttl, call->limits())) return badRequestApi(*problem);
+    }
+    return std::nullopt;
+}
+
+void replyById(const CallPtr& call, std::vector<std::string> ids) {
+    if (auto problem = messageListLimit(static_cast<int64_t>(ids.size()), call->limits()))
+        return call->reply(badRequestApi(*problem));
+    call->storage.messages.get(
+        call->queue(), ids, [call, ids](Result<storage::GetMessagesResult> found) {
+            if (!found)
+                return call->reply(storageError(found.error(), "Message could not be retrieved."));
+            if (found->messages.empty()) {
+                return call->reply(notFound("No messages with IDs: " + py::reprList(ids) +
+                                            " found in the queue " + call->request.queueName +
+                                            " for project " + call->project + "."));
+            }
+            Json items = Json::array();
+            for (const auto& m : found->messages)
+                items.append(rest::message(m, call->request.queueName, call->checksum()));
+            Json body = Json::object();
+            body.set("messages", std::move(items));
+            Response response;
+            response.body = std::move(body);
+            call->reply(std::move(response));
+        });
+}
+
+}  // namespace
+
+void messagePost(const CallPtr& call) {
+    storage::PostRequest post;
+    if (auto rejection = parsePost(call, post.messages))
+        return rejectPostAfterCreatingQueue(call, std::move(*rejection));
+    post.queue = call->queue();
+    post.clientId = call->clientId;
+    post.bodySize = static_cast<int64_t>(call->request.body.size());
+    call->storage.messages.post(post, [call](Result<storage::PostResult> posted) {
+        if (!posted) {
+            const char* sentence = posted.error().kind == ErrorKind::Conflict
+                                       ? "No messages could be enqueued."
+                                       : "Messages could not be enqueued.";
+            if (posted.error().kind == ErrorKind::Conflict)
+                return call->reply(serviceUnavailable(sentence));
+            return call->reply(storageError(posted.error(), sentence));
+        }
+        switch (posted->refusal) {
+            case storage::PostRefusal::TooLargeForQueue:
+                return call->reply(badRequestApi(
+                    messagePostSizeForQueue(posted->queueMaxPostSize, call->limits())));
+            case storage::PostRefusal::InvalidDelay:
+                return call->reply(badRequestApi(*messageDelayText(call->limits())));
+            case storage::PostRefusal::None:
+                break;
+        }
+        const std::string& path = call->request.path;
+        std::string ids;
+        Json resources = Json::array();
+        for (const auto& id : posted->ids) {
+            ids += (ids.empty() ? "" : ",") + id;
+            resources.append(Json::string(path + "/" + id));
+        }
+        Response response;
+        response.status = 201;
+        response.addHeader("Location", path + "?ids=" + ids);
+        Json body = Json::object();
+        body.set("resources", std::move(resources));
+        response.body = std::move(body);
+        call->reply(std::move(response));
+    });
+}
+
+void messageList(const CallPtr& call) {
+    QueryParams params(call->request.query);
+    if (auto ids = params.getList("ids")) return replyById(call, std::move(*ids));
+
+    storage::ListRequest list;
+    list.queue = call->queue();
+    list.clientId = call->clientId;
+    std::optional<int64_t> limit;
+    std::optional<bool> echo, includeClaimed, includeDelayed;
+    if (auto marker = params.getString("marker")) list.marker = *marker;
+    if (auto r = params.getInt("limit", limit)) return call->reply(std::move(*r));
+    if (auto r = params.getBool("echo", echo)) return call->reply(std::move(*r));
+    if (auto r = params.getBool("include_claimed", includeClaimed))
+        return call->reply(std::move(*r));
+    if (auto r = params.getBool("include_delayed", includeDelayed))
+        return call->reply(std::move(*r));
+    if (limit) {
+        if (auto problem = messageListLimit(*limit, call->limits()))
+            return call->reply(badRequestApi(*problem));
+        list.limit = *limit;
+    }
+    list.echo = echo.value_or(false);
+    list.includeClaimed = includeClaimed.value_or(false);
+    list.includeDelayed = includeDelayed.value_or(false);
+
+    call->storage.messages.list(list, [call, params](Result<storage::MessagePage> page) mutable {
+        if (!page) return call->reply(storageError(page.error(), "Messages could not be listed."));
+        const auto& messages = page->messages;
+        Json items = Json::array();
+        for (const auto& m : messages)
+            items.append(rest::message(m, call->request.queueName, call->checksum()));
+        std::string href;
+        if (!messages.empty()) {
+            // Without a queue default delay Zaqar forces include_delayed=true, and the
+            // link shows it.
+            if (!page->queueDelaysEnabled) params.setRead("include_delayed", "true");
+            std::string marker = page->nextMarker.empty() ? messages.back().id : page->nextMarker;
+            href = nextPageHref(call->request.path, params.read(), marker);
+        }
+        Json body = Json::object();
+        body.set("messages", std::move(items));
+        body.set("links", pageLinks(messages.empty(), href));
+        Response response;
+        response.body = std::move(body);
+        call->reply(std::move(response));
+    });
+}
+
+void messageDeleteMany(const CallPtr& call) {
+    QueryParams params(call->request.query);
+    const auto& limits = call->limits();
+    auto ids = params.getList("ids");
+    std::optional<std::vector<std::string>> claimIds;
+    if (limits.message_delete_with_claim_id) claimIds = params.getList("claim_ids");
+    std::optional<int64_t> pop;
+    if (auto r = params.getInt("pop", pop)) return call->reply(std::move(*r));
+
+    // Validator.message_deletion, in its order.
+    if (pop && ids)
+        return call->reply(
+            badRequestApi("pop and id params cannot be present together in the delete request."));
+    if (!pop && !ids)
+        return call->reply(
+            badRequestApi("The request should have either \"ids\" or \"pop\" parameter in the "
+                          "request, to be able to delete."));
+    if (limits.message_delete_with_claim_id) {
+        bool idsGiven = ids && !ids->empty();
+        bool claimIdsGiven = claimIds && !claimIds->empty();
+        if ((idsGiven && !claimIds) || (!ids && claimIdsGiven))
+            return call->reply(
+                badRequestApi("The request should have both \"ids\" and \"claim_ids\" parameter "
+                              "in the request when message_delete_with_claim_id is True."));
+    }
+    if (pop) {
+        if (auto problem = popLimit(*pop, limits)) return call->reply(badRequestApi(*problem));
+    }
+    if (ids) {
+        if (auto problem = deleteIdsCount(ids->size(), limits))
+            return call->reply(badRequestApi(*problem));
+    }
+
+    if (ids) {
+        auto done = [call](Status status) {
+            if (!status) {
+                // With message_delete_with_claim_id, storage refuses when a message is not
+                // held by the given claims (Zaqar: 503; the spec recommends a 4xx).
+                if (status.error().kind == ErrorKind::Forbidden)
+                    return call->reply(errorResponse(
+                        403, "Unable to delete",
+                        "This message is claimed; it cannot be deleted without a valid claim "
+                        "ID."));
+                return call->reply(storageError(status.error(), "Messages could not be deleted."));
+            }
+            call->reply(emptyResponse(204));
+        };
+        if (limits.message_delete_with_claim_id)
+            return call->storage.messages.removeManyClaimed(
+                call->queue(), *ids, claimIds.value_or(std::vector<std::string>{}), done);
+        return call->storage.messages.removeMany(call->queue(), *ids, done);
+    }
+
+    call->storage.messages.pop(
+        call->queue(), *pop, [call](Result<std::vector<storage::Message>> popped) {
+            if (!popped)
+                return call->reply(storageError(popped.error(), "Messages could not be popped."));
+            Json items = Json::array();
+            for (const auto& m : popped.value()) items.append(rest::popItem(m, call->checksum()));
+            Json body = Json::object();
+            body.set("messages", std::move(items));
+            Response response;
+            response.body = std::move(body);
+            call->reply(std::move(response));
+        });
+}
+
+void messageGet(const CallPtr& call) {
+    std::vector<std::string> ids = {call->request.messageId};
+    call->storage.messages.get(
+        call->queue(), ids, [call](Result<storage::GetMessagesResult> found) {
+            const Request& req = call->request;
+            if (!found)
+                return call->reply(storageError(found.error(), "Message could not be retrieved."));
+            if (!found->queueExists)
+                return call->reply(notFound(queueDoesNotExist(req.queueName, call->project)));
+            if (found->messages.empty())
+                return call->reply(
+                    notFound(messageDoesNotExist(req.messageId, req.queueName, call->project)));
+            Response response;
+            response.body = rest::message(found->messages.front(), req.queueName, call->checksum());
+            call->reply(std::move(response));
+        });
+}
+
+void messageDelete(const CallPtr& call) {
+    QueryParams params(call->request.query);
+    std::optional<std::string> claimId = params.getString("claim_id");
+    call->storage.messages.remove(
+        call->queue(), call->request.messageId, claimId,
+        [call, claimId](Result<storage::DeleteOutcome> outcome) {
+            if (!outcome)
+                return call->reply(storageError(outcome.error(), "Message could not be deleted."));
+            const char* kTitle = "Unable to delete";
+            const char* kClaimed =
+                "This message is claimed; it cannot be deleted without a valid claim ID.";
+            const char* kNoClaim = "The specified claim does not exist or has expired.";
+            switch (outcome.value()) {
+                case storage::DeleteOutcome::Deleted:
+                    return call->reply(emptyResponse(204));
+                case storage::DeleteOutcome::ClaimedNoClaimId:
+                case storage::DeleteOutcome::ClaimedByOther:
+                    return call->reply(errorResponse(403, kTitle, kClaimed));
+                case storage::DeleteOutcome::ClaimUnknown:
+                    return call->reply(errorResponse(400, kTitle, kNoClaim));
+                case storage::DeleteOutcome::NotClaimed:
+                    // Zaqar rejects a malformed claim id before looking at the message's
+                    // claim, with the "does not exist" text.
+                    if (claimId && !normalizeUuid(*claimId))
+                        return call->reply(errorResponse(400, kTitle, kNoClaim));
+                    return call->reply(errorResponse(
+                        400, kTitle,
+                        "A claim was specified, but the message is not currently claimed."));
+            }
+            call->reply(emptyResponse(204));
+        });
+}
+
+}  // namespace zaqard::api::handlers

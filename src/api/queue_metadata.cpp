@@ -1,0 +1,140 @@
+#include "src/api/queue_metadata.h"
+
+#include <string>
+
+#include "src/api/python_compat.h"
+
+namespace zaqard::api {
+
+namespace {
+
+constexpr const char* kDefaultedKeys[] = {"_max_messages_post_size",         "_default_message_ttl",
+                                          "_default_message_delay",          "_dead_letter_queue",
+                                          "_dead_letter_queue_messages_ttl", "_max_claim_count",
+                                          "_enable_encrypt_messages"};
+
+// Retry-policy defaults from zaqar/common/consts.py.
+constexpr int64_t kMinimumDelay = 5;
+constexpr int64_t kMaximumDelay = 30;
+constexpr int64_t kLinearInterval = 5;
+
+// A present, non-null value that is not a JSON integer (strict typing).
+bool notStrictInt(const json_t* value) {
+    return value != nullptr && !json_is_null(value) && !json_is_integer(value);
+}
+
+bool inRange(const json_t* value, int64_t low, int64_t high) {
+    int64_t v = json_integer_value(value);
+    return v >= low && v <= high;
+}
+
+bool present(const json_t* value) {
+    return value != nullptr && !json_is_null(value);
+}
+
+}  // namespace
+
+Description validateQueueMetadata(const json_t* metadata, const Limits& limits) {
+    if (!json_is_object(metadata) || json_object_size(metadata) == 0) return std::nullopt;
+    const std::string maxTtl = std::to_string(limits.max_message_ttl);
+
+    const json_t* ttl = json_object_get(metadata, "_default_message_ttl");
+    if (notStrictInt(ttl)) return "_default_message_ttl must be integer.";
+    if (present(ttl) && !inRange(ttl, kMinMessageTtl, limits.max_message_ttl))
+        return "_default_message_ttl can not exceed " + maxTtl +
+               " seconds, and must be at least 60 seconds long.";
+
+    const json_t* size = json_object_get(metadata, "_max_messages_post_size");
+    if (notStrictInt(size)) return "_max_messages_post_size must be integer.";
+    if (present(size) && !inRange(size, 1, limits.max_messages_post_size))
+        return "_max_messages_post_size can not exceed " +
+               std::to_string(limits.max_messages_post_size) +
+               ",  and must be at least greater than 0.";  // sic: two spaces
+
+    if (notStrictInt(json_object_get(metadata, "_max_claim_count")))
+        return "_max_claim_count must be integer.";
+
+    const json_t* dlqTtl = json_object_get(metadata, "_dead_letter_queue_messages_ttl");
+    if (notStrictInt(dlqTtl)) return "_dead_letter_queue_messages_ttl must be integer.";
+    if (present(dlqTtl) && !inRange(dlqTtl, kMinMessageTtl, limits.max_message_ttl))
+        return "The TTL for a message may not exceed " + maxTtl +
+               " seconds, and must be at least 60 seconds long.";
+
+    const json_t* delay = json_object_get(metadata, "_default_message_delay");
+    if (notStrictInt(delay)) return "_default_message_delay must be integer.";
+    if (present(delay) && !inRange(delay, kMinDelay, limits.max_message_delay))
+        return "The TTL can not exceed " + std::to_string(limits.max_message_delay) +
+               " seconds, and must be at least 0 seconds long.";
+
+    const json_t* encrypt = json_object_get(metadata, "_enable_encrypt_messages");
+    if (present(encrypt) && !json_is_boolean(encrypt))
+        return "_enable_encrypt_messages must be boolean.";
+
+    return validateRetryPolicy(json_object_get(metadata, "_retry_policy"));
+}
+
+Description validateRetryPolicy(const json_t* policy) {
+    // Zaqar skips falsy policies entirely and type-checks only truthy values.
+    if (!py::truthy(policy)) return std::nullopt;
+    if (!json_is_object(policy)) return "retry_policy must be a dict.";
+    static const char* const kKeys[] = {"retries_with_no_delay",
+                                        "minimum_delay_retries",
+                                        "minimum_delay",
+                                        "maximum_delay",
+                                        "maximum_delay_retries",
+                                        "retry_backoff_function",
+                                        "ignore_subscription_override"};
+    for (const char* key : kKeys) {
+        const json_t* value = json_object_get(policy, key);
+        if (!py::truthy(value)) continue;
+        std::string_view name = key;
+        if (name == "retry_backoff_function") {
+            if (!json_is_string(value)) return "retry_backoff_function must be a string.";
+            std::string_view fn = json_string_value(value);
+            if (fn != "linear" && fn != "arithmetic" && fn != "exponential" && fn != "geometric")
+                return "invalid retry_backoff_function.";
+        } else if (name == "ignore_subscription_override") {
+            if (!json_is_boolean(value)) return "ignore_subscription_override must be a boolean.";
+        } else if (!py::isIntLike(value)) {
+            return std::string("Retry policy: ") + key + " must be a integer.";
+        }
+    }
+    auto delayValue = [policy](const char* key, int64_t fallback) -> std::optional<int64_t> {
+        const json_t* value = json_object_get(policy, key);
+        if (value == nullptr) return fallback;
+        if (json_is_integer(value)) return json_integer_value(value);
+        if (json_is_boolean(value)) return json_is_true(value) ? 1 : 0;
+        return std::nullopt;  // Zaqar crashes comparing these; we reject them instead
+    };
+    auto minDelay = delayValue("minimum_delay", kMinimumDelay);
+    if (!minDelay) return "Retry policy: minimum_delay must be a integer.";
+    auto maxDelay = delayValue("maximum_delay", kMaximumDelay);
+    if (!maxDelay) return "Retry policy: maximum_delay must be a integer.";
+    if (*maxDelay < *minDelay) return "minimum_delay must less than maximum_delay.";
+    if (*maxDelay - *minDelay < 2 * kLinearInterval)
+        return "invalid minimum_delay and maximum_delay.";
+    return std::nullopt;
+}
+
+Json withReservedDefaults(const json_t* stored, const Limits& limits) {
+    Json result = json_is_object(stored) ? Json::adopt(json_deep_copy(stored)) : Json::object();
+    auto fill = [&result](const char* key, Json value) {
+        if (!py::truthy(result.at(key))) result.set(key, std::move(value));
+    };
+    fill("_max_messages_post_size", Json::integer(limits.max_messages_post_size));
+    fill("_default_message_ttl", Json::integer(limits.default_message_ttl));
+    fill("_default_message_delay", Json::integer(limits.default_message_delay));
+    fill("_dead_letter_queue", Json::null());
+    fill("_dead_letter_queue_messages_ttl", Json::null());
+    fill("_max_claim_count", Json::null());
+    fill("_enable_encrypt_messages", Json::boolean(false));
+    return result;
+}
+
+bool isDefaultedReservedKey(std::string_view key) {
+    for (const char* reserved : kDefaultedKeys)
+        if (key == reserved) return true;
+    return false;
+}
+
+}  // namespace zaqard::api

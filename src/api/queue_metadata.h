@@ -1,0 +1,28 @@
+// Reserved queue metadata (rest-v2.md §4.5): validation on PUT/PATCH and the defaults
+// GET shows. Types are checked strictly (ints are JSON integers, the flag a JSON boolean),
+// as the spec recommends; Zaqar's ranges and texts are kept.
+#pragma once
+
+#include <jansson.h>
+
+#include <string_view>
+
+#include "src/api/validation.h"
+#include "src/common/json.h"
+
+namespace zaqard::api {
+
+// Zaqar's queue_metadata_putting: the description of the first problem, or nullopt.
+Description validateQueueMetadata(const json_t* metadata, const Limits& limits);
+
+// _validate_retry_policy for a queue's `_retry_policy` or a subscription's options.
+Description validateRetryPolicy(const json_t* policy);
+
+// A copy of `stored` (an object, or null for none) where the seven defaulted reserved keys
+// that are absent or falsy carry their defaults, as GET /v2/queues/{q} shows them.
+Json withReservedDefaults(const json_t* stored, const Limits& limits);
+
+// One of the seven keys GET fills in: PATCH tolerates replace/remove of them when unset.
+bool isDefaultedReservedKey(std::string_view key);
+
+}  // namespace zaqard::api

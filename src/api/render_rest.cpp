@@ -1,0 +1,98 @@
+#include "src/api/render_rest.h"
+
+#include <ctime>
+
+#include "src/api/links.h"
+#include "src/api/python_json.h"
+
+namespace zaqard::api::rest {
+
+std::string queuePath(const std::string& queue) {
+    return "/v2/queues/" + queue;
+}
+
+Json messageBody(const std::string& text) {
+    Json body = parseJsonValue(text);
+    return body ? body : Json::null();
+}
+
+Json message(const storage::Message& m, const std::string& queue, const std::string& claimId,
+             bool withChecksum) {
+    std::string href = queuePath(queue) + "/messages/" + m.id;
+    if (!claimId.empty()) href += "?claim_id=" + percentEncode(claimId);
+    Json body = messageBody(m.body);
+    Json out = Json::object();
+    out.set("id", Json::string(m.id));
+    out.set("href", Json::string(href));
+    out.set("ttl", Json::integer(m.ttl));
+    out.set("age", Json::integer(m.age));
+    if (withChecksum) out.set("checksum", Json::string(py::messageChecksum(body.get())));
+    out.set("body", std::move(body));
+    return out;
+}
+
+Json message(const storage::Message& m, const std::string& queue, bool withChecksum) {
+    return message(m, queue, m.claimId, withChecksum);
+}
+
+Json popItem(const storage::Message& m, bool withChecksum) {
+    Json body = messageBody(m.body);
+    Json out = Json::object();
+    out.set("id", Json::string(m.id));
+    out.set("age", Json::integer(m.age));
+    out.set("ttl", Json::integer(m.ttl));
+    if (withChecksum) out.set("checksum", Json::string(py::messageChecksum(body.get())));
+    out.set("body", std::move(body));
+    // Mongo's (and the spec's recommended) value: the throw-away claim is not exposed.
+    out.set("claim_id", Json::null());
+    out.set("claim_count", Json::integer(m.claimCount));
+    return out;
+}
+
+Json claim(const storage::ClaimInfo& info, const std::string& queue, bool withChecksum) {
+    Json messages = Json::array();
+    for (const auto& m : info.messages) messages.append(message(m, queue, info.id, withChecksum));
+    Json out = Json::object();
+    out.set("age", Json::integer(info.age));
+    out.set("ttl", Json::integer(info.ttl));
+    out.set("messages", std::move(messages));
+    out.set("href", Json::string(queuePath(queue) + "/claims/" + info.id));
+    return out;
+}
+
+namespace {
+
+Json statsMessage(const storage::Message& m, const std::string& queue) {
+    Json out = Json::object();
+    out.set("href", Json::string(queuePath(queue) + "/messages/" + m.id));
+    out.set("age", Json::integer(m.age));
+    out.set("created", Json::string(isoTimestamp(m.created)));
+    return out;
+}
+
+}  // namespace
+
+Json stats(const storage::QueueStats& s, const std::string& queue) {
+    Json counts = Json::object();
+    counts.set("claimed", Json::integer(s.claimed));
+    counts.set("free", Json::integer(s.free));
+    counts.set("total", Json::integer(s.total));
+    if (s.total > 0) {
+        if (s.oldest) counts.set("oldest", statsMessage(*s.oldest, queue));
+        if (s.newest) counts.set("newest", statsMessage(*s.newest, queue));
+    }
+    Json out = Json::object();
+    out.set("messages", std::move(counts));
+    return out;
+}
+
+std::string isoTimestamp(double unixSeconds) {
+    auto seconds = static_cast<time_t>(unixSeconds);
+    struct tm utc {};
+    gmtime_r(&seconds, &utc);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return buffer;
+}
+
+}  // namespace zaqard::api::rest

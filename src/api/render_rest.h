@@ -1,0 +1,38 @@
+// REST response shapes (rest-v2.md §4–§6): messages, pop items, claims, stats, queue
+// listings. The WebSocket dialect has its own shapes; handlers pick the renderer.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "src/common/json.h"
+#include "storage/types.h"
+
+namespace zaqard::api::rest {
+
+// "/v2/queues/<q>" — the base of every href of one queue.
+std::string queuePath(const std::string& queue);
+
+// A message body stored as JSON text, decoded (null when it cannot be parsed).
+Json messageBody(const std::string& text);
+
+// {"id", "href", "ttl", "age", "body"[, "checksum"]}; href carries ?claim_id= when
+// `claimId` is not empty.
+Json message(const storage::Message& m, const std::string& queue, const std::string& claimId,
+             bool withChecksum);
+// The same with the claim id the storage reports as live on the message.
+Json message(const storage::Message& m, const std::string& queue, bool withChecksum);
+
+// Pop items: {"id", "age", "ttl", "body", "claim_id": null, "claim_count"[, "checksum"]}.
+Json popItem(const storage::Message& m, bool withChecksum);
+
+// GET claim: {"age", "ttl", "messages", "href"}.
+Json claim(const storage::ClaimInfo& info, const std::string& queue, bool withChecksum);
+
+// {"messages": {"claimed", "free", "total"[, "oldest", "newest"]}}.
+Json stats(const storage::QueueStats& s, const std::string& queue);
+
+// UTC "%Y-%m-%dT%H:%M:%SZ".
+std::string isoTimestamp(double unixSeconds);
+
+}  // namespace zaqard::api::rest
