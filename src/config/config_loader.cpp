@@ -1,0 +1,472 @@
+// loadConfigFile: zaqar.conf through inih, applied with a table of Zaqar's sections and
+// option names (auth-and-config.md §5). Values are gathered first and applied second, so
+// a current option name always wins over its deprecated alias, whatever the file order.
+#include "src/config/config_loader.h"
+
+#include <ini.h>
+
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "src/common/log.h"
+#include "src/config/config_values.h"
+
+namespace zaqard::config {
+
+namespace {
+
+using Key = std::pair<std::string, std::string>;  // (section, option), both lower-case
+// Returns false with a reason ("expected an integer") when the value is bad.
+using Setter = std::function<bool(Config&, const std::string&, std::string&)>;
+
+struct OptionSpec {
+    std::string section;
+    std::string name;
+    Setter set;
+    std::vector<Key> deprecated;  // older names, read only when the current one is absent
+};
+
+#define ZQ_FIELD(expr) [](Config& c) -> decltype(auto) { return (c.expr); }
+
+template <typename Get>
+Setter boolOpt(Get get) {
+    return [get](Config& c, const std::string& value, std::string& why) {
+        auto parsed = parseBool(value);
+        if (!parsed) {
+            why = "expected a boolean (true/false, yes/no, 1/0, on/off)";
+            return false;
+        }
+        get(c) = *parsed;
+        return true;
+    };
+}
+
+template <typename Get>
+Setter intOpt(Get get, int64_t min = INT32_MIN, int64_t max = INT32_MAX) {
+    return [get, min, max](Config& c, const std::string& value, std::string& why) {
+        auto parsed = parseInt(value);
+        if (!parsed) {
+            why = "expected an integer";
+            return false;
+        }
+        if (*parsed < min || *parsed > max) {
+            why = "expected an integer from " + std::to_string(min) + " to " + std::to_string(max);
+            return false;
+        }
+        get(c) = static_cast<std::remove_reference_t<decltype(get(c))>>(*parsed);
+        return true;
+    };
+}
+
+template <typename Get>
+Setter portOpt(Get get) {
+    return intOpt(get, 0, 65535);
+}
+
+template <typename Get>
+Setter floatOpt(Get get, double minExclusive) {
+    return [get, minExclusive](Config& c, const std::string& value, std::string& why) {
+        auto parsed = parseFloat(value);
+        if (!parsed || *parsed <= minExclusive) {
+            why = "expected a number greater than " + std::to_string(minExclusive);
+            return false;
+        }
+        get(c) = *parsed;
+        return true;
+    };
+}
+
+template <typename Get>
+Setter strOpt(Get get) {
+    return [get](Config& c, const std::string& value, std::string&) {
+        get(c) = value;
+        return true;
+    };
+}
+
+template <typename Get>
+Setter choiceOpt(Get get, std::vector<std::string> choices) {
+    return [get, choices](Config& c, const std::string& value, std::string& why) {
+        if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
+            why = "expected one of:";
+            for (const auto& choice : choices) why += " '" + choice + "'";
+            return false;
+        }
+        get(c) = value;
+        return true;
+    };
+}
+
+template <typename Get>
+Setter listOpt(Get get) {
+    return [get](Config& c, const std::string& value, std::string&) {
+        get(c) = parseList(value);
+        return true;
+    };
+}
+
+template <typename Get>
+Setter dictOpt(Get get) {
+    return [get](Config& c, const std::string& value, std::string& why) {
+        auto parsed = parseDict(value);
+        if (!parsed) {
+            why = "expected key:value pairs separated by commas";
+            return false;
+        }
+        get(c) = std::move(*parsed);
+        return true;
+    };
+}
+
+template <typename Get>
+Setter redisUriOpt(Get get) {
+    return [get](Config& c, const std::string& value, std::string& why) {
+        return parseRedisUri(value, get(c), why);
+    };
+}
+
+// Zaqar's stores other than Redis are out of scope: refuse them at start-up, clearly.
+Setter storeOpt(std::string Config::*field) {
+    return [field](Config& c, const std::string& value, std::string& why) {
+        if (value != "redis") {
+            why = "unsupported storage driver (zaqard stores everything in Redis: use 'redis')";
+            return false;
+        }
+        c.*field = value;
+        return true;
+    };
+}
+
+const std::vector<OptionSpec>& optionTable() {
+    static const std::vector<OptionSpec> table = [] {
+        std::vector<OptionSpec> t;
+        auto add = [&t](std::string section, std::string name, Setter set,
+                        std::vector<Key> deprecated = {}) {
+            t.push_back(
+                {std::move(section), std::move(name), std::move(set), std::move(deprecated)});
+        };
+        const std::string d = "default";
+        add(d, "admin_mode", boolOpt(ZQ_FIELD(admin_mode)));
+        add(d, "pooling", boolOpt(ZQ_FIELD(pooling)), {{d, "sharding"}});
+        add(d, "unreliable", boolOpt(ZQ_FIELD(unreliable)));
+        add(d, "enable_deprecated_api_versions", listOpt(ZQ_FIELD(enable_deprecated_api_versions)));
+        add(d, "enable_checksum", boolOpt(ZQ_FIELD(enable_checksum)));
+        add(d, "auth_strategy", choiceOpt(ZQ_FIELD(auth_strategy), {"", "keystone"}));
+        add(d, "debug", boolOpt(ZQ_FIELD(debug)));
+        add(d, "log_file", strOpt(ZQ_FIELD(log_file)), {{d, "logfile"}});
+        add(d, "log_dir", strOpt(ZQ_FIELD(log_dir)), {{d, "logdir"}});
+
+        add("drivers", "transport", choiceOpt(ZQ_FIELD(transport), {"wsgi", "websocket"}));
+        add("drivers", "message_store", storeOpt(&Config::message_store), {{"drivers", "storage"}});
+        add("drivers", "management_store", storeOpt(&Config::management_store));
+
+        add("drivers:transport:wsgi", "bind", strOpt(ZQ_FIELD(bind)));
+        add("drivers:transport:wsgi", "port", portOpt(ZQ_FIELD(port)));
+        const std::string ws = "drivers:transport:websocket";
+        add(ws, "bind", strOpt(ZQ_FIELD(websocket_bind)));
+        add(ws, "port", portOpt(ZQ_FIELD(websocket_port)));
+        add(ws, "external_port", portOpt(ZQ_FIELD(websocket_external_port)));
+        add(ws, "notification_bind", strOpt(ZQ_FIELD(websocket_notification_bind)));
+        add(ws, "notification_port", portOpt(ZQ_FIELD(websocket_notification_port)));
+
+        const std::string old = "drivers:storage:redis";
+        const std::string msg = "drivers:message_store:redis";
+        const std::string mgmt = "drivers:management_store:redis";
+        add(msg, "uri", redisUriOpt(ZQ_FIELD(message_store_redis)), {{old, "uri"}});
+        add(msg, "max_reconnect_attempts", intOpt(ZQ_FIELD(max_reconnect_attempts), 0),
+            {{old, "max_reconnect_attempts"}});
+        add(msg, "reconnect_sleep", floatOpt(ZQ_FIELD(reconnect_sleep), -1e-9),
+            {{old, "reconnect_sleep"}});
+        add(mgmt, "uri", redisUriOpt(ZQ_FIELD(management_store_redis)), {{old, "uri"}});
+        add(mgmt, "max_reconnect_attempts", intOpt(ZQ_FIELD(management_max_reconnect_attempts), 0),
+            {{old, "max_reconnect_attempts"}});
+        add(mgmt, "reconnect_sleep", floatOpt(ZQ_FIELD(management_reconnect_sleep), -1e-9),
+            {{old, "reconnect_sleep"}});
+
+        const std::string tr = "transport";
+        const std::string lim = "limits:transport";
+        add(tr, "default_message_ttl", intOpt(ZQ_FIELD(limits.default_message_ttl), 0, INT64_MAX));
+        add(tr, "default_message_delay",
+            intOpt(ZQ_FIELD(limits.default_message_delay), 0, INT64_MAX));
+        add(tr, "default_claim_ttl", intOpt(ZQ_FIELD(limits.default_claim_ttl), 0, INT64_MAX));
+        add(tr, "default_claim_grace", intOpt(ZQ_FIELD(limits.default_claim_grace), 0, INT64_MAX));
+        add(tr, "default_subscription_ttl",
+            intOpt(ZQ_FIELD(limits.default_subscription_ttl), 0, INT64_MAX));
+        add(tr, "max_queues_per_page", intOpt(ZQ_FIELD(limits.max_queues_per_page), 1, INT64_MAX),
+            {{lim, "queue_paging_uplimit"}});
+        add(tr, "max_messages_per_page",
+            intOpt(ZQ_FIELD(limits.max_messages_per_page), 1, INT64_MAX),
+            {{lim, "message_paging_uplimit"}});
+        add(tr, "max_subscriptions_per_page",
+            intOpt(ZQ_FIELD(limits.max_subscriptions_per_page), 1, INT64_MAX),
+            {{lim, "subscription_paging_uplimit"}});
+        add(tr, "max_messages_per_claim_or_pop",
+            intOpt(ZQ_FIELD(limits.max_messages_per_claim_or_pop), 1, INT64_MAX),
+            {{tr, "max_messages_per_claim"}});
+        add(tr, "max_queue_metadata", intOpt(ZQ_FIELD(limits.max_queue_metadata), 1, INT64_MAX),
+            {{lim, "metadata_size_uplimit"}});
+        add(tr, "max_messages_post_size",
+            intOpt(ZQ_FIELD(limits.max_messages_post_size), 1, INT64_MAX),
+            {{tr, "max_message_size"}, {lim, "message_size_uplimit"}});
+        add(tr, "max_message_ttl", intOpt(ZQ_FIELD(limits.max_message_ttl), 1, INT64_MAX),
+            {{lim, "message_ttl_max"}});
+        add(tr, "max_message_delay", intOpt(ZQ_FIELD(limits.max_message_delay), 0, INT64_MAX));
+        add(tr, "max_claim_ttl", intOpt(ZQ_FIELD(limits.max_claim_ttl), 1, INT64_MAX),
+            {{lim, "claim_ttl_max"}});
+        add(tr, "max_claim_grace", intOpt(ZQ_FIELD(limits.max_claim_grace), 1, INT64_MAX),
+            {{lim, "claim_grace_max"}});
+        add(tr, "subscriber_types", listOpt(ZQ_FIELD(limits.subscriber_types)));
+        add(tr, "max_flavors_per_page",
+            intOpt(ZQ_FIELD(limits.max_flavors_per_page), 1, INT64_MAX));
+        add(tr, "max_pools_per_page", intOpt(ZQ_FIELD(limits.max_pools_per_page), 1, INT64_MAX));
+        add(tr, "client_id_uuid_safe", [](Config& c, const std::string& value, std::string& why) {
+            if (value != "strict" && value != "off") {
+                why = "expected one of: 'strict' 'off'";
+                return false;
+            }
+            c.limits.client_id_uuid_safe_strict = value == "strict";
+            return true;
+        });
+        add(tr, "min_length_client_id",
+            intOpt(ZQ_FIELD(limits.min_length_client_id), 0, INT64_MAX));
+        add(tr, "max_length_client_id",
+            intOpt(ZQ_FIELD(limits.max_length_client_id), 0, INT64_MAX));
+        add(tr, "message_delete_with_claim_id",
+            boolOpt(ZQ_FIELD(limits.message_delete_with_claim_id)));
+        add(tr, "message_encryption_algorithms",
+            choiceOpt(ZQ_FIELD(message_encryption_algorithms), {"AES256"}));
+        add(tr, "message_encryption_key", strOpt(ZQ_FIELD(message_encryption_key)));
+
+        add("signed_url", "secret_key", strOpt(ZQ_FIELD(signed_url_secret_key)));
+
+        const std::string n = "notification";
+        add(n, "smtp_mode",
+            choiceOpt(ZQ_FIELD(notification.smtp_mode), {"third_part", "self_local"}));
+        add(n, "smtp_host", strOpt(ZQ_FIELD(notification.smtp_host)));
+        add(n, "smtp_port", portOpt(ZQ_FIELD(notification.smtp_port)));
+        add(n, "smtp_user_name", strOpt(ZQ_FIELD(notification.smtp_user_name)));
+        add(n, "smtp_user_password", strOpt(ZQ_FIELD(notification.smtp_user_password)));
+        add(n, "smtp_command", strOpt(ZQ_FIELD(notification.smtp_command)));
+        add(n, "max_notifier_workers", intOpt(ZQ_FIELD(notification.max_notifier_workers), 1));
+        add(n, "require_confirmation", boolOpt(ZQ_FIELD(notification.require_confirmation)));
+        add(n, "external_confirmation_url",
+            strOpt(ZQ_FIELD(notification.external_confirmation_url)));
+        add(n, "subscription_confirmation_email_template",
+            dictOpt(ZQ_FIELD(notification.subscription_confirmation_email_template)));
+        add(n, "unsubscribe_confirmation_email_template",
+            dictOpt(ZQ_FIELD(notification.unsubscribe_confirmation_email_template)));
+
+        add("storage", "queue_pipeline", listOpt(ZQ_FIELD(queue_pipeline)));
+        add("storage", "message_pipeline", listOpt(ZQ_FIELD(message_pipeline)));
+        add("storage", "claim_pipeline", listOpt(ZQ_FIELD(claim_pipeline)));
+        add("storage", "subscription_pipeline", listOpt(ZQ_FIELD(subscription_pipeline)));
+        add("storage", "topic_pipeline", listOpt(ZQ_FIELD(topic_pipeline)));
+
+        add("pooling:catalog", "enable_virtual_pool", boolOpt(ZQ_FIELD(enable_virtual_pool)));
+
+        add("cors", "allowed_origin", listOpt(ZQ_FIELD(cors.allowed_origin)));
+        add("cors", "allow_credentials", boolOpt(ZQ_FIELD(cors.allow_credentials)));
+        add("cors", "max_age", intOpt(ZQ_FIELD(cors.max_age), 0));
+        add("cors", "allow_methods", listOpt(ZQ_FIELD(cors.allow_methods)));
+        add("cors", "allow_headers", listOpt(ZQ_FIELD(cors.allow_headers)));
+        add("cors", "expose_headers", listOpt(ZQ_FIELD(cors.expose_headers)));
+
+        add("oslo_policy", "policy_file", strOpt(ZQ_FIELD(policy_file)));
+        add("oslo_policy", "policy_dirs", listOpt(ZQ_FIELD(policy_dirs)));
+        add("oslo_policy", "enforce_scope", boolOpt(ZQ_FIELD(enforce_scope)));
+        add("oslo_policy", "enforce_new_defaults", boolOpt(ZQ_FIELD(enforce_new_defaults)));
+
+        const std::string z = "zaqard";
+        add(z, "shards", intOpt(ZQ_FIELD(shards), 0, 1024));
+        add(z, "redis_timeout", floatOpt(ZQ_FIELD(redis_timeout), 0));
+        add(z, "sweep_interval", floatOpt(ZQ_FIELD(sweep_interval), 0));
+        add(z, "max_requests_per_wakeup", intOpt(ZQ_FIELD(max_requests_per_wakeup), 1));
+        add(z, "max_body_size", intOpt(ZQ_FIELD(max_body_size), 1024));
+        return t;
+    }();
+    return table;
+}
+
+#undef ZQ_FIELD
+
+// Sections kept verbatim for the libraries they configure.
+RawSection* rawSection(Config& config, const std::string& section) {
+    if (section == "keystone_authtoken") return &config.keystone_authtoken;
+    if (section == "trustee") return &config.trustee;
+    if (section == "cache") return &config.cache;
+    if (section == "profiler") return &config.profiler;
+    return nullptr;
+}
+
+// Other Zaqar backends' sections: accepted and ignored (their drivers are refused in
+// [drivers] if selected).
+bool ignoredSection(const std::string& section) {
+    static const std::set<std::string> ignored = {
+        "drivers:message_store:mongodb",
+        "drivers:management_store:mongodb",
+        "drivers:management_store:sqlalchemy",
+        "drivers:message_store:swift",
+        "drivers:storage:mongodb",
+        "drivers:storage:sqlalchemy",
+    };
+    return ignored.count(section) != 0;
+}
+
+// oslo.log's [DEFAULT] options: accepted; zaqard logs its own way.
+bool osloLogOption(const std::string& name) {
+    static const std::set<std::string> names = {"verbose",
+                                                "use_syslog",
+                                                "use_journal",
+                                                "use_json",
+                                                "use_eventlog",
+                                                "use_stderr",
+                                                "log_config_append",
+                                                "log_config",
+                                                "log_date_format",
+                                                "watch_log_file",
+                                                "syslog_log_facility",
+                                                "logging_context_format_string",
+                                                "logging_default_format_string",
+                                                "logging_debug_format_suffix",
+                                                "logging_exception_prefix",
+                                                "logging_user_identity_format",
+                                                "default_log_levels",
+                                                "publish_errors",
+                                                "instance_format",
+                                                "instance_uuid_format",
+                                                "rate_limit_interval",
+                                                "rate_limit_burst",
+                                                "rate_limit_except_level",
+                                                "fatal_deprecations",
+                                                "log_rotation_type",
+                                                "log_rotate_interval",
+                                                "log_rotate_interval_type",
+                                                "max_logfile_count",
+                                                "max_logfile_size_mb",
+                                                "host",
+                                                "config_file",
+                                                "config_dir"};
+    return names.count(name) != 0;
+}
+
+std::string lower(std::string text) {
+    for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return text;
+}
+
+std::string displaySection(const std::string& section) {
+    return section == "default" ? "DEFAULT" : section;
+}
+
+struct Gathered {
+    std::map<Key, std::string> values;
+    std::vector<Key> order;  // first appearance, for warnings in file order
+    Key last;                // inih reports continuation lines as repeats of the same key
+};
+
+int onIniValue(void* user, const char* section, const char* name, const char* value) {
+    auto& gathered = *static_cast<Gathered*>(user);
+    Key key{lower(section), lower(name)};
+    std::string text = unquote(value ? value : "");
+    auto found = gathered.values.find(key);
+    if (found == gathered.values.end()) {
+        gathered.order.push_back(key);
+        gathered.values.emplace(key, std::move(text));
+    } else if (gathered.last == key) {
+        found->second += "\n" + text;  // oslo joins continuation lines with newlines
+    } else {
+        found->second = std::move(text);  // a repeated option: the last one wins
+    }
+    gathered.last = key;
+    return 1;
+}
+
+}  // namespace
+
+bool loadConfigFile(const std::string& path, Config& config, std::string& error) {
+    // oslo's parser has no inline comments ("a;b" is a value) and no line-length limit.
+    ini_allow_inline_comments = false;
+    ini_use_stack = false;
+    ini_allow_realloc = true;
+    ini_initial_alloc = 256;
+    ini_max_line = 1 << 20;
+
+    Gathered gathered;
+    int status = ini_parse(path.c_str(), &onIniValue, &gathered);
+    if (status == -1) {
+        error = "cannot open " + path;
+        return false;
+    }
+    if (status != 0) {
+        error = "syntax error on line " + std::to_string(status);
+        return false;
+    }
+
+    std::set<Key> consumed;
+    std::set<std::string> knownSections;
+    for (const auto& spec : optionTable()) {
+        knownSections.insert(spec.section);
+        Key key{spec.section, spec.name};
+        const Key* source = nullptr;
+        if (gathered.values.count(key)) source = &key;
+        for (const auto& alias : spec.deprecated) {
+            knownSections.insert(alias.first);
+            if (!gathered.values.count(alias)) continue;
+            consumed.insert(alias);
+            if (!source) {
+                source = &alias;
+                log::warning("config: [" + displaySection(alias.first) + "] " + alias.second +
+                             " is deprecated, use [" + displaySection(spec.section) + "] " +
+                             spec.name);
+            }
+        }
+        if (!source) continue;
+        consumed.insert(*source);
+        const std::string& value = gathered.values.at(*source);
+        std::string why;
+        if (!spec.set(config, value, why)) {
+            error = "[" + displaySection(source->first) + "] " + source->second +
+                    ": invalid value '" + value + "': " + why;
+            return false;
+        }
+    }
+
+    for (const auto& key : gathered.order) {
+        if (consumed.count(key)) continue;
+        const auto& [section, name] = key;
+        if (RawSection* raw = rawSection(config, section)) {
+            (*raw)[name] = gathered.values.at(key);
+        } else if (ignoredSection(section) || (section == "default" && osloLogOption(name))) {
+            continue;
+        } else if (knownSections.count(section)) {
+            log::warning("config: unknown option '" + name + "' in [" + displaySection(section) +
+                         "] ignored");
+        } else {
+            log::warning("config: unknown section [" + section + "] (option '" + name +
+                         "') ignored");
+        }
+    }
+
+    // oslo.log: log_dir joins log_file; log_dir alone names a file after the program.
+    if (!config.log_dir.empty()) {
+        if (config.log_file.empty())
+            config.log_file = config.log_dir + "/zaqard.log";
+        else if (config.log_file.front() != '/')
+            config.log_file = config.log_dir + "/" + config.log_file;
+    }
+    if (config.limits.min_length_client_id > config.limits.max_length_client_id) {
+        error = "[transport] min_length_client_id: invalid value '" +
+                std::to_string(config.limits.min_length_client_id) +
+                "': greater than max_length_client_id";
+        return false;
+    }
+    config.sourceFile = path;
+    return true;
+}
+
+}  // namespace zaqard::config

@@ -1,0 +1,114 @@
+// runServer: the process. Builds and binds every shard on the main thread, starts their
+// threads, then the main thread only waits for signals; a stop drains every shard
+// (bounded) and joins them.
+#include "src/runtime/server.h"
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "src/common/log.h"
+#include "src/event/dispatcher.h"
+#include "src/runtime/shard.h"
+#include "src/runtime/signals.h"
+#include "transports/http/listener.h"
+
+namespace zaqard::runtime {
+
+namespace {
+
+constexpr std::chrono::milliseconds kDrainTimeout{10000};
+
+// Where Redis is, for the start-up line (never the password).
+std::string describeRedis(const config::RedisUri& uri) {
+    std::string text;
+    if (!uri.sentinels.empty()) {
+        text = "sentinel master '" + uri.masterName + "' via ";
+        for (size_t i = 0; i < uri.sentinels.size(); ++i)
+            text += (i ? "," : "") + uri.sentinels[i].first + ":" +
+                    std::to_string(uri.sentinels[i].second);
+    } else if (!uri.socketPath.empty()) {
+        text = "redis:" + uri.socketPath;
+    } else {
+        bool v6 = uri.host.find(':') != std::string::npos;
+        text = "redis://" + (v6 ? "[" + uri.host + "]" : uri.host) + ":" + std::to_string(uri.port);
+    }
+    if (uri.db) text += " db " + std::to_string(uri.db);
+    return text;
+}
+
+int shardCount(const config::Config& config) {
+    if (config.shards > 0) return config.shards;
+    unsigned cores = std::thread::hardware_concurrency();
+    return cores ? static_cast<int>(cores) : 1;
+}
+
+}  // namespace
+
+int runServer(const config::Config& configIn) {
+    blockSignals();
+
+    // Port 0 means "any free port": every shard must get the same one, so reserve it
+    // first with a bound (not listening) SO_REUSEPORT socket.
+    config::Config config = configIn;
+    http::UniqueFd reservation;
+    if (config.port == 0) {
+        std::string error;
+        reservation = http::openListener(config.bind, 0, false, error);
+        if (!reservation) {
+            log::error(error);
+            return 1;
+        }
+        config.port = http::localPort(reservation.get());
+    }
+
+    const int count = shardCount(config);
+    std::vector<std::unique_ptr<Shard>> shards;
+    for (int i = 0; i < count; ++i) {
+        shards.push_back(std::make_unique<Shard>(config, i));
+        std::string error;
+        if (!shards.back()->listen(error)) {
+            log::error(error);
+            return 1;
+        }
+    }
+    reservation = http::UniqueFd();
+
+    log::info(
+        "zaqard listening on http://" + config.bind + ":" + std::to_string(config.port) +
+        " (REST), Redis " + describeRedis(config.message_store_redis) + ", " +
+        std::to_string(count) + (count == 1 ? " shard" : " shards") +
+        (config.sourceFile.empty() ? ", built-in defaults" : ", config " + config.sourceFile));
+
+    event::Dispatcher main;
+    std::atomic<int> running{count};
+    for (auto& shard : shards) {
+        shard->start([&main, &running] {
+            if (--running == 0) main.exit();
+        });
+    }
+
+    bool stopping = false;
+    SignalWatcher signals(
+        main,
+        [&] {
+            if (stopping) log::warning("second stop signal: not waiting for requests in flight");
+            stopping = true;
+            for (auto& shard : shards) shard->stop(kDrainTimeout);
+        },
+        [] { log::reopen(); });
+    if (!signals.ok()) {
+        log::error("cannot watch signals");
+        for (auto& shard : shards) shard->stop(std::chrono::milliseconds(0));
+    }
+
+    main.run();
+    for (auto& shard : shards) shard->join();
+    shards.clear();
+    log::info("zaqard stopped");
+    return 0;
+}
+
+}  // namespace zaqard::runtime

@@ -1,0 +1,79 @@
+#include "src/runtime/shard.h"
+
+#include "src/common/clock.h"
+#include "src/common/log.h"
+
+namespace zaqard::runtime {
+
+namespace {
+// How often a draining shard looks at its requests in flight.
+constexpr std::chrono::milliseconds kDrainPoll{20};
+}  // namespace
+
+Shard::Shard(const config::Config& config, int index)
+    : index_(index),
+      driver_(dispatcher_, config),
+      api_(config, driver_.storage()),
+      http_(dispatcher_, config, api_) {}
+
+Shard::~Shard() {
+    join();
+}
+
+bool Shard::listen(std::string& error) {
+    return http_.listen(error);
+}
+
+void Shard::start(std::function<void()> onStopped) {
+    thread_ = std::thread([this, onStopped = std::move(onStopped)] {
+        driver_.start();
+        dispatcher_.run();
+        drainTimer_.reset();
+        if (onStopped) onStopped();
+    });
+}
+
+void Shard::stop(std::chrono::milliseconds drainTimeout) {
+    dispatcher_.post([this, drainTimeout] {
+        if (draining_) {
+            log::warning("shard " + std::to_string(index_) + ": stopping now, " +
+                         std::to_string(http_.inFlight()) + " request(s) unanswered");
+            finish();
+        } else {
+            beginDrain(drainTimeout);
+        }
+    });
+}
+
+void Shard::beginDrain(std::chrono::milliseconds drainTimeout) {
+    draining_ = true;
+    http_.stopAccepting();
+    drainDeadline_ = monotonicMicros() + drainTimeout.count() * 1000;
+    drainTimer_ = dispatcher_.createTimer([this] {
+        if (http_.inFlight() == 0) {
+            finish();
+        } else if (monotonicMicros() >= drainDeadline_) {
+            log::warning("shard " + std::to_string(index_) + ": drain timed out with " +
+                         std::to_string(http_.inFlight()) + " request(s) in flight");
+            finish();
+        } else {
+            drainTimer_->enable(kDrainPoll);
+        }
+    });
+    drainTimer_->enable(std::chrono::milliseconds(0));
+}
+
+void Shard::finish() {
+    if (finished_) return;
+    finished_ = true;
+    if (drainTimer_) drainTimer_->disable();
+    // Pending storage calls fail with Unavailable: their clients get a 503, not silence.
+    driver_.stop();
+    dispatcher_.exit();
+}
+
+void Shard::join() {
+    if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace zaqard::runtime

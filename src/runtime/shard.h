@@ -1,0 +1,53 @@
+// One shard: a thread that owns a Dispatcher and everything attached to it — the Redis
+// driver, the api and the REST listener. Built and bound on the main thread (so a bind
+// failure stops start-up before anything runs), then run on its own thread.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "src/api/api.h"
+#include "src/config/config.h"
+#include "src/event/dispatcher.h"
+#include "storage/redis/redis_driver.h"
+#include "transports/http/http_server.h"
+
+namespace zaqard::runtime {
+
+class Shard {
+  public:
+    Shard(const config::Config& config, int index);
+    ~Shard();  // joins the thread if still running
+    Shard(const Shard&) = delete;
+    Shard& operator=(const Shard&) = delete;
+
+    // Binds the REST listener. False + `error` on failure.
+    bool listen(std::string& error);
+    // Starts the thread: the driver connects, the loop runs. `onStopped` runs on the
+    // shard's thread once its loop has ended.
+    void start(std::function<void()> onStopped);
+    // Thread-safe. Graceful stop: stop accepting, wait (at most `drainTimeout`) for the
+    // requests in flight, then stop the driver and the loop. A second call stops at once.
+    void stop(std::chrono::milliseconds drainTimeout);
+    void join();
+
+  private:
+    void beginDrain(std::chrono::milliseconds drainTimeout);
+    void finish();
+
+    const int index_;
+    event::Dispatcher dispatcher_;
+    storage::redis::RedisDriver driver_;
+    api::Api api_;
+    http::HttpServer http_;
+    std::thread thread_;
+    // Loop-thread state.
+    event::TimerPtr drainTimer_;
+    int64_t drainDeadline_ = 0;
+    bool draining_ = false;
+    bool finished_ = false;
+};
+
+}  // namespace zaqard::runtime

@@ -1,0 +1,311 @@
+// HttpServer::Impl: evhttp on the shard's event_base. Each request becomes an Exchange
+// shared with the api's Responder, so a reply that comes late (after Redis answered) or
+// never finds out safely whether the evhttp_request still exists:
+//  - while we hold a request evhttp stops reading its connection, so one connection has
+//    at most one Exchange;
+//  - evhttp frees a held request only when it frees the connection (evhttp_free, or a
+//    dropped connection): the connection's close callback clears Exchange::request first;
+//    a request evhttp merely detached (client EOF) stays ours and is freed by replying;
+//  - the server going away clears every Exchange's pointers; later replies are dropped.
+#include "transports/http/http_server.h"
+
+#include <event2/http.h>
+
+#include <cctype>
+#include <cstdio>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "src/common/clock.h"
+#include "src/common/log.h"
+#include "src/common/uuid.h"
+#include "transports/http/content_negotiation.h"
+#include "transports/http/listener.h"
+#include "transports/http/request_mapper.h"
+#include "transports/http/response_writer.h"
+#include "transports/http/router.h"
+
+namespace zaqard::http {
+
+namespace {
+
+struct EvhttpDeleter {
+    void operator()(evhttp* http) const { evhttp_free(http); }
+};
+
+constexpr const char* kUrlEncodedDescription =
+    "Endpoint does not accept `application/x-www-form-urlencoded` content; currently supported "
+    "media type is `application/json`; specify proper client-side media type with the "
+    "\"Content-Type\" header.";
+constexpr const char* kNotAcceptableTitle =
+    "\nEndpoint only serves `application/json`; specify client-side\nmedia type support with "
+    "the \"Accept\" header.";
+
+// A client-chosen request id is echoed only when it is short printable ASCII.
+bool usableRequestId(const std::string& id) {
+    if (id.empty() || id.size() > 128) return false;
+    for (unsigned char c : id)
+        if (c < 0x21 || c > 0x7e) return false;
+    return true;
+}
+
+api::Response errorResponse(int status, ErrorFormat format, const char* title,
+                            const char* description) {
+    api::Response response;
+    response.status = status;
+    response.contentType = errorContentType(format);
+    response.rawBody = renderError(format, title, description);
+    return response;
+}
+
+}  // namespace
+
+class HttpServer::Impl {
+  public:
+    struct Exchange;
+
+    Impl(event::Dispatcher& dispatcher, const config::Config& config, api::Api& api)
+        : dispatcher_(dispatcher), config_(config), api_(api) {
+        routerOptions_.adminMode = config.admin_mode;
+        routerOptions_.pooling = config.pooling;
+    }
+    ~Impl();
+
+    bool listen(std::string& error);
+    void stopAccepting();
+    size_t inFlight() const { return exchanges_.size(); }
+
+    void reply(Exchange& exchange, const api::Response& response);
+
+  private:
+    static void onRequest(evhttp_request* request, void* self);
+    static void onConnectionClose(evhttp_connection* connection, void* self);
+    void handle(evhttp_request* request);
+    void replyNow(evhttp_request* request, const api::Response& response, const std::string& method,
+                  const std::string& path, int64_t started, const std::string& requestId);
+    void forget(Exchange& exchange);
+
+    event::Dispatcher& dispatcher_;
+    const config::Config& config_;
+    api::Api& api_;
+    RouterOptions routerOptions_;
+    std::unique_ptr<evhttp, EvhttpDeleter> http_;
+    evhttp_bound_socket* bound_ = nullptr;  // owned by http_
+    bool accepting_ = false;
+    std::unordered_set<Exchange*> exchanges_;
+    std::unordered_map<evhttp_connection*, Exchange*> byConnection_;
+};
+
+// One request handed to the api. Owned by the Responder (shared_ptr), never by evhttp.
+struct HttpServer::Impl::Exchange {
+    Impl* server = nullptr;             // null once the server is gone
+    evhttp_request* request = nullptr;  // null once answered or freed by evhttp
+    evhttp_connection* connection = nullptr;
+    std::string method;
+    std::string path;
+    std::string requestId;
+    int64_t started = 0;
+    bool answered = false;
+
+    ~Exchange() {
+        // The api dropped its Responder without answering: answer for it rather than
+        // leaving the client waiting and evhttp holding the request forever.
+        if (!answered && server) {
+            api::Response response = errorResponse(500, ErrorFormat::Json, "Internal server error",
+                                                   "The request was not answered.");
+            server->reply(*this, response);
+        }
+    }
+};
+
+HttpServer::Impl::~Impl() {
+    // evhttp_free frees every connection with the requests still attached to it; a request
+    // evhttp detached (its client left) is ours and is freed here.
+    std::vector<evhttp_request*> detached;
+    for (Exchange* exchange : exchanges_) {
+        if (exchange->request && !evhttp_request_get_connection(exchange->request))
+            detached.push_back(exchange->request);
+        exchange->server = nullptr;
+        exchange->request = nullptr;
+        exchange->connection = nullptr;
+    }
+    exchanges_.clear();
+    byConnection_.clear();
+    http_.reset();
+    for (evhttp_request* request : detached) evhttp_request_free(request);
+}
+
+bool HttpServer::Impl::listen(std::string& error) {
+    UniqueFd fd = openListener(config_.bind, config_.port, true, error);
+    if (!fd) return false;
+    http_.reset(evhttp_new(dispatcher_.base()));
+    if (!http_) {
+        error = "cannot create the HTTP server";
+        return false;
+    }
+    evhttp_set_allowed_methods(http_.get(), EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                                EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+                                                EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
+                                                EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+    // Over-long bodies are refused by evhttp itself (413 with its own page): libevent 2.1
+    // has no hook between reading the headers and reading the body.
+    evhttp_set_max_body_size(http_.get(), config_.max_body_size);
+    evhttp_set_max_headers_size(http_.get(), 64 * 1024);
+    evhttp_set_default_content_type(http_.get(), nullptr);
+    evhttp_set_gencb(http_.get(), &Impl::onRequest, this);
+    bound_ = evhttp_accept_socket_with_handle(http_.get(), fd.get());
+    if (!bound_) {
+        error = "cannot accept on " + config_.bind + ":" + std::to_string(config_.port);
+        return false;
+    }
+    fd.release();  // the bound socket closes it
+    accepting_ = true;
+    return true;
+}
+
+void HttpServer::Impl::stopAccepting() {
+    if (!accepting_) return;
+    accepting_ = false;
+    evhttp_del_accept_socket(http_.get(), bound_);
+    bound_ = nullptr;
+}
+
+void HttpServer::Impl::onRequest(evhttp_request* request, void* self) {
+    static_cast<Impl*>(self)->handle(request);
+}
+
+void HttpServer::Impl::onConnectionClose(evhttp_connection* connection, void* self) {
+    auto& server = *static_cast<Impl*>(self);
+    auto found = server.byConnection_.find(connection);
+    if (found == server.byConnection_.end()) return;
+    Exchange& exchange = *found->second;
+    // Still attached: evhttp frees it with the connection. Detached: it is ours to free.
+    if (exchange.request && evhttp_request_get_connection(exchange.request) == connection) {
+        exchange.request = nullptr;
+        log::debug("http: client left before its reply: " + exchange.method + " " + exchange.path);
+    }
+    exchange.connection = nullptr;
+    server.byConnection_.erase(found);
+    if (!exchange.request) server.forget(exchange);
+}
+
+void HttpServer::Impl::forget(Exchange& exchange) {
+    exchanges_.erase(&exchange);
+    if (exchange.connection) byConnection_.erase(exchange.connection);
+    exchange.connection = nullptr;
+}
+
+void HttpServer::Impl::handle(evhttp_request* request) {
+    int64_t started = monotonicMicros();
+    std::string method = methodName(evhttp_request_get_command(request));
+    RequestTarget target = requestTarget(request);
+
+    std::string requestId = headerValue(request, "X-Openstack-Request-ID");
+    if (!usableRequestId(requestId)) requestId = "req-" + randomUuid();
+
+    std::string accept = headerValue(request, "Accept");
+    RouteMatch match;
+    if (!target.path.empty() && target.path.front() == '/')
+        match = route(method, target.path, routerOptions_);
+
+    if (match.kind == RouteMatch::Kind::NotFound) {
+        replyNow(request, errorResponse(404, errorFormat(accept), "404 Not Found", ""), method,
+                 target.path, started, requestId);
+        return;
+    }
+    if (match.kind == RouteMatch::Kind::Options) {
+        api::Response response;
+        response.addHeader("Allow", match.allowedMethods);
+        replyNow(request, response, method, target.path, started, requestId);
+        return;
+    }
+    const char* contentLength =
+        evhttp_find_header(evhttp_request_get_input_headers(request), "Content-Length");
+    if (contentLength && isFormUrlEncoded(headerValue(request, "Content-Type"))) {
+        replyNow(
+            request,
+            errorResponse(400, errorFormat(accept), "Invalid Content-Type", kUrlEncodedDescription),
+            method, target.path, started, requestId);
+        return;
+    }
+    if (!clientAccepts(accept, "application/json")) {
+        api::Response response = errorResponse(406, errorFormat(accept), kNotAcceptableTitle, "");
+        response.addHeader("Vary", "Accept");
+        replyNow(request, response, method, target.path, started, requestId);
+        return;
+    }
+
+    api::Request apiRequest;
+    apiRequest.action = match.action;
+    apiRequest.dialect = api::Dialect::Rest;
+    apiRequest.queueName = std::move(match.queueName);
+    apiRequest.messageId = std::move(match.messageId);
+    apiRequest.claimId = std::move(match.claimId);
+    apiRequest.subscriptionId = std::move(match.subscriptionId);
+    apiRequest.allowedMethods = std::move(match.allowedMethods);
+    apiRequest.requestId = requestId;
+    mapRequest(request, target, apiRequest);
+
+    auto exchange = std::make_shared<Exchange>();
+    exchange->server = this;
+    exchange->request = request;
+    exchange->connection = evhttp_request_get_connection(request);
+    exchange->method = std::move(method);
+    exchange->path = std::move(target.path);
+    exchange->requestId = std::move(requestId);
+    exchange->started = started;
+    exchanges_.insert(exchange.get());
+    if (exchange->connection) {
+        byConnection_[exchange->connection] = exchange.get();
+        evhttp_connection_set_closecb(exchange->connection, &Impl::onConnectionClose, this);
+    }
+
+    api_.handle(std::move(apiRequest), [exchange](api::Response response) {
+        if (exchange->server) exchange->server->reply(*exchange, response);
+        exchange->answered = true;
+    });
+}
+
+void HttpServer::Impl::reply(Exchange& exchange, const api::Response& response) {
+    if (exchange.answered) return;  // the api answers once; a second answer is ignored
+    exchange.answered = true;
+    evhttp_request* request = exchange.request;
+    exchange.request = nullptr;
+    forget(exchange);
+    if (!request) return;  // the client is gone
+    replyNow(request, response, exchange.method, exchange.path, exchange.started,
+             exchange.requestId);
+}
+
+void HttpServer::Impl::replyNow(evhttp_request* request, const api::Response& response,
+                                const std::string& method, const std::string& path, int64_t started,
+                                const std::string& requestId) {
+    ReplyOptions options;
+    options.requestId = requestId;
+    options.closeConnection = !accepting_;
+    sendResponse(request, response, options);
+    char line[64];
+    std::snprintf(line, sizeof line, " %d %.3fms ", response.status,
+                  static_cast<double>(monotonicMicros() - started) / 1000.0);
+    log::info("http: " + method + " " + path + line + requestId);
+}
+
+HttpServer::HttpServer(event::Dispatcher& dispatcher, const config::Config& config, api::Api& api)
+    : impl_(std::make_unique<Impl>(dispatcher, config, api)) {}
+
+HttpServer::~HttpServer() = default;
+
+bool HttpServer::listen(std::string& error) {
+    return impl_->listen(error);
+}
+
+void HttpServer::stopAccepting() {
+    impl_->stopAccepting();
+}
+
+size_t HttpServer::inFlight() const {
+    return impl_->inFlight();
+}
+
+}  // namespace zaqard::http
