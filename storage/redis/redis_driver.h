@@ -13,8 +13,9 @@
 namespace zaqard::storage::redis {
 
 class RedisDriver {
-public:
-    RedisDriver(event::Dispatcher& dispatcher, const config::Config& config);
+  public:
+    // `sweep`: run the background expiry sweeper on this shard (one shard is enough).
+    RedisDriver(event::Dispatcher& dispatcher, const config::Config& config, bool sweep = true);
     ~RedisDriver();
 
     // Connects (asynchronously; calls fail with Unavailable until connected), loads the
@@ -23,9 +24,13 @@ public:
     // Stops the sweep and disconnects; pending calls fail with Unavailable.
     void stop();
 
+    // Whether the connection is up and its scripts are loaded (calls are served anyway
+    // while connecting; this is for diagnostics and tests).
+    bool ready() const;
+
     Storage storage();
 
-private:
+  private:
     class Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,104 @@
+// Dead-letter outbox draining; see dead_letter_mover.h.
+#include "storage/redis/dead_letter_mover.h"
+
+#include <map>
+
+#include "src/common/json.h"
+#include "src/common/log.h"
+#include "storage/redis/key_layout.h"
+
+namespace zaqard::storage::redis {
+
+namespace {
+
+constexpr int kBatch = 100;
+
+std::string integerText(json_t* value) {
+    return std::to_string(static_cast<int64_t>(json_number_value(value)));
+}
+
+}  // namespace
+
+DeadLetterMover::DeadLetterMover(RedisContext& context) : context_(context) {}
+
+void DeadLetterMover::flush(const std::string& tag) {
+    if (!active_.insert(tag).second) return;
+    step(tag);
+}
+
+void DeadLetterMover::step(const std::string& tag) {
+    std::weak_ptr<bool> alive = alive_;
+    context_.connection.command(
+        {"HSCAN", outboxKey(tag), "0", "COUNT", std::to_string(kBatch)},
+        [this, alive, tag](Result<RedisValue> reply) {
+            if (alive.expired()) return;
+            if (!reply.ok() || reply.value().isError()) {
+                active_.erase(tag);  // the sweeper retries later
+                return;
+            }
+            const RedisValue& entries = reply.value().at(1);
+            if (entries.size() == 0) {
+                active_.erase(tag);
+                return;
+            }
+            // Grouped by dead-letter queue: one post script per DLQ.
+            std::map<std::string, std::vector<std::string>> posts;
+            auto ids = std::make_shared<Command>(Command{"HDEL", outboxKey(tag)});
+            for (size_t i = 0; i + 1 < entries.size(); i += 2) {
+                std::string id = entries.at(i).asString();
+                ids->push_back(id);
+                Json entry = parseJsonValue(entries.at(i + 1).asString());
+                json_t* dlq = entry.at("dlq");
+                json_t* body = entry.at("body");
+                json_t* client = entry.at("u");
+                if (!json_is_string(dlq) || !json_is_string(body)) continue;  // dropped
+                auto& args = posts[json_string_value(dlq)];
+                args.push_back(id);
+                args.push_back(integerText(entry.at("ttl")));
+                args.push_back(json_is_string(client) ? json_string_value(client) : "");
+                args.push_back(integerText(entry.at("c")));
+                args.push_back(json_string_value(body));
+            }
+            auto remaining = std::make_shared<size_t>(posts.size());
+            auto failed = std::make_shared<bool>(false);
+            auto acknowledge = [this, alive, tag, ids, failed] {
+                if (alive.expired()) return;
+                if (*failed) {
+                    active_.erase(tag);
+                    return;
+                }
+                context_.connection.command(*ids, [this, alive, tag](Result<RedisValue> ack) {
+                    if (alive.expired()) return;
+                    if (!ack.ok() || ack.value().isError()) {
+                        active_.erase(tag);
+                        return;
+                    }
+                    step(tag);
+                });
+            };
+            if (posts.empty()) return acknowledge();
+            for (auto& [dlq, args] : posts) {
+                std::string dlqTag = siblingTag(tag, dlq);
+                args.insert(args.begin(), std::to_string(args.size() / 5));
+                context_.runQueueScript(
+                    "dead_letter_post", dlqTag, std::move(args),
+                    [this, alive, dlqTag, remaining, failed,
+                     acknowledge](Result<RedisValue> posted) {
+                        if (alive.expired()) return;
+                        auto finish = [remaining, acknowledge] {
+                            if (--*remaining == 0) acknowledge();
+                        };
+                        if (!posted.ok()) {
+                            log::warning("redis: dead-letter move failed; will retry");
+                            *failed = true;
+                            return finish();
+                        }
+                        if (posted.value().at(2).asInt() != 0)
+                            return context_.indexQueue(dlqTag, finish);
+                        finish();
+                    });
+            }
+        });
+}
+
+}  // namespace zaqard::storage::redis

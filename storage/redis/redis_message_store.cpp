@@ -1,0 +1,152 @@
+// MessageStore on Redis; the semantics live in the scripts named below.
+#include "storage/redis/redis_message_store.h"
+
+#include "src/common/uuid.h"
+#include "storage/redis/key_layout.h"
+#include "storage/redis/message_codec.h"
+
+namespace zaqard::storage::redis {
+
+void RedisMessageStore::post(const PostRequest& request, Callback<PostResult> done) {
+    std::vector<std::string> ids;
+    std::vector<std::string> args{request.clientId, std::to_string(request.bodySize),
+                                  std::to_string(context_.config.limits.default_message_ttl),
+                                  std::to_string(context_.config.limits.max_message_delay),
+                                  std::to_string(request.messages.size())};
+    args.reserve(args.size() + request.messages.size() * 4);
+    for (const auto& message : request.messages) {
+        ids.push_back(randomUuid());
+        args.push_back(ids.back());
+        args.push_back(message.ttl ? std::to_string(*message.ttl) : "");
+        args.push_back(message.delay ? std::to_string(*message.delay) : "");
+        args.push_back(message.body);
+    }
+    std::string tag = queueTag(request.queue);
+    context_.runQueueScript("post", tag, std::move(args),
+                            [this, tag, ids = std::move(ids),
+                             done = std::move(done)](Result<RedisValue> reply) mutable {
+                                if (!reply.ok()) return done(reply.error());
+                                const RedisValue& value = reply.value();
+                                PostResult result;
+                                switch (value.at(3).asInt()) {
+                                    case 1:
+                                        result.refusal = PostRefusal::TooLargeForQueue;
+                                        result.queueMaxPostSize = value.at(4).asInt();
+                                        break;
+                                    case 2:
+                                        result.refusal = PostRefusal::InvalidDelay;
+                                        break;
+                                    default:
+                                        result.ids = std::move(ids);
+                                }
+                                if (value.at(2).asInt() == 0) return done(std::move(result));
+                                // The queue was created by this post: index it before answering, so
+                                // a listing that follows the answer sees it.
+                                context_.indexQueue(tag, [result = std::move(result),
+                                                          done = std::move(done)]() mutable {
+                                    done(std::move(result));
+                                });
+                            });
+}
+
+void RedisMessageStore::list(const ListRequest& request, Callback<MessagePage> done) {
+    context_.runQueueScript(
+        "list", queueTag(request.queue),
+        {request.marker, std::to_string(request.limit), request.echo ? "1" : "0", request.clientId,
+         request.includeClaimed ? "1" : "0", request.includeDelayed ? "1" : "0"},
+        [done = std::move(done)](Result<RedisValue> reply) {
+            if (!reply.ok()) return done(reply.error());
+            const RedisValue& value = reply.value();
+            MessagePage page;
+            page.queueDelaysEnabled = value.at(2).asInt() != 0;
+            page.nextMarker = value.at(3).asString();
+            page.messages = decodeMessages(value, 4, replyNow(value));
+            done(std::move(page));
+        });
+}
+
+void RedisMessageStore::get(const QueueRef& queue, const std::vector<std::string>& ids,
+                            Callback<GetMessagesResult> done) {
+    context_.runQueueScript("get", queueTag(queue), ids,
+                            [done = std::move(done)](Result<RedisValue> reply) {
+                                if (!reply.ok()) return done(reply.error());
+                                const RedisValue& value = reply.value();
+                                GetMessagesResult result;
+                                result.queueExists = value.at(2).asInt() != 0;
+                                result.messages = decodeMessages(value, 3, replyNow(value));
+                                done(std::move(result));
+                            });
+}
+
+void RedisMessageStore::removeIds(const QueueRef& queue, const std::vector<std::string>& ids,
+                                  const std::vector<std::string>& claimIds, Callback<Unit> done) {
+    std::vector<std::string> args{std::to_string(ids.size())};
+    args.insert(args.end(), ids.begin(), ids.end());
+    args.insert(args.end(), claimIds.begin(), claimIds.end());
+    context_.runQueueScript(
+        "remove_many", queueTag(queue), std::move(args),
+        [done = std::move(done)](Result<RedisValue> reply) {
+            if (!reply.ok()) return done(reply.error());
+            if (reply.value().at(2).asInt() == 0)
+                return done(
+                    Error{ErrorKind::Forbidden, "A message is not claimed by the given claims."});
+            done(Unit{});
+        });
+}
+
+void RedisMessageStore::removeMany(const QueueRef& queue, const std::vector<std::string>& ids,
+                                   Callback<Unit> done) {
+    removeIds(queue, ids, {}, std::move(done));
+}
+
+void RedisMessageStore::removeManyClaimed(const QueueRef& queue,
+                                          const std::vector<std::string>& ids,
+                                          const std::vector<std::string>& claimIds,
+                                          Callback<Unit> done) {
+    // An empty claim list must still check (and refuse claimed messages): pass a claim id
+    // no message can hold.
+    std::vector<std::string> claims = claimIds;
+    if (claims.empty()) claims.push_back("");
+    removeIds(queue, ids, claims, std::move(done));
+}
+
+void RedisMessageStore::remove(const QueueRef& queue, const std::string& id,
+                               const std::optional<std::string>& claimId,
+                               Callback<DeleteOutcome> done) {
+    // Claim ids are UUIDs; anything else names no claim (rest-v2.md §5.7), which the
+    // script reports once it knows the message exists.
+    std::string mode = "0";
+    std::string claim;
+    if (claimId) {
+        auto normalized = normalizeUuid(*claimId);
+        mode = normalized ? "1" : "2";
+        if (normalized) claim = *normalized;
+    }
+    context_.runQueueScript("remove", queueTag(queue), {id, mode, claim},
+                            [done = std::move(done)](Result<RedisValue> reply) {
+                                if (!reply.ok()) return done(reply.error());
+                                switch (reply.value().at(2).asInt()) {
+                                    case 1:
+                                        return done(DeleteOutcome::ClaimedNoClaimId);
+                                    case 2:
+                                        return done(DeleteOutcome::ClaimUnknown);
+                                    case 3:
+                                        return done(DeleteOutcome::NotClaimed);
+                                    case 4:
+                                        return done(DeleteOutcome::ClaimedByOther);
+                                    default:
+                                        return done(DeleteOutcome::Deleted);
+                                }
+                            });
+}
+
+void RedisMessageStore::pop(const QueueRef& queue, int64_t count,
+                            Callback<std::vector<Message>> done) {
+    context_.runQueueScript("pop", queueTag(queue), {std::to_string(count)},
+                            [done = std::move(done)](Result<RedisValue> reply) {
+                                if (!reply.ok()) return done(reply.error());
+                                done(decodeMessages(reply.value(), 2, replyNow(reply.value())));
+                            });
+}
+
+}  // namespace zaqard::storage::redis

@@ -1,0 +1,32 @@
+// MessageStore on Redis: one EVALSHA per call (post, list, get, remove, removeMany, pop).
+#pragma once
+
+#include "storage/redis/redis_context.h"
+#include "storage/storage.h"
+
+namespace zaqard::storage::redis {
+
+class RedisMessageStore : public MessageStore {
+  public:
+    explicit RedisMessageStore(RedisContext& context) : context_(context) {}
+
+    void post(const PostRequest& request, Callback<PostResult> done) override;
+    void list(const ListRequest& request, Callback<MessagePage> done) override;
+    void get(const QueueRef& queue, const std::vector<std::string>& ids,
+             Callback<GetMessagesResult> done) override;
+    void removeMany(const QueueRef& queue, const std::vector<std::string>& ids,
+                    Callback<Unit> done) override;
+    void removeManyClaimed(const QueueRef& queue, const std::vector<std::string>& ids,
+                           const std::vector<std::string>& claimIds, Callback<Unit> done) override;
+    void remove(const QueueRef& queue, const std::string& id,
+                const std::optional<std::string>& claimId, Callback<DeleteOutcome> done) override;
+    void pop(const QueueRef& queue, int64_t count, Callback<std::vector<Message>> done) override;
+
+  private:
+    void removeIds(const QueueRef& queue, const std::vector<std::string>& ids,
+                   const std::vector<std::string>& claimIds, Callback<Unit> done);
+
+    RedisContext& context_;
+};
+
+}  // namespace zaqard::storage::redis

@@ -1,0 +1,209 @@
+// QueueStore on Redis. Queue-level writes are scripts on the queue's tag; the project
+// index (another tag) is written by separate commands and only read by list/count.
+#include "storage/redis/redis_queue_store.h"
+
+#include <cstdlib>
+#include <memory>
+
+#include "storage/redis/key_layout.h"
+#include "storage/redis/message_codec.h"
+#include "storage/redis/reserved_metadata.h"
+
+namespace zaqard::storage::redis {
+
+namespace {
+
+Error unavailable(const Result<RedisValue>& reply) {
+    return reply.ok() ? Error{ErrorKind::Unavailable, reply.value().str} : reply.error();
+}
+
+std::vector<std::string> metadataArgs(const Json& metadata) {
+    std::vector<std::string> args;
+    Json object = metadata && json_is_object(metadata.get()) ? metadata : Json::object();
+    args.push_back(object.dump());
+    for (auto& mirror : reservedMirrors(object)) args.push_back(std::move(mirror));
+    return args;
+}
+
+// Zaqar's metadata filters: JSON equality, and a query value that reads as an integer
+// also matches the stored integer (query strings carry no types).
+bool matchesFilter(json_t* stored, const Json& wanted) {
+    if (stored == nullptr) return false;
+    if (json_equal(stored, wanted.get())) return true;
+    if (json_is_string(wanted.get()) && json_is_integer(stored)) {
+        const char* text = json_string_value(wanted.get());
+        char* end = nullptr;
+        long long number = std::strtoll(text, &end, 10);
+        return *text != '\0' && *end == '\0' && number == json_integer_value(stored);
+    }
+    return false;
+}
+
+}  // namespace
+
+void RedisQueueStore::create(const QueueRef& queue, Json metadata, Callback<bool> done) {
+    std::string tag = queueTag(queue);
+    context_.runQueueScript("queue_create", tag, metadataArgs(metadata),
+                            [this, tag, done = std::move(done)](Result<RedisValue> reply) {
+                                if (!reply.ok()) return done(reply.error());
+                                if (reply.value().at(2).asInt() == 0) return done(false);
+                                context_.indexQueue(tag, [done] { done(true); });
+                            });
+}
+
+void RedisQueueStore::getMetadata(const QueueRef& queue, Callback<std::optional<Json>> done) {
+    context_.connection.command({"HGET", queueHashKey(queueTag(queue)), "m"},
+                                [done = std::move(done)](Result<RedisValue> reply) {
+                                    if (!reply.ok() || reply.value().isError())
+                                        return done(unavailable(reply));
+                                    if (reply.value().isNil()) return done(std::optional<Json>());
+                                    Json metadata = parseJsonValue(reply.value().str);
+                                    if (!metadata) metadata = Json::object();
+                                    done(std::optional<Json>(std::move(metadata)));
+                                });
+}
+
+void RedisQueueStore::setMetadata(const QueueRef& queue, Json metadata, Callback<Unit> done) {
+    context_.runQueueScript("queue_set_metadata", queueTag(queue), metadataArgs(metadata),
+                            [done = std::move(done)](Result<RedisValue> reply) {
+                                if (!reply.ok()) return done(reply.error());
+                                if (reply.value().at(2).asInt() == 0)
+                                    return done(Error{ErrorKind::NotFound, "queue not found"});
+                                done(Unit{});
+                            });
+}
+
+void RedisQueueStore::remove(const QueueRef& queue, Callback<Unit> done) {
+    std::string tag = queueTag(queue);
+    Command unlink{"UNLINK"};
+    for (auto& key : queueKeys(tag)) unlink.push_back(std::move(key));
+    // Pipelined, answered with the last reply: a handful of UNLINKs whatever the size.
+    auto failed = std::make_shared<std::optional<Error>>();
+    auto track = [failed](Result<RedisValue> reply) {
+        if (!reply.ok() || reply.value().isError()) *failed = unavailable(reply);
+    };
+    context_.connection.command(unlink, track);
+    context_.connection.command({"ZREM", projectIndexKey(queue.project), queue.name}, track);
+    context_.connection.command({"SREM", registryKey(), tag},
+                                [failed, track, done = std::move(done)](Result<RedisValue> reply) {
+                                    track(std::move(reply));
+                                    if (*failed) return done(**failed);
+                                    done(Unit{});
+                                });
+}
+
+struct RedisQueueStore::ListState {
+    QueueListRequest request;
+    Callback<std::vector<QueueInfo>> done;
+    std::vector<QueueInfo> found;
+    std::string marker;
+};
+
+void RedisQueueStore::list(const QueueListRequest& request, Callback<std::vector<QueueInfo>> done) {
+    auto state = std::make_shared<ListState>();
+    state->request = request;
+    state->done = std::move(done);
+    state->marker = request.marker;
+    listStep(std::move(state));
+}
+
+// One window of names from the index, then each queue's metadata (pipelined) so that
+// filters apply before the limit and index entries of vanished queues are skipped.
+void RedisQueueStore::listStep(std::shared_ptr<ListState> state) {
+    const auto& request = state->request;
+    bool filtered = !request.nameContains.empty() || !request.metadataEquals.empty();
+    int64_t window = filtered ? 100 : std::max<int64_t>(request.limit - state->found.size(), 1);
+    std::string from = state->marker.empty() ? "-" : "(" + state->marker;
+    context_.connection.command(
+        {"ZRANGEBYLEX", projectIndexKey(request.project), from, "+", "LIMIT", "0",
+         std::to_string(window)},
+        [this, state, window](Result<RedisValue> reply) {
+            if (!reply.ok() || reply.value().isError()) return state->done(unavailable(reply));
+            auto names = std::make_shared<std::vector<std::string>>();
+            for (const auto& element : reply.value().elements) names->push_back(element.asString());
+            if (names->empty()) return state->done(std::move(state->found));
+            auto metadata = std::make_shared<std::vector<RedisValue>>(names->size());
+            auto remaining = std::make_shared<size_t>(names->size());
+            auto failed = std::make_shared<bool>(false);
+            for (size_t i = 0; i < names->size(); ++i) {
+                QueueRef ref{state->request.project, (*names)[i]};
+                context_.connection.command(
+                    {"HGET", queueHashKey(queueTag(ref)), "m"},
+                    [this, state, window, names, metadata, remaining, failed,
+                     i](Result<RedisValue> meta) {
+                        if (!meta.ok() || meta.value().isError())
+                            *failed = true;
+                        else
+                            (*metadata)[i] = std::move(meta.value());
+                        if (--*remaining > 0) return;
+                        if (*failed)
+                            return state->done(Error{ErrorKind::Unavailable, "list failed"});
+                        const auto& req = state->request;
+                        for (size_t j = 0; j < names->size(); ++j) {
+                            const std::string& name = (*names)[j];
+                            state->marker = name;
+                            if ((*metadata)[j].isNil()) continue;
+                            if (!req.nameContains.empty() &&
+                                name.find(req.nameContains) == std::string::npos)
+                                continue;
+                            Json stored = parseJsonValue((*metadata)[j].str);
+                            if (!stored) stored = Json::object();
+                            bool match = true;
+                            for (const auto& [key, value] : req.metadataEquals)
+                                if (!matchesFilter(stored.at(key.c_str()), value)) match = false;
+                            if (!match) continue;
+                            QueueInfo info;
+                            info.name = name;
+                            if (req.detailed) info.metadata = stored;
+                            state->found.push_back(std::move(info));
+                            if (static_cast<int64_t>(state->found.size()) >= req.limit)
+                                return state->done(std::move(state->found));
+                        }
+                        if (static_cast<int64_t>(names->size()) < window)
+                            return state->done(std::move(state->found));
+                        listStep(state);
+                    });
+            }
+        });
+}
+
+void RedisQueueStore::count(const std::string& project, Callback<int64_t> done) {
+    context_.connection.command({"ZCARD", projectIndexKey(project)},
+                                [done = std::move(done)](Result<RedisValue> reply) {
+                                    if (!reply.ok() || reply.value().isError())
+                                        return done(unavailable(reply));
+                                    done(reply.value().asInt());
+                                });
+}
+
+void RedisQueueStore::stats(const QueueRef& queue, Callback<QueueStats> done) {
+    context_.runQueueScript("stats", queueTag(queue), {},
+                            [done = std::move(done)](Result<RedisValue> reply) {
+                                if (!reply.ok()) return done(reply.error());
+                                const RedisValue& value = reply.value();
+                                int64_t now = replyNow(value);
+                                QueueStats stats;
+                                stats.total = value.at(2).asInt();
+                                stats.claimed = value.at(3).asInt();
+                                stats.free = stats.total - stats.claimed;
+                                if (value.at(4).size() > 0)
+                                    stats.oldest = decodeMessage(value.at(4), now);
+                                if (value.at(5).size() > 0)
+                                    stats.newest = decodeMessage(value.at(5), now);
+                                done(std::move(stats));
+                            });
+}
+
+void RedisQueueStore::purgeMessages(const QueueRef& queue, Callback<Unit> done) {
+    // Everything but the queue hash (metadata and the rank counter, which keeps markers
+    // of the queue monotonic).
+    auto keys = queueKeys(queueTag(queue));
+    Command unlink{"UNLINK"};
+    unlink.insert(unlink.end(), keys.begin() + 1, keys.end());
+    context_.connection.command(unlink, [done = std::move(done)](Result<RedisValue> reply) {
+        if (!reply.ok() || reply.value().isError()) return done(unavailable(reply));
+        done(Unit{});
+    });
+}
+
+}  // namespace zaqard::storage::redis

@@ -1,0 +1,155 @@
+#!lua
+-- Shared helpers, spliced by ScriptRunner into every other script right after its
+-- shebang line (Redis has no script includes). Not loaded on its own.
+--
+-- Every script receives the keys of ONE queue, all inside the hash tag {<project>/<queue>}:
+--   KEYS[1]  q    HASH  m=metadata JSON, c=created ms, r=rank counter, mirrors of the
+--                       reserved metadata: ttl, delay, maxpost, maxcc, dlq, dlqttl
+--   KEYS[2]  e    HASH  message id -> envelope JSON (see env fields below)
+--   KEYS[3]  b    HASH  message id -> body JSON text (never decoded here)
+--   KEYS[4]  all  ZSET  every message, score rank (FIFO order)
+--   KEYS[5]  av   ZSET  available (not claimed, not delayed), score rank
+--   KEYS[6]  cl   ZSET  claimed, score claim expiry ms
+--   KEYS[7]  dl   ZSET  delayed, score delay-until ms
+--   KEYS[8]  x    ZSET  every message, score expiry ms
+--   KEYS[9]  k    HASH  claim id -> claim JSON {t, g, x, u, ids}
+--   KEYS[10] kx   ZSET  claim id, score claim expiry ms
+--   KEYS[11] out  HASH  dead-letter outbox: id -> JSON {env, body, dlq, ttl}
+-- Envelope fields: r rank, c created ms, t ttl s, x expires ms, d delay-until ms (0: none),
+-- u client id, k claim id ("" when none), ke claim expiry ms, n claim count.
+-- Times are integer milliseconds from Redis TIME (cjson keeps 14 significant digits, so
+-- millisecond timestamps survive a round trip; microseconds would not).
+
+local Q, E, B, ALL, AV, CL, DL, X, K, KX, OUT =
+    KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+
+local function now_ms()
+    local t = redis.call('TIME')
+    return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local NOW = now_ms()
+
+local function get_env(id)
+    local raw = redis.call('HGET', E, id)
+    if not raw then return nil end
+    return cjson.decode(raw)
+end
+
+local function put_env(id, env)
+    redis.call('HSET', E, id, cjson.encode(env))
+end
+
+local function is_expired(env) return env.x <= NOW end
+local function is_claimed(env) return env.k ~= '' and env.ke > NOW end
+local function is_delayed(env) return env.d > NOW end
+
+-- Removes a message from every structure of the queue (its claim's id list is filtered
+-- on read instead, so it needs no rewrite).
+local function drop_message(id)
+    redis.call('HDEL', E, id)
+    redis.call('HDEL', B, id)
+    redis.call('ZREM', ALL, id)
+    redis.call('ZREM', AV, id)
+    redis.call('ZREM', CL, id)
+    redis.call('ZREM', DL, id)
+    redis.call('ZREM', X, id)
+end
+
+local function mirror(field)
+    return redis.call('HGET', Q, field)
+end
+
+-- Dead-lettering applies only when the queue has both _max_claim_count and
+-- _dead_letter_queue (mirrored by C++ as maxcc and dlq); nil otherwise.
+local function dead_letter_limit()
+    local maxcc = mirror('maxcc')
+    local dlq = mirror('dlq')
+    if maxcc and dlq and dlq ~= '' then return tonumber(maxcc), dlq end
+    return nil
+end
+
+-- Moves a message out of the queue into the outbox; C++ then posts it into the DLQ and
+-- acknowledges, so a crash in between never loses it.
+local function to_outbox(id, env, dlq)
+    local body = redis.call('HGET', B, id) or 'null'
+    local dlqttl = tonumber(mirror('dlqttl') or '0') or 0
+    local ttl = dlqttl
+    if ttl <= 0 then ttl = math.max(1, math.ceil((env.x - NOW) / 1000)) end
+    redis.call('HSET', OUT, id, cjson.encode({c = env.c, u = env.u, dlq = dlq, ttl = ttl, body = body}))
+    drop_message(id)
+end
+
+-- A message whose claim ended (expired or released) becomes available again, or goes to
+-- the dead-letter outbox when it was already claimed _max_claim_count times.
+local function unclaim(id, env)
+    env.k = ''
+    env.ke = 0
+    redis.call('ZREM', CL, id)
+    local maxcc, dlq = dead_letter_limit()
+    if maxcc and env.n >= maxcc then
+        to_outbox(id, env, dlq)
+        return
+    end
+    put_env(id, env)
+    if is_delayed(env) then
+        redis.call('ZADD', DL, env.d, id)
+    else
+        redis.call('ZADD', AV, env.r, id)
+    end
+end
+
+-- Bounded housekeeping run first by every script: drops expired messages and claims,
+-- returns ended claims and delays to the available set. Readers check expiry, claim and
+-- delay themselves, so visibility is exact even when work is left for the next call.
+-- Answers true when everything due was done.
+local function normalise(budget)
+    local complete = true
+    local ids = redis.call('ZRANGEBYSCORE', X, '-inf', NOW, 'LIMIT', 0, budget)
+    for _, id in ipairs(ids) do drop_message(id) end
+    if #ids == budget then complete = false end
+
+    ids = redis.call('ZRANGEBYSCORE', CL, '-inf', NOW, 'LIMIT', 0, budget)
+    for _, id in ipairs(ids) do
+        local env = get_env(id)
+        if env then
+            unclaim(id, env)
+        else
+            redis.call('ZREM', CL, id)
+        end
+    end
+    if #ids == budget then complete = false end
+
+    ids = redis.call('ZRANGEBYSCORE', DL, '-inf', NOW, 'LIMIT', 0, budget)
+    for _, id in ipairs(ids) do
+        redis.call('ZREM', DL, id)
+        local env = get_env(id)
+        if env and not is_claimed(env) then redis.call('ZADD', AV, env.r, id) end
+    end
+    if #ids == budget then complete = false end
+
+    ids = redis.call('ZRANGEBYSCORE', KX, '-inf', NOW, 'LIMIT', 0, budget)
+    for _, cid in ipairs(ids) do
+        redis.call('HDEL', K, cid)
+        redis.call('ZREM', KX, cid)
+    end
+    if #ids == budget then complete = false end
+    return complete
+end
+
+local HOT_BUDGET = 200
+
+-- The wire form of one message: {id, body, ttl, created ms, live claim id, claim count}.
+local function message_reply(id, env, body)
+    local claim = ''
+    if is_claimed(env) then claim = env.k end
+    return {id, body or redis.call('HGET', B, id) or 'null', env.t, env.c, claim, env.n}
+end
+
+local function queue_exists()
+    return redis.call('EXISTS', Q) == 1
+end
+
+-- Flags every reply ends with: whether the outbox holds messages for the DLQ mover.
+local function outbox_pending()
+    return redis.call('HLEN', OUT)
+end

@@ -1,0 +1,61 @@
+#!lua
+-- Lists messages in FIFO order after a marker, filters applied before the limit.
+-- KEYS: the 11 keys of one queue (see _lib.lua).
+-- ARGV: [1] marker (rank of the last message seen, decimal; "" = from the head),
+--       [2] limit, [3] echo 1/0, [4] client id, [5] include claimed 1/0,
+--       [6] include delayed 1/0.
+-- Reply: {now ms, outbox size, delays enabled 0/1, next marker ("" when nothing was
+--         returned), message...}; message = {id, body, ttl, created ms, claim id, count}.
+-- A marker that is not a decimal rank answers an empty page. Delayed messages are
+-- included whenever the queue has no _default_message_delay (as Zaqar forces).
+local complete = normalise(HOT_BUDGET)
+local delays = (tonumber(mirror('delay') or '0') or 0) > 0 and 1 or 0
+local marker = ARGV[1]
+if marker ~= '' and not string.match(marker, '^%d+$') then
+    return {NOW, outbox_pending(), delays, ''}
+end
+if not queue_exists() then return {NOW, outbox_pending(), delays, ''} end
+
+local limit = tonumber(ARGV[2])
+local echo = ARGV[3] == '1'
+local client = ARGV[4]
+local include_claimed = ARGV[5] == '1'
+local include_delayed = ARGV[6] == '1' or delays == 0
+
+-- The available set already excludes claimed and delayed messages: walk it when those
+-- are filtered out anyway (and housekeeping is up to date), else walk every message.
+local source = ALL
+if not include_claimed and complete and
+        (not include_delayed or redis.call('ZCARD', DL) == 0) then
+    source = AV
+end
+
+-- Bounds the work of one call when filters hide long runs of messages; the marker then
+-- continues after the last message examined.
+local SCAN_BUDGET = 5000
+local reply = {NOW, outbox_pending(), delays, ''}
+local found, scanned = 0, 0
+local from = marker == '' and '-inf' or '(' .. marker
+local last_rank = nil
+while found < limit and scanned < SCAN_BUDGET do
+    local batch = redis.call('ZRANGEBYSCORE', source, from, '+inf', 'WITHSCORES', 'LIMIT', 0, 100)
+    if #batch == 0 then break end
+    for i = 1, #batch, 2 do
+        local id, rank = batch[i], batch[i + 1]
+        scanned = scanned + 1
+        last_rank = rank
+        local env = get_env(id)
+        if env and not is_expired(env)
+                and (include_claimed or not is_claimed(env))
+                and (include_delayed or not is_delayed(env))
+                and (echo or env.u ~= client) then
+            reply[#reply + 1] = message_reply(id, env)
+            found = found + 1
+            if found == limit then break end
+        end
+        if scanned >= SCAN_BUDGET then break end
+    end
+    from = '(' .. last_rank
+end
+if last_rank then reply[4] = last_rank end
+return reply

@@ -1,0 +1,24 @@
+#!lua
+-- Bulk delete. Without claim ids: deletes every id of this queue, claimed or not.
+-- With claim ids: every live message among the ids must be held by one of them,
+-- otherwise nothing is deleted.
+-- KEYS: the 11 keys of one queue (see _lib.lua).
+-- ARGV: [1] number of ids n, [2..n+1] ids, then the claim ids (none = no claim check).
+-- Reply: {now ms, outbox size, 1 deleted / 0 refused}.
+normalise(HOT_BUDGET)
+local n = tonumber(ARGV[1])
+local check = #ARGV > n + 1
+if check then
+    local allowed = {}
+    for i = n + 2, #ARGV do allowed[ARGV[i]] = true end
+    for i = 2, n + 1 do
+        local env = get_env(ARGV[i])
+        if env and not is_expired(env) and not (is_claimed(env) and allowed[env.k]) then
+            return {NOW, outbox_pending(), 0}
+        end
+    end
+end
+for i = 2, n + 1 do
+    if redis.call('HEXISTS', E, ARGV[i]) == 1 then drop_message(ARGV[i]) end
+end
+return {NOW, outbox_pending(), 1}
