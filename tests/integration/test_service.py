@@ -83,7 +83,7 @@ def test_ping_get_and_head(api):
 
 def test_ping_needs_headers(api):
     assert_error(api.get("/v2/ping", headers={"Client-ID": None}), 400, *CLIENT_REQUIRED)
-    assert_error(api.head("/v2/ping", headers={"Client-ID": None}), 400, *CLIENT_REQUIRED)
+    assert api.head("/v2/ping", headers={"Client-ID": None}).status == 400
 
 
 def test_health_admin(api):
