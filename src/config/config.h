@@ -59,6 +59,10 @@ struct NotificationOptions {
     std::string smtp_user_name;
     std::string smtp_user_password;
     std::string smtp_command = "/usr/sbin/sendmail -t -oi";
+    // Beyond Zaqar (self_local): STARTTLS policy required | when-offered | off, and the CA
+    // file that verifies the SMTP server (empty: the system's default CA paths).
+    std::string smtp_starttls = "when-offered";
+    std::string smtp_ca_file;
     int max_notifier_workers = 10;
     bool require_confirmation = false;
     std::string external_confirmation_url;

@@ -1,0 +1,93 @@
+// Asynchronous HTTP POSTs for webhook deliveries: libcurl's multi-socket API driven by a
+// shard's Dispatcher (curl's hiperfifo.c pattern: CURLMOPT_SOCKETFUNCTION -> FileEvent,
+// CURLMOPT_TIMERFUNCTION -> Timer; nothing polls). Beyond Zaqar, which sets no timeout
+// and follows redirects: every request has a connect and a total timeout, redirects are
+// never followed, TLS is verified, connections per host are bounded and reused.
+//
+// Ordering rules:
+//  * Everything runs on the dispatcher's thread; post() must be called there too.
+//  * Completion callbacks run from Dispatcher::defer, never from inside libcurl or a
+//    FileEvent callback, so a callback may destroy the client.
+//  * Destroying the client aborts pending transfers; no callback runs afterwards.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "notifiers/curl_handles.h"
+#include "notifiers/delivery_outcome.h"
+#include "src/event/dispatcher.h"
+
+namespace zaqard::notifiers {
+
+struct WebhookOptions {
+    std::chrono::milliseconds connectTimeout{5000};
+    std::chrono::milliseconds totalTimeout{30000};
+    std::string caFile;              // extra CA bundle; empty: the system's CAs
+    long maxConnectionsPerHost = 8;  // further requests to that host wait in curl's queue
+    long maxTotalConnections = 0;    // 0: unbounded
+    long maxCachedConnections = 64;  // idle connections kept for reuse
+    std::string proxy;               // empty: direct (environment proxies are ignored)
+    std::string userAgent = "zaqard";
+};
+
+struct WebhookRequest {
+    std::string url;
+    // Sent in order; a pair whose name or value could split the header block (CR, LF,
+    // NUL, or ':' in the name) is dropped.
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+};
+
+struct WebhookResult {
+    CURLcode curlCode = CURLE_OK;  // transport outcome
+    long httpStatus = 0;           // 0 when no response arrived
+    std::string error;             // curl's message when curlCode != CURLE_OK
+};
+
+// zaqard's rule (notifications.md §4, Recommend): 2xx succeed; connection errors,
+// timeouts, 5xx and 429 retry; other responses (3xx not followed, 4xx) give up, as do
+// requests that can never work (malformed URL, unsupported scheme).
+DeliveryOutcome classifyWebhookResult(const WebhookResult& result);
+
+class WebhookClient {
+  public:
+    using Callback = std::function<void(const WebhookResult&)>;
+
+    WebhookClient(event::Dispatcher& dispatcher, WebhookOptions options);
+    ~WebhookClient();
+    WebhookClient(const WebhookClient&) = delete;
+    WebhookClient& operator=(const WebhookClient&) = delete;
+
+    void post(WebhookRequest request, Callback callback);
+    size_t pending() const { return transfers_.size(); }
+
+  private:
+    struct Transfer;
+    struct SocketWatch;
+
+    static int onSocket(CURL* easy, curl_socket_t fd, int what, void* self, void* socketData);
+    static int onTimer(CURLM* multi, long timeoutMs, void* self);
+    void watchSocket(curl_socket_t fd, int what);
+    void retireSocket(curl_socket_t fd);
+    void onSocketReady(curl_socket_t fd, short what);
+    void onTimeout();
+    void collectFinished();
+    void complete(Callback callback, WebhookResult result);
+
+    event::Dispatcher& dispatcher_;
+    WebhookOptions options_;
+    std::shared_ptr<bool> alive_;
+    event::TimerPtr timer_;
+    std::unordered_map<curl_socket_t, std::unique_ptr<SocketWatch>> sockets_;
+    std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
+    CurlMultiPtr multi_;
+};
+
+}  // namespace zaqard::notifiers
