@@ -1,0 +1,150 @@
+#!/usr/bin/python3
+"""Summarises a bench/compare result directory: one row per run with its fraction of the
+machine's ceilings (HEAD/GET /v2/ping for HTTP, redis-benchmark EVALSHA for storage) and
+the issue's targets. Writes summary.md and summary.json next to the runs.
+
+usage: summarize.py DIR
+"""
+import json
+import os
+import sys
+
+TARGETS = [
+    # (description, run, value getter, comparison, threshold)
+    ("single post >= 27,000 req/s", "producer", lambda d: d["requests_per_s"], ">=", 27000),
+    ("single post p99 < 5 ms (64 connections)", "producer", lambda d: d["kinds"]["post"]["latency_ms"]["p99"], "<", 5.0),
+    ("batch post >= 190,000 messages/s", "producer_batch10", lambda d: d["messages_per_s"], ">=", 190000),
+    ("consumer cycle >= 19,000 messages/s", "consumer", lambda d: d["messages_per_s"], ">=", 19000),
+    ("list >= 11,000 req/s", "observer", lambda d: d["kinds"]["list"]["requests_per_s"], ">=", 11000),
+]
+
+ROWS = ["http_head", "http_get", "redis_post1", "redis_post1_p16", "redis_post10", "producer", "producer_rate80",
+        "producer_batch10", "consumer", "consumer_each", "observer", "churn"]
+
+LABELS = {
+    "http_head": "HTTP ceiling: HEAD /v2/ping",
+    "http_get": "GET /v2/ping (Redis PING)",
+    "redis_post1": "storage ceiling: EVALSHA post x1",
+    "redis_post1_p16": "storage ceiling: EVALSHA post x1, -P 16",
+    "redis_post10": "storage ceiling: EVALSHA post x10",
+    "producer": "1 producer: post 1 message",
+    "producer_rate80": "1 producer: post 1, constant rate 80 %",
+    "producer_batch10": "1 producer: post batches of 10",
+    "consumer": "2 consumer cycle (claim 10 + bulk delete)",
+    "consumer_each": "2 consumer cycle (delete each, pipeline 4)",
+    "observer": "3 observer: list with marker + producers",
+    "churn": "6 queue churn: PUT, PATCH, DELETE",
+}
+
+
+def load(directory, name):
+    try:
+        with open(os.path.join(directory, name + ".json")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def pct(a, b):
+    return "%.0f %%" % (100.0 * a / b) if a and b else ""
+
+
+def main():
+    directory = sys.argv[1]
+    runs = {name: load(directory, name) for name in ROWS}
+    machine = load(directory, "machine") or {}
+    head = (runs.get("http_head") or {}).get("requests_per_s")
+    get = (runs.get("http_get") or {}).get("requests_per_s")
+    store1 = (runs.get("redis_post1") or {}).get("requests_per_s")
+    store1p = (runs.get("redis_post1_p16") or {}).get("requests_per_s")
+    store10 = (runs.get("redis_post10") or {}).get("messages_per_s")
+
+    lines = ["| run | req/s | msg/s | p50 ms | p99 ms | p99.9 ms | errors | vs HEAD ping | vs GET ping | vs storage |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    summary = {"machine": machine, "runs": {}, "targets": []}
+    for name in ROWS:
+        d = runs.get(name)
+        if not d:
+            continue
+        rps = d.get("requests_per_s", 0)
+        mps = d.get("messages_per_s", 0)
+        lat = d.get("latency_ms", {})
+        if name.startswith("producer") and name != "producer_batch10":
+            lat = d["kinds"]["post"]["latency_ms"]
+        storage = ""
+        if name in ("producer", "producer_rate80"):
+            storage = "%s of x1, %s of x1 -P16" % (pct(rps, store1), pct(rps, store1p))
+        elif name == "producer_batch10":
+            storage = pct(mps, store10) + " of x10 (msg/s)"
+        errors = d.get("errors", "")
+        row = [LABELS.get(name, name), "%.0f" % rps, "%.0f" % mps if mps else "",
+               "%.3f" % lat.get("p50", 0), "%.3f" % lat.get("p99", 0),
+               "%.3f" % lat["p99_9"] if "p99_9" in lat else "", str(errors),
+               pct(rps, head) if not name.startswith(("http", "redis")) else "",
+               pct(rps, get) if not name.startswith(("http", "redis")) else "", storage]
+        lines.append("| " + " | ".join(row) + " |")
+        summary["runs"][name] = {"requests_per_s": rps, "messages_per_s": mps, "latency_ms": lat,
+                                 "errors": errors, "zaqard_rss_kb": d.get("zaqard_rss_kb")}
+    extra = []
+    for name in ("consumer", "consumer_each"):
+        d = runs.get(name)
+        if d:
+            g = d.get("gauges", {})
+            h = d.get("histograms_ms", {}).get("post_to_claim", {})
+            extra.append("- %s: delivered %.0f msg/s, posted %.0f msg/s, backlog at end %s (claimed %s); "
+                         "post-to-claim p50 %.1f ms, p99 %.1f ms; empty claims %d/s" % (
+                             name, d["messages_per_s"], d["counters"]["messages_posted"]["per_s"],
+                             "%.0f" % g["backlog_total"] if "backlog_total" in g else "?",
+                             "%.0f" % g["backlog_claimed"] if "backlog_claimed" in g else "?",
+                             h.get("p50", 0), h.get("p99", 0), d["counters"]["empty_claims"]["per_s"]))
+    d = runs.get("observer")
+    if d:
+        extra.append("- observer: list %.0f req/s (%.0f messages listed/s), posts %.0f req/s alongside" % (
+            d["kinds"]["list"]["requests_per_s"], d["messages_per_s"], d["kinds"]["post"]["requests_per_s"]))
+    d = runs.get("churn")
+    if d:
+        extra.append("- churn: %.0f queues created+patched+deleted per second" % d["counters"]["queues_cycled"]["per_s"])
+
+    targets = []
+    for text, run, getter, op, threshold in TARGETS:
+        d = runs.get(run)
+        if not d:
+            continue
+        try:
+            value = getter(d)
+        except KeyError:
+            continue
+        ok = value >= threshold if op == ">=" else value < threshold
+        targets.append("- %s %s: measured %.1f" % ("PASS" if ok else "MISS", text, value))
+        summary["targets"].append({"target": text, "value": value, "met": ok})
+    if runs.get("producer") and head:
+        ratio = runs["producer"]["requests_per_s"] / head
+        ok = ratio >= 0.7
+        targets.append("- %s post >= 70 %% of the HEAD ping ceiling: measured %.0f %% (%s of GET ping)" % (
+            "PASS" if ok else "MISS", 100 * ratio, pct(runs["producer"]["requests_per_s"], get)))
+        summary["targets"].append({"target": "post >= 70% of HEAD ping", "value": ratio, "met": ok})
+
+    memory = load(directory, "memory")
+    if memory:
+        summary["memory"] = memory
+        extra.append("- memory: zaqard RSS %d kB idle, %d kB after 1 M queued messages (Redis used_memory %.0f MB); "
+                     "during the consumer cycle %s..%s kB, growth second half vs first %s kB" % (
+                         memory["rss_kb_idle"], memory["rss_kb_after_1m_fill"],
+                         memory["redis_used_memory_1m"] / 1e6, memory.get("rss_kb_min"), memory.get("rss_kb_max"),
+                         memory.get("rss_kb_growth_second_half")))
+
+    text = "\n".join(lines) + "\n\n" + "\n".join(extra) + "\n\nTargets:\n" + "\n".join(targets) + "\n"
+    if machine:
+        text = "Machine: %s cores, %s, kernel %s, Redis %s (AOF %s), load before %s\n\n" % (
+            machine.get("nproc"), machine.get("cpu"), machine.get("kernel"), machine.get("redis"),
+            machine.get("aof"), machine.get("load_before")) + text
+    with open(os.path.join(directory, "summary.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(directory, "summary.json"), "w") as f:
+        json.dump(summary, f, indent=2)
+    print()
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
