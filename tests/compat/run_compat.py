@@ -33,6 +33,7 @@ os.environ.setdefault("ZAQAR_TEST_MONGODB", "1")  # the tests are decorated requ
 os.environ["ZAQAR_TESTS_CONFIGS_DIR"] = os.path.join(HERE, "etc")
 
 import http.client  # noqa: E402
+import socket  # noqa: E402
 
 import zaqard_harness as harness  # noqa: E402
 
@@ -64,6 +65,11 @@ SKIPS = [
      "reaches into Zaqar internals: mocks mongo MessageController.delete"),
     (V2 + "test_queue_lifecycle.TestQueueLifecycleMongoDB.test_list_returns_503_on_nopoolfound_exception",
      "reaches into Zaqar internals: mocks self.boot.storage.queue_controller.list"),
+    (V2 + "test_validation.TestValidation.test_subscription_ttl",
+     OUT_OF_SCOPE + ": subscriptions"),
+    (V2 + "test_messages.TestMessagesFaultyDriver.test_simple",
+     "reaches into Zaqar internals: expects the 500 that Zaqar's faulty test driver's "
+     "NotImplementedError produces on post; with storage down the contract is 503"),
 ]
 
 # zaqard understands every Zaqar [transport] limit; only values that differ from Zaqar's
@@ -203,15 +209,21 @@ class RemoteApp:
         length = env.get("CONTENT_LENGTH")
         if length:
             body = env["wsgi.input"].read(int(length))
-        conn = http.client.HTTPConnection("127.0.0.1", z.port, timeout=60)
+        data_out = [f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{z.port}\r\n"
+                    "Connection: close\r\n"]
+        for k, v in headers.items():
+            data_out.append(f"{k}: {v}\r\n")
+        if body is not None:
+            data_out.append(f"Content-Length: {len(body)}\r\n")
+        raw = "".join(data_out).encode("latin-1") + b"\r\n" + (body or b"")
+        sock = socket.create_connection(("127.0.0.1", z.port), timeout=60)
         try:
-            conn.putrequest(method, path, skip_accept_encoding=True)
-            for k, v in headers.items():
-                conn.putheader(k, v)
-            if body is not None:
-                conn.putheader("Content-Length", str(len(body)))
-            conn.endheaders(body)
-            resp = conn.getresponse()
+            try:
+                sock.sendall(raw)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered early (e.g. body too large): read that answer
+            resp = http.client.HTTPResponse(sock, method=method)
+            resp.begin()
             data = resp.read()
             status = f"{resp.status} {resp.reason}"
             try:
@@ -222,7 +234,7 @@ class RemoteApp:
             start_response(status, [(k.lower(), v) for k, v in resp.getheaders()])
             return [data] if data else []
         finally:
-            conn.close()
+            sock.close()
 
 
 class FakeBoot:

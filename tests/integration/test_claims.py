@@ -199,8 +199,11 @@ def test_renew_errors(api):
     cid = claim_id_of(claim(api, "cv", {"ttl": 60}))
     assert_error(api.patch(f"/v2/queues/cv/claims/{cid}", body={"ttl": 59}), 400,
                  "Invalid API request", CLAIM_TTL_TEXT)
+    # Content-Length: 0 -> unparsable; no Content-Length at all -> "can not be empty"
+    assert_error(api.patch(f"/v2/queues/cv/claims/{cid}", raw=b""), 400,
+                 "Invalid request body", "Request body could not be parsed.")
     assert_error(api.patch(f"/v2/queues/cv/claims/{cid}"), 400, "Invalid request body",
-                 "Request body could not be parsed.")
+                 "Request body can not be empty")
     assert_error(api.patch(f"/v2/queues/cv/claims/{cid}", body={"ttl": "x"}), 400,
                  "Invalid request body")
     other = str(uuid.uuid4())

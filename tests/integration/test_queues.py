@@ -126,6 +126,13 @@ def test_metadata_size_limit(api):
                  "Queue metadata is too large. Max size: 65536")
 
 
+def test_metadata_way_too_large_is_still_zaqars_400(api):
+    """Even far above any transport cap, Zaqar answers its own 400 (compat suite's
+    test_way_too_much_metadata sends 6.5 MB)."""
+    r = api.put("/v2/queues/huge", body={"padding": "x" * (2 * 1024 * 1024)})
+    assert_error(r, 400, "Invalid API request", "Queue metadata is too large. Max size: 65536")
+
+
 def test_patch_metadata_size_limit(api):
     api.create_queue("pbig")
     ops = [{"op": "add", "path": "/metadata/k", "value": "x" * 66000}]

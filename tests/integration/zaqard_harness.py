@@ -269,7 +269,10 @@ class Client:
                 conn.putheader(k, v)
             if data is not None:
                 conn.putheader("Content-Length", str(len(data)))
-            conn.endheaders(data)
+            try:
+                conn.endheaders(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the server answered before reading everything: read that answer
             resp = conn.getresponse()
             body_bytes = resp.read()
             return Response(resp.status, resp.reason, resp.headers, body_bytes)
