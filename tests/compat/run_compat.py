@@ -20,6 +20,7 @@ Prints the counts and a final line `N passed, M failed`.
 import fnmatch
 import io
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -381,6 +382,8 @@ def main():
     print(f"\nran {ran}, passed {len(result.passed)}, failed {len(failed)}, "
           f"skipped {len(skipped)} (work dir {workdir})")
     print(f"{len(result.passed)} passed, {len(failed)} failed")
+    if not failed:
+        shutil.rmtree(workdir, ignore_errors=True)
     return 0 if not failed else 1
 
 
