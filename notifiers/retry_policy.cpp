@@ -12,6 +12,7 @@ constexpr int64_t kClamp = int64_t{1} << 31;
 
 // Python truthiness of a JSON value.
 bool truthy(const json_t* value) {
+    if (value == nullptr) return false;
     switch (json_typeof(value)) {
         case JSON_OBJECT:
             return json_object_size(value) > 0;
