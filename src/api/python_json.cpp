@@ -16,7 +16,7 @@ void appendEscaped(std::string& out, const char* text, size_t size) {
     out += '"';
     size_t i = 0;
     auto u16 = [&out](unsigned value) {
-        char buffer[8];
+        char buffer[16];
         std::snprintf(buffer, sizeof buffer, "\\u%04x", value);
         out += buffer;
     };
