@@ -63,6 +63,16 @@ int runServer(const config::Config& configIn) {
         }
         config.port = http::localPort(reservation.get());
     }
+    http::UniqueFd websocketReservation;
+    if (config.websocket_port == 0) {
+        std::string error;
+        websocketReservation = http::openListener(config.websocket_bind, 0, false, error);
+        if (!websocketReservation) {
+            log::error(error);
+            return 1;
+        }
+        config.websocket_port = http::localPort(websocketReservation.get());
+    }
 
     const int count = shardCount(config);
     std::vector<std::unique_ptr<Shard>> shards;
@@ -75,10 +85,12 @@ int runServer(const config::Config& configIn) {
         }
     }
     reservation = http::UniqueFd();
+    websocketReservation = http::UniqueFd();
 
     log::info(
         "zaqard listening on http://" + config.bind + ":" + std::to_string(config.port) +
-        " (REST), Redis " + describeRedis(config.message_store_redis) + ", " +
+        " (REST) and ws://" + config.websocket_bind + ":" + std::to_string(config.websocket_port) +
+        " (WebSocket), Redis " + describeRedis(config.message_store_redis) + ", " +
         std::to_string(count) + (count == 1 ? " shard" : " shards") +
         (config.sourceFile.empty() ? ", built-in defaults" : ", config " + config.sourceFile));
 

@@ -12,16 +12,21 @@ constexpr std::chrono::milliseconds kDrainPoll{20};
 
 Shard::Shard(const config::Config& config, int index)
     : index_(index),
-      driver_(dispatcher_, config),
+      driver_(dispatcher_, config, /*sweep=*/index == 0),
       api_(config, driver_.storage()),
-      http_(dispatcher_, config, api_) {}
+      http_(dispatcher_, config, api_),
+      websocket_(dispatcher_, config, api_) {}
 
 Shard::~Shard() {
     join();
 }
 
 bool Shard::listen(std::string& error) {
-    return http_.listen(error);
+    return http_.listen(error) && websocket_.listen(error);
+}
+
+size_t Shard::inFlight() const {
+    return http_.inFlight() + websocket_.inFlight();
 }
 
 void Shard::start(std::function<void()> onStopped) {
@@ -37,7 +42,7 @@ void Shard::stop(std::chrono::milliseconds drainTimeout) {
     dispatcher_.post([this, drainTimeout] {
         if (draining_) {
             log::warning("shard " + std::to_string(index_) + ": stopping now, " +
-                         std::to_string(http_.inFlight()) + " request(s) unanswered");
+                         std::to_string(inFlight()) + " request(s) unanswered");
             finish();
         } else {
             beginDrain(drainTimeout);
@@ -48,13 +53,14 @@ void Shard::stop(std::chrono::milliseconds drainTimeout) {
 void Shard::beginDrain(std::chrono::milliseconds drainTimeout) {
     draining_ = true;
     http_.stopAccepting();
+    websocket_.stopAccepting();
     drainDeadline_ = monotonicMicros() + drainTimeout.count() * 1000;
     drainTimer_ = dispatcher_.createTimer([this] {
-        if (http_.inFlight() == 0) {
+        if (inFlight() == 0) {
             finish();
         } else if (monotonicMicros() >= drainDeadline_) {
             log::warning("shard " + std::to_string(index_) + ": drain timed out with " +
-                         std::to_string(http_.inFlight()) + " request(s) in flight");
+                         std::to_string(inFlight()) + " request(s) in flight");
             finish();
         } else {
             drainTimer_->enable(kDrainPoll);

@@ -1,6 +1,6 @@
 // One shard: a thread that owns a Dispatcher and everything attached to it — the Redis
-// driver, the api and the REST listener. Built and bound on the main thread (so a bind
-// failure stops start-up before anything runs), then run on its own thread.
+// driver, the api, the REST listener and the WebSocket listener. Built and bound on the main thread
+// (so a bind failure stops start-up before anything runs), then run on its own thread.
 #pragma once
 
 #include <functional>
@@ -13,6 +13,7 @@
 #include "src/event/dispatcher.h"
 #include "storage/redis/redis_driver.h"
 #include "transports/http/http_server.h"
+#include "transports/websocket/ws_transport.h"
 
 namespace zaqard::runtime {
 
@@ -23,7 +24,7 @@ class Shard {
     Shard(const Shard&) = delete;
     Shard& operator=(const Shard&) = delete;
 
-    // Binds the REST listener. False + `error` on failure.
+    // Binds the REST and WebSocket listeners. False + `error` on failure.
     bool listen(std::string& error);
     // Starts the thread: the driver connects, the loop runs. `onStopped` runs on the
     // shard's thread once its loop has ended.
@@ -34,6 +35,7 @@ class Shard {
     void join();
 
   private:
+    size_t inFlight() const;
     void beginDrain(std::chrono::milliseconds drainTimeout);
     void finish();
 
@@ -42,6 +44,7 @@ class Shard {
     storage::redis::RedisDriver driver_;
     api::Api api_;
     http::HttpServer http_;
+    websocket::WebSocketTransport websocket_;
     std::thread thread_;
     // Loop-thread state.
     event::TimerPtr drainTimer_;

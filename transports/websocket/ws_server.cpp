@@ -1,11 +1,14 @@
 #include "transports/websocket/ws_server.h"
 
 #include <libwebsockets.h>
+#include <sys/socket.h>
 
+#include <cerrno>
 #include <unordered_map>
 
 #include "src/common/log.h"
 #include "src/common/uuid.h"
+#include "transports/http/listener.h"
 #include "transports/websocket/connection.h"
 #include "transports/websocket/uv_loop_bridge.h"
 
@@ -23,6 +26,7 @@ class WebSocketServer::Impl {
           bridge_(dispatcher) {}
 
     ~Impl() {
+        stopAccepting();
         for (auto& [wsi, connection] : connections_) connection->detach();
         connections_.clear();
         if (context_) {
@@ -43,24 +47,36 @@ class WebSocketServer::Impl {
         protocols_[0] = {"zaqar", &Impl::callback, sizeof(void*), 4096, 0, this, 0};
         protocols_[1] = {nullptr, nullptr, 0, 0, 0, nullptr, 0};
 
+        // We accept connections ourselves and hand them to lws: Debian's lws 4.1 does not
+        // set SO_REUSEPORT on its own listener (checked: the second shard's bind fails),
+        // and owning the socket lets a graceful stop close it before draining.
+        listener_ = http::openListener(bind_, port_, true, error);
+        if (!listener_) return false;
+
         void* loops[] = {bridge_.loop()};
         lws_context_creation_info info{};
-        info.port = port_;
-        info.iface = bind_.empty() ? nullptr : bind_.c_str();
+        info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
         info.protocols = protocols_;
         info.gid = -1;
         info.uid = -1;
         info.user = this;
         info.foreign_loops = loops;
-        info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_ALLOW_LISTEN_SHARE |
-                       LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN | LWS_SERVER_OPTION_DISABLE_IPV6;
+        info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN;
         context_ = lws_create_context(&info);
-        if (!context_) {
-            error = "cannot listen for WebSocket on " + bind_ + ":" + std::to_string(port_);
+        vhost_ = context_ ? lws_get_vhost_by_name(context_, "default") : nullptr;
+        if (!vhost_) {
+            error = "cannot start the WebSocket server (libwebsockets context)";
             return false;
         }
+        acceptEvent_ = dispatcher_.createFileEvent(listener_.get(), event::FileEvent::Read,
+                                                   [this](short) { acceptPending(); });
         bridge_.kick();
         return true;
+    }
+
+    void stopAccepting() {
+        acceptEvent_.reset();
+        listener_ = http::UniqueFd();
     }
 
     size_t inFlight() const {
@@ -82,6 +98,18 @@ class WebSocketServer::Impl {
     }
 
   private:
+    void acceptPending() {
+        // Bounded per wake-up so one busy listener cannot starve the shard.
+        for (int i = 0; i < 64; ++i) {
+            int fd = accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (fd < 0) break;
+            if (!lws_adopt_socket_vhost(vhost_, fd)) {
+                log::warning("websocket: could not adopt an accepted connection");
+            }
+        }
+        bridge_.kick();
+    }
+
     static int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
         if (!wsi) return 0;
         auto* self = static_cast<Impl*>(lws_context_user(lws_get_context(wsi)));
@@ -157,6 +185,9 @@ class WebSocketServer::Impl {
     UvLoopBridge bridge_;
     lws_protocols protocols_[2]{};
     lws_context* context_ = nullptr;
+    lws_vhost* vhost_ = nullptr;
+    http::UniqueFd listener_;
+    event::FileEventPtr acceptEvent_;
     std::unordered_map<lws*, std::shared_ptr<Connection>> connections_;
     std::unordered_map<std::string, std::weak_ptr<Connection>> byId_;
 };
@@ -170,6 +201,9 @@ WebSocketServer::~WebSocketServer() = default;
 
 bool WebSocketServer::listen(std::string& error) {
     return impl_->listen(error);
+}
+void WebSocketServer::stopAccepting() {
+    impl_->stopAccepting();
 }
 size_t WebSocketServer::inFlight() const {
     return impl_->inFlight();

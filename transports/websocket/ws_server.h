@@ -34,6 +34,8 @@ class WebSocketServer {
     ~WebSocketServer();
 
     bool listen(std::string& error);
+    // Graceful stop, step 1: close the listener; open connections go on.
+    void stopAccepting();
     // Requests received and not yet answered, over all connections.
     size_t inFlight() const;
     size_t connections() const;

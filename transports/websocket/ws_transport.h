@@ -16,6 +16,7 @@ class WebSocketTransport {
     WebSocketTransport(event::Dispatcher& dispatcher, const config::Config& config, api::Api& api);
 
     bool listen(std::string& error) { return server_.listen(error); }
+    void stopAccepting() { server_.stopAccepting(); }
     size_t inFlight() const { return server_.inFlight(); }
     size_t connections() const { return server_.connections(); }
     WebSocketServer& server() { return server_; }
