@@ -168,6 +168,8 @@ struct Config {
     double sweep_interval = 1.0;       // seconds between background expiry sweeps
     int max_requests_per_wakeup = 64;  // fairness for pipelining clients
     int max_body_size = 1048576;       // bytes; larger request bodies are refused
+    // bytes of replies queued for one WebSocket peer before it is closed (1008, slow reader)
+    int64_t websocket_max_output_bytes = 16 << 20;
 };
 
 }  // namespace zaqard::config

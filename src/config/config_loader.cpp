@@ -287,6 +287,8 @@ const std::vector<OptionSpec>& optionTable() {
         add(z, "sweep_interval", floatOpt(ZQ_FIELD(sweep_interval), 0));
         add(z, "max_requests_per_wakeup", intOpt(ZQ_FIELD(max_requests_per_wakeup), 1));
         add(z, "max_body_size", intOpt(ZQ_FIELD(max_body_size), 1024));
+        add(z, "websocket_max_output_bytes",
+            intOpt(ZQ_FIELD(websocket_max_output_bytes), 1024, INT64_MAX));
         return t;
     }();
     return table;

@@ -94,13 +94,15 @@ class RedisProcess:
             return s.recv(65536)
 
 
-def write_config(path, http_port, redis_port, extra=None):
-    """A zaqar.conf in Zaqar's own section/option names; `extra` = {section: {opt: val}}."""
+def write_config(path, http_port, redis_port, extra=None, ws_port=0):
+    """A zaqar.conf in Zaqar's own section/option names; `extra` = {section: {opt: val}}.
+    ws_port 0: zaqard picks a free WebSocket port (never the shared default 9000)."""
     sections = {
         "DEFAULT": {"admin_mode": "true"},
         "drivers": {"transport": "wsgi", "message_store": "redis",
                     "management_store": "redis"},
         "drivers:transport:wsgi": {"bind": "127.0.0.1", "port": str(http_port)},
+        "drivers:transport:websocket": {"bind": "127.0.0.1", "port": str(ws_port)},
         "drivers:message_store:redis": {"uri": f"redis://127.0.0.1:{redis_port}"},
         "drivers:management_store:redis": {"uri": f"redis://127.0.0.1:{redis_port}"},
         "zaqard": {"shards": "2"},
@@ -122,15 +124,20 @@ class ZaqardProcess:
             raise RuntimeError("ZAQARD_BIN is not set (path of the zaqard executable)")
         self.workdir = workdir
         self.port = free_port()
+        self.ws_port = free_port()
         self.config_path = os.path.join(workdir, f"{name}.conf")
         self.stderr_path = os.path.join(workdir, f"{name}.stderr")
         self.stdout_path = os.path.join(workdir, f"{name}.stdout")
-        write_config(self.config_path, self.port, redis_port, extra_config)
+        write_config(self.config_path, self.port, redis_port, extra_config, self.ws_port)
         self.proc = None
 
     @property
     def base_url(self):
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self):
+        return f"ws://127.0.0.1:{self.ws_port}/"
 
     def start(self, timeout=30.0, any_status=False):
         """any_status: ready as soon as HTTP answers (for a zaqard without a Redis)."""

@@ -43,6 +43,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // Writes at most one queued frame; false means close the connection.
     bool writeOne();
 
+    // Frame kind of pushed notifications: that of the last self-subscribing
+    // subscription_create (websocket-v2.md §5); text until then.
+    FrameKind notificationKind() const { return notificationKind_; }
+    void setNotificationKind(FrameKind kind) { notificationKind_ = kind; }
+
     size_t pendingRequests() const { return slots_.size(); }
     bool wantsClose() const { return closeRequested_; }
     void detach() { wsi_ = nullptr; }
@@ -73,6 +78,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::vector<unsigned char> writeBuffer_;
     bool rxPaused_ = false;
     bool closeRequested_ = false;
+    FrameKind notificationKind_ = FrameKind::Text;
 };
 
 }  // namespace zaqard::websocket

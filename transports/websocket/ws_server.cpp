@@ -87,11 +87,14 @@ class WebSocketServer::Impl {
 
     size_t connections() const { return connections_.size(); }
 
-    bool push(const std::string& connectionId, const Json& value, FrameKind kind) {
+    void setConnectionIdPrefix(std::string prefix) { idPrefix_ = std::move(prefix); }
+
+    bool push(const std::string& connectionId, const Json& value) {
         auto it = byId_.find(connectionId);
         if (it == byId_.end()) return false;
         auto connection = it->second.lock();
-        if (!connection) return false;
+        if (!connection || !connection->open()) return false;
+        FrameKind kind = connection->notificationKind();
         connection->pushNow(kind, encodeFrame(kind, value));
         bridge_.kick();
         return true;
@@ -115,9 +118,14 @@ class WebSocketServer::Impl {
         auto* self = static_cast<Impl*>(lws_context_user(lws_get_context(wsi)));
         if (!self) return lws_callback_http_dummy(wsi, reason, user, in, len);
         switch (reason) {
+            case LWS_CALLBACK_ADD_HEADERS:
+                return self->addHandshakeHeaders(wsi, static_cast<lws_process_html_args*>(in));
             case LWS_CALLBACK_ESTABLISHED:
                 self->onOpen(wsi);
                 return 0;
+            case LWS_CALLBACK_WSI_DESTROY:
+                self->pendingIds_.erase(wsi);
+                return lws_callback_http_dummy(wsi, reason, user, in, len);
             case LWS_CALLBACK_RECEIVE:
                 self->onReceive(wsi, in, len);
                 return 0;
@@ -131,8 +139,34 @@ class WebSocketServer::Impl {
         }
     }
 
+    std::string newConnectionId() const {
+        return idPrefix_.empty() ? randomUuid() : idPrefix_ + "." + randomUuid();
+    }
+
+    // The upgrade response names the connection (X-Zaqard-Connection-ID), so a client
+    // can tell which connection a subscription URI or a push refers to.
+    int addHandshakeHeaders(lws* wsi, lws_process_html_args* args) {
+        std::string id = newConnectionId();
+        static const unsigned char name[] = "x-zaqard-connection-id:";
+        auto** p = reinterpret_cast<unsigned char**>(&args->p);
+        if (lws_add_http_header_by_name(wsi, name,
+                                        reinterpret_cast<const unsigned char*>(id.data()),
+                                        static_cast<int>(id.size()), p, *p + args->max_len))
+            return 1;
+        pendingIds_[wsi] = std::move(id);
+        return 0;
+    }
+
     void onOpen(lws* wsi) {
-        auto connection = std::make_shared<Connection>(wsi, limits_, randomUuid());
+        std::string id;
+        auto pending = pendingIds_.find(wsi);
+        if (pending != pendingIds_.end()) {
+            id = std::move(pending->second);
+            pendingIds_.erase(pending);
+        } else {
+            id = newConnectionId();
+        }
+        auto connection = std::make_shared<Connection>(wsi, limits_, std::move(id));
         byId_[connection->id()] = connection;
         connections_[wsi] = std::move(connection);
     }
@@ -190,6 +224,9 @@ class WebSocketServer::Impl {
     event::FileEventPtr acceptEvent_;
     std::unordered_map<lws*, std::shared_ptr<Connection>> connections_;
     std::unordered_map<std::string, std::weak_ptr<Connection>> byId_;
+    std::string idPrefix_;
+    // Ids announced in upgrade responses, until the connection is established.
+    std::unordered_map<lws*, std::string> pendingIds_;
 };
 
 WebSocketServer::WebSocketServer(event::Dispatcher& dispatcher, std::string bind, int port,
@@ -212,7 +249,10 @@ size_t WebSocketServer::connections() const {
     return impl_->connections();
 }
 bool WebSocketServer::push(const std::string& connectionId, const Json& value) {
-    return impl_->push(connectionId, value, FrameKind::Text);
+    return impl_->push(connectionId, value);
+}
+void WebSocketServer::setConnectionIdPrefix(std::string prefix) {
+    impl_->setConnectionIdPrefix(std::move(prefix));
 }
 
 }  // namespace zaqard::websocket

@@ -39,9 +39,12 @@ class WebSocketServer {
     // Requests received and not yet answered, over all connections.
     size_t inFlight() const;
     size_t connections() const;
-    // Sends `value` to the connection with this id, between responses (notifications).
-    // False when no such connection is open on this shard.
+    // Sends `value` to the connection with this id, between responses (notifications),
+    // as a frame of the connection's notification kind. False when no such connection is
+    // open on this shard.
     bool push(const std::string& connectionId, const Json& value);
+    // Connection ids are "<prefix>.<uuid>" (push_channel.h routes on the prefix).
+    void setConnectionIdPrefix(std::string prefix);
 
   private:
     class Impl;

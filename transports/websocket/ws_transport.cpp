@@ -12,18 +12,52 @@ namespace {
 WebSocketLimits limitsFrom(const config::Config& config) {
     WebSocketLimits limits;
     limits.maxFrameBytes = static_cast<size_t>(config.max_body_size);
+    limits.maxOutputBytes = static_cast<size_t>(config.websocket_max_output_bytes);
     return limits;
+}
+
+std::chrono::milliseconds redisTimeout(const config::Config& config) {
+    return std::chrono::milliseconds(static_cast<int64_t>(config.redis_timeout * 1000));
 }
 
 }  // namespace
 
 WebSocketTransport::WebSocketTransport(event::Dispatcher& dispatcher, const config::Config& config,
                                        api::Api& api)
-    : api_(api),
+    : dispatcher_(dispatcher),
+      api_(api),
       server_(dispatcher, config.websocket_bind, config.websocket_port, limitsFrom(config),
               [this](Connection& connection, DecodedFrame frame, Reply reply) {
                   onFrame(connection, std::move(frame), std::move(reply));
-              }) {}
+              }),
+      pushChannel_(dispatcher, config.message_store_redis, redisTimeout(config),
+                   PushChannel::newListenerId(),
+                   [this](const std::string& connectionId, Json frame) {
+                       server_.push(connectionId, frame);
+                   }) {
+    server_.setConnectionIdPrefix(pushChannel_.listenerId());
+}
+
+WebSocketTransport::~WebSocketTransport() {
+    pushChannel_.stop();
+}
+
+bool WebSocketTransport::listen(std::string& error) {
+    if (!server_.listen(error)) return false;
+    pushChannel_.start();
+    return true;
+}
+
+void WebSocketTransport::push(const std::string& connectionId, const Json& frame,
+                              std::function<void(bool)> done) {
+    if (PushChannel::listenerOf(connectionId) == pushChannel_.listenerId()) {
+        bool sent = server_.push(connectionId, frame);
+        // Answer from the loop, never inside the caller's stack (as a remote push would).
+        if (done) dispatcher_.defer([done, sent] { done(sent); });
+        return;
+    }
+    pushChannel_.publish(connectionId, frame, std::move(done));
+}
 
 void WebSocketTransport::onFrame(Connection& connection, DecodedFrame frame, Reply reply) {
     if (!frame.value) {

@@ -1,12 +1,16 @@
-// The WebSocket transport of one shard: frames in, api actions, enveloped replies out.
+// The WebSocket transport of one shard: frames in, api actions, enveloped replies out,
+// and the push path the notification engine uses to reach a connection on any shard of
+// any process (push_channel.h).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "src/api/api.h"
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
+#include "transports/websocket/push_channel.h"
 #include "transports/websocket/ws_server.h"
 
 namespace zaqard::websocket {
@@ -14,18 +18,32 @@ namespace zaqard::websocket {
 class WebSocketTransport {
   public:
     WebSocketTransport(event::Dispatcher& dispatcher, const config::Config& config, api::Api& api);
+    ~WebSocketTransport();
 
-    bool listen(std::string& error) { return server_.listen(error); }
+    // Binds the listener and subscribes to this shard's push channel.
+    bool listen(std::string& error);
     void stopAccepting() { server_.stopAccepting(); }
     size_t inFlight() const { return server_.inFlight(); }
     size_t connections() const { return server_.connections(); }
     WebSocketServer& server() { return server_; }
 
+    // Sends `frame` (a bare notification object, not a response envelope) to the
+    // connection `connectionId`, wherever it is: directly when it lives on this shard,
+    // else through its listener's Redis channel. `done(true)` when it was handed to the
+    // connection (local) or to a listening process (remote). Loop thread only.
+    void push(const std::string& connectionId, const Json& frame,
+              std::function<void(bool)> done = nullptr);
+
+    const std::string& listenerId() const { return pushChannel_.listenerId(); }
+    bool pushChannelReady() const { return pushChannel_.subscribed(); }
+
   private:
     void onFrame(Connection& connection, DecodedFrame frame, Reply reply);
 
+    event::Dispatcher& dispatcher_;
     api::Api& api_;
     WebSocketServer server_;
+    PushChannel pushChannel_;
 };
 
 }  // namespace zaqard::websocket

@@ -28,6 +28,8 @@ struct Call {
     storage::QueueRef queue() const { return {project, request.queueName}; }
     const config::TransportLimits& limits() const { return config.limits; }
     bool checksum() const { return config.enable_checksum; }
+    // WebSocket frames get Zaqar's WebSocket shapes (render_websocket.h).
+    bool websocket() const { return request.dialect == Dialect::WebSocket; }
 
     // Answers exactly once; later calls are ignored (defensive: a store must not answer
     // twice, but a double reply would be worse than a dropped one).

@@ -4,6 +4,7 @@
 #include "src/api/handlers/handlers.h"
 #include "src/api/query.h"
 #include "src/api/render_rest.h"
+#include "src/api/render_websocket.h"
 #include "src/api/validation.h"
 
 namespace zaqard::api::handlers {
@@ -22,6 +23,10 @@ Rejection readClaimBody(const CallPtr& call, int64_t& ttl, int64_t& grace) {
 }
 
 Response claimNotFound(const CallPtr& call) {
+    if (call->websocket())
+        return ws::error(
+            404, claimDoesNotExist(call->request.claimId, call->request.queueName, call->project),
+            "Claim " + call->request.claimId + " does not exist.");
     return notFound(
         claimDoesNotExist(call->request.claimId, call->request.queueName, call->project));
 }
@@ -53,6 +58,17 @@ void claimCreate(const CallPtr& call) {
     call->storage.claims.create(claim, [call](Result<storage::ClaimResult> created) {
         if (!created)
             return call->reply(storageError(created.error(), "Claim could not be created."));
+        if (call->websocket()) {
+            // Nothing claimable: 204 with {"claim_id": null} (Z15 puts a phantom id).
+            if (created->claimId.empty() || created->messages.empty())
+                return call->reply(ws::reply(204, Json::object().set("claim_id", Json::null())));
+            Json items = Json::array();
+            for (const auto& m : created->messages) items.append(ws::message(m, created->claimId));
+            Json body = Json::object();
+            body.set("claim_id", Json::string(created->claimId));
+            body.set("messages", std::move(items));
+            return call->reply(ws::reply(201, std::move(body)));
+        }
         // Nothing claimable: 204 without body or Location.
         if (created->claimId.empty() || created->messages.empty())
             return call->reply(emptyResponse(204));
@@ -80,6 +96,7 @@ void claimGet(const CallPtr& call) {
             }
             // The path's claim id is the one shown, as Zaqar builds hrefs from the request.
             info->id = call->request.claimId;
+            if (call->websocket()) return call->reply(ws::reply(200, ws::claim(info.value())));
             Response response;
             response.body = rest::claim(info.value(), call->request.queueName, call->checksum());
             call->reply(std::move(response));
@@ -98,6 +115,9 @@ void claimUpdate(const CallPtr& call) {
                     return call->reply(claimNotFound(call));
                 return call->reply(storageError(done.error(), "Claim could not be updated."));
             }
+            if (call->websocket())
+                return call->reply(
+                    ws::sentence(204, "Claim " + call->request.claimId + " updated."));
             call->reply(emptyResponse(204));
         });
 }
@@ -105,6 +125,8 @@ void claimUpdate(const CallPtr& call) {
 void claimDelete(const CallPtr& call) {
     call->storage.claims.release(call->queue(), call->request.claimId, [call](Status done) {
         if (!done) return call->reply(storageError(done.error(), "Claim could not be deleted."));
+        if (call->websocket())
+            return call->reply(ws::sentence(204, "Claim " + call->request.claimId + " deleted."));
         call->reply(emptyResponse(204));
     });
 }

@@ -7,6 +7,7 @@
 #include "src/api/python_compat.h"
 #include "src/api/query.h"
 #include "src/api/render_rest.h"
+#include "src/api/render_websocket.h"
 #include "src/api/validation.h"
 #include "src/common/uuid.h"
 
@@ -80,6 +81,13 @@ void replyById(const CallPtr& call, std::vector<std::string> ids) {
         call->queue(), ids, [call, ids](Result<storage::GetMessagesResult> found) {
             if (!found)
                 return call->reply(storageError(found.error(), "Message could not be retrieved."));
+            if (call->websocket()) {
+                // WebSocket lists what it found, possibly nothing, with 200.
+                Json items = Json::array();
+                for (const auto& m : found->messages) items.append(ws::message(m, ""));
+                return call->reply(
+                    ws::reply(200, Json::object().set("messages", std::move(items))));
+            }
             if (found->messages.empty()) {
                 return call->reply(notFound("No messages with IDs: " + py::reprList(ids) +
                                             " found in the queue " + call->request.queueName +
@@ -94,6 +102,38 @@ void replyById(const CallPtr& call, std::vector<std::string> ids) {
             response.body = std::move(body);
             call->reply(std::move(response));
         });
+}
+
+// Zaqar's WebSocket message_delete: the storage exception's text, then the summary.
+void replyWebSocketDelete(const CallPtr& call, const std::optional<std::string>& claimId,
+                          storage::DeleteOutcome outcome) {
+    const Request& req = call->request;
+    const std::string kClaimed =
+        "This message is claimed; it cannot be deleted without a valid claim ID.";
+    const std::string kNoClaim = "The specified claim does not exist or has expired.";
+    const std::string claim = claimId.value_or("");
+    switch (outcome) {
+        case storage::DeleteOutcome::Deleted:
+            return call->reply(ws::reply(204, Json::object()));
+        case storage::DeleteOutcome::ClaimedNoClaimId:
+            return call->reply(
+                ws::error(403, "Message " + req.messageId + " is claimed", kClaimed));
+        case storage::DeleteOutcome::ClaimedByOther:
+            return call->reply(ws::error(
+                403, "Message " + req.messageId + " is not claimed by " + claim, kClaimed));
+        case storage::DeleteOutcome::ClaimUnknown:
+            return call->reply(
+                ws::error(400, claimDoesNotExist(claim, req.queueName, call->project), kNoClaim));
+        case storage::DeleteOutcome::NotClaimed:
+            if (!normalizeUuid(claim))
+                return call->reply(ws::error(
+                    400, claimDoesNotExist(claim, req.queueName, call->project), kNoClaim));
+            return call->reply(
+                ws::error(400, "Message " + req.messageId + " is no longer claimed",
+                          std::string("A claim was specified, but the message is not currently "
+                                      "claimed.")));
+    }
+    call->reply(ws::reply(204, Json::object()));
 }
 
 }  // namespace
@@ -122,6 +162,11 @@ void messagePost(const CallPtr& call) {
                 return call->reply(badRequestApi(*messageDelayText(call->limits())));
             case storage::PostRefusal::None:
                 break;
+        }
+        if (call->websocket()) {
+            Json ids = Json::array();
+            for (const auto& id : posted->ids) ids.append(Json::string(id));
+            return call->reply(ws::reply(201, Json::object().set("message_ids", std::move(ids))));
         }
         const std::string& path = call->request.path;
         std::string ids;
@@ -168,6 +213,12 @@ void messageList(const CallPtr& call) {
     call->storage.messages.list(list, [call, params](Result<storage::MessagePage> page) mutable {
         if (!page) return call->reply(storageError(page.error(), "Messages could not be listed."));
         const auto& messages = page->messages;
+        if (call->websocket()) {
+            // No links or marker; claim_id is always null in a listing (format_message).
+            Json items = Json::array();
+            for (const auto& m : messages) items.append(ws::message(m, ""));
+            return call->reply(ws::reply(200, Json::object().set("messages", std::move(items))));
+        }
         Json items = Json::array();
         for (const auto& m : messages)
             items.append(rest::message(m, call->request.queueName, call->checksum()));
@@ -233,7 +284,7 @@ void messageDeleteMany(const CallPtr& call) {
                         "ID."));
                 return call->reply(storageError(status.error(), "Messages could not be deleted."));
             }
-            call->reply(emptyResponse(204));
+            call->reply(call->websocket() ? ws::reply(204, Json::object()) : emptyResponse(204));
         };
         if (limits.message_delete_with_claim_id)
             return call->storage.messages.removeManyClaimed(
@@ -246,7 +297,9 @@ void messageDeleteMany(const CallPtr& call) {
             if (!popped)
                 return call->reply(storageError(popped.error(), "Messages could not be popped."));
             Json items = Json::array();
-            for (const auto& m : popped.value()) items.append(rest::popItem(m, call->checksum()));
+            for (const auto& m : popped.value())
+                items.append(call->websocket() ? ws::popItem(m)
+                                               : rest::popItem(m, call->checksum()));
             Json body = Json::object();
             body.set("messages", std::move(items));
             Response response;
@@ -267,6 +320,9 @@ void messageGet(const CallPtr& call) {
             if (found->messages.empty())
                 return call->reply(
                     notFound(messageDoesNotExist(req.messageId, req.queueName, call->project)));
+            if (call->websocket())
+                return call->reply(ws::reply(
+                    200, Json::object().set("messages", ws::message(found->messages.front(), ""))));
             Response response;
             response.body = rest::message(found->messages.front(), req.queueName, call->checksum());
             call->reply(std::move(response));
@@ -281,6 +337,7 @@ void messageDelete(const CallPtr& call) {
         [call, claimId](Result<storage::DeleteOutcome> outcome) {
             if (!outcome)
                 return call->reply(storageError(outcome.error(), "Message could not be deleted."));
+            if (call->websocket()) return replyWebSocketDelete(call, claimId, outcome.value());
             const char* kTitle = "Unable to delete";
             const char* kClaimed =
                 "This message is claimed; it cannot be deleted without a valid claim ID.";

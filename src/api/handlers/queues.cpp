@@ -8,9 +8,11 @@
 #include "src/api/json_patch.h"
 #include "src/api/links.h"
 #include "src/api/python_compat.h"
+#include "src/api/python_json.h"
 #include "src/api/query.h"
 #include "src/api/queue_metadata.h"
 #include "src/api/render_rest.h"
+#include "src/api/render_websocket.h"
 #include "src/api/validation.h"
 
 namespace zaqard::api::handlers {
@@ -19,8 +21,22 @@ namespace {
 
 constexpr const char* kPatchMediaType = "application/openstack-messaging-v2.0-json-patch";
 
+// WebSocket queue_list: names and raw stored metadata only, no href, links or count.
+void replyWebSocketQueueList(const CallPtr& call, bool detailed,
+                             const std::vector<storage::QueueInfo>& queues) {
+    Json items = Json::array();
+    for (const auto& info : queues) {
+        Json item = Json::object();
+        item.set("name", Json::string(info.name));
+        if (detailed) item.set("metadata", info.metadata ? info.metadata : Json::object());
+        items.append(std::move(item));
+    }
+    call->reply(ws::reply(200, Json::object().set("queues", std::move(items))));
+}
+
 void replyQueueList(const CallPtr& call, const QueryParams& params, bool detailed,
                     const std::vector<storage::QueueInfo>& queues, int64_t count) {
+    if (call->websocket()) return replyWebSocketQueueList(call, detailed, queues);
     const std::string& path = call->request.path;
     Json items = Json::array();
     for (const auto& info : queues) {
@@ -96,7 +112,14 @@ void queueList(const CallPtr& call) {
 void queueCreate(const CallPtr& call) {
     const Request& req = call->request;
     if (req.hasBody) {
-        if (auto problem = queueMetadataSize(req.body.size(), call->limits()))
+        // Zaqar's WebSocket path measures the metadata's text form (Python's repr, whose
+        // ", " and ": " separators json.dumps shares).
+        size_t size = req.body.size();
+        if (call->websocket()) {
+            Json parsed = parseJsonValue(req.body);
+            if (parsed) size = py::jsonDumps(parsed.get()).size();
+        }
+        if (auto problem = queueMetadataSize(size, call->limits()))
             return call->reply(badRequestApi(*problem));
     }
     Json metadata = Json::object();
@@ -113,6 +136,9 @@ void queueCreate(const CallPtr& call) {
         if (!created)
             return call->reply(storageError(created.error(), "Queue could not be created."));
         // An existing queue keeps its metadata: PUT is not an update in Zaqar.
+        if (call->websocket())
+            return call->reply(ws::sentence(created.value() ? 201 : 204,
+                                            "Queue " + call->request.queueName + " created."));
         Response response = emptyResponse(created.value() ? 201 : 204);
         response.addHeader("Location", call->request.path);
         call->reply(std::move(response));
@@ -124,6 +150,9 @@ void queueGet(const CallPtr& call) {
         if (!stored)
             return call->reply(
                 storageError(stored.error(), "Queue metadata could not be retrieved."));
+        // WebSocket shows the stored metadata as is ({} for an unknown queue).
+        if (call->websocket())
+            return call->reply(ws::reply(200, stored.value() ? *stored.value() : Json::object()));
         // Never 404: an unknown queue shows the reserved defaults only.
         const json_t* metadata = stored.value() ? stored.value()->get() : nullptr;
         Response response;
@@ -189,6 +218,8 @@ void queueUpdate(const CallPtr& call) {
 void queueDelete(const CallPtr& call) {
     call->storage.queues.remove(call->queue(), [call](Status done) {
         if (!done) return call->reply(storageError(done.error(), "Queue could not be deleted."));
+        if (call->websocket())
+            return call->reply(ws::sentence(204, "Queue " + call->request.queueName + " removed."));
         call->reply(emptyResponse(204));
     });
 }
@@ -200,7 +231,11 @@ void queueStats(const CallPtr& call) {
             // An unknown queue has zero messages, it is not an error.
             if (stats.error().kind != ErrorKind::NotFound)
                 return call->reply(storageError(stats.error(), "Queue stats could not be read."));
+            // Zaqar's WebSocket endpoint says 404 here, with the zero counts as body.
+            if (call->websocket()) return call->reply(ws::reply(404, ws::stats({})));
             response.body = rest::stats(storage::QueueStats{}, call->request.queueName);
+        } else if (call->websocket()) {
+            response.body = ws::stats(stats.value());
         } else {
             response.body = rest::stats(stats.value(), call->request.queueName);
         }
@@ -211,7 +246,20 @@ void queueStats(const CallPtr& call) {
 void queuePurge(const CallPtr& call) {
     const Request& req = call->request;
     bool purgeMessages = true;
-    if (req.hasBody && !req.body.empty()) {
+    if (call->websocket()) {
+        // resource_types defaults to both and its values are not validated here.
+        Json document = parseJsonValue(req.body);
+        const json_t* types = json_object_get(document.get(), "resource_types");
+        if (json_is_array(types)) {
+            purgeMessages = false;
+            size_t index;
+            json_t* item;
+            json_array_foreach(types, index, item) {
+                if (json_is_string(item) && std::string_view(json_string_value(item)) == "messages")
+                    purgeMessages = true;
+            }
+        }
+    } else if (req.hasBody && !req.body.empty()) {
         Json document;
         if (auto r = deserializeBody(req, document)) return call->reply(std::move(*r));
         const json_t* types = json_object_get(document.get(), "resource_types");
@@ -234,10 +282,13 @@ void queuePurge(const CallPtr& call) {
     }
     // "subscriptions" has nothing to remove until the subscription store exists (its
     // issue adds the call here).
-    if (!purgeMessages) return call->reply(emptyResponse(204));
-    call->storage.queues.purgeMessages(call->queue(), [call](Status done) {
+    auto purged = [call] {
+        return call->websocket() ? ws::reply(204, Json::object()) : emptyResponse(204);
+    };
+    if (!purgeMessages) return call->reply(purged());
+    call->storage.queues.purgeMessages(call->queue(), [call, purged](Status done) {
         if (!done) return call->reply(storageError(done.error(), "Queue could not be purged."));
-        call->reply(emptyResponse(204));
+        call->reply(purged());
     });
 }
 

@@ -1,0 +1,90 @@
+#include "src/api/render_websocket.h"
+
+#include "src/api/render_rest.h"
+
+namespace zaqard::api::ws {
+
+Json message(const storage::Message& m, const std::string& claimId) {
+    Json out = Json::object();
+    out.set("id", Json::string(m.id));
+    out.set("claim_id", claimId.empty() ? Json::null() : Json::string(claimId));
+    out.set("ttl", Json::integer(m.ttl));
+    out.set("age", Json::integer(m.age));
+    out.set("body", rest::messageBody(m.body));
+    return out;
+}
+
+Json popItem(const storage::Message& m) {
+    return rest::popItem(m, /*withChecksum=*/false);
+}
+
+Json claim(const storage::ClaimInfo& info) {
+    Json messages = Json::array();
+    for (const auto& m : info.messages) messages.append(message(m, info.id));
+    Json out = Json::object();
+    out.set("age", Json::integer(info.age));
+    out.set("ttl", Json::integer(info.ttl));
+    out.set("messages", std::move(messages));
+    return out;
+}
+
+namespace {
+
+Json statsMessage(const storage::Message& m) {
+    Json out = Json::object();
+    out.set("id", Json::string(m.id));
+    out.set("age", Json::integer(m.age));
+    out.set("created", Json::string(rest::isoTimestamp(m.created)));
+    return out;
+}
+
+}  // namespace
+
+Json stats(const storage::QueueStats& s) {
+    Json counts = Json::object();
+    counts.set("claimed", Json::integer(s.claimed));
+    counts.set("free", Json::integer(s.free));
+    counts.set("total", Json::integer(s.total));
+    if (s.total > 0) {
+        if (s.oldest) counts.set("oldest", statsMessage(*s.oldest));
+        if (s.newest) counts.set("newest", statsMessage(*s.newest));
+    }
+    Json out = Json::object();
+    out.set("messages", std::move(counts));
+    return out;
+}
+
+Response reply(int status, Json body) {
+    Response response;
+    response.status = status;
+    response.body = std::move(body);
+    return response;
+}
+
+Response sentence(int status, const std::string& text) {
+    return reply(status, Json::string(text));
+}
+
+Response error(int status, const std::string& exception,
+               const std::optional<std::string>& summary) {
+    Json body = Json::object();
+    body.set("exception", Json::string(exception));
+    body.set("error", summary ? Json::string(*summary) : Json::null());
+    return reply(status, std::move(body));
+}
+
+Response fromRestError(Response response) {
+    if (response.status < 400 || !json_is_object(response.body.get())) return response;
+    const json_t* title = json_object_get(response.body.get(), "title");
+    if (!json_is_string(title)) return response;
+    const json_t* description = json_object_get(response.body.get(), "description");
+    std::string titleText = json_string_value(title);
+    std::string detail = json_is_string(description) ? json_string_value(description) : titleText;
+    // api_errors.BadRequest renders as "Bad request. <description>" in Zaqar.
+    if (titleText == "Invalid request body") detail = "Bad request. " + detail;
+    std::optional<std::string> summary;
+    if (response.status >= 500) summary = titleText;
+    return error(response.status, detail, summary);
+}
+
+}  // namespace zaqard::api::ws

@@ -1,0 +1,43 @@
+// WebSocket response shapes (websocket-v2.md §3): Zaqar's v2 WebSocket endpoints answer
+// the same operations as REST with other bodies — no hrefs or links, sentences as 2xx
+// bodies, {"exception", "error"} error bodies. Handlers pick this renderer when
+// Request::dialect is WebSocket.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "src/api/request.h"
+#include "src/common/json.h"
+#include "storage/types.h"
+
+namespace zaqard::api::ws {
+
+// {"id", "claim_id", "ttl", "age", "body"}; claim_id is null when `claimId` is empty.
+Json message(const storage::Message& m, const std::string& claimId);
+
+// Pop items: {"id", "age", "ttl", "body", "claim_id": null, "claim_count"}.
+Json popItem(const storage::Message& m);
+
+// claim_get: {"age", "ttl", "messages"} (no href).
+Json claim(const storage::ClaimInfo& info);
+
+// {"messages": {"claimed", "free", "total"[, "oldest", "newest"]}} where oldest/newest are
+// the raw stored view {"id", "age", "created"} (no href).
+Json stats(const storage::QueueStats& s);
+
+// A response whose body is `body` (an object, a list or a plain string).
+Response reply(int status, Json body);
+// A 2xx reply whose body is a human sentence, e.g. "Queue q created.".
+Response sentence(int status, const std::string& text);
+
+// Zaqar's error_response: {"exception": <detail>, "error": <summary or null>}.
+Response error(int status, const std::string& exception,
+               const std::optional<std::string>& summary = std::nullopt);
+
+// Rewrites a REST-shaped error ({"title", "description"}) into the WebSocket shape; any
+// other response is returned unchanged. Field-level body errors ("Invalid request body")
+// get Zaqar's "Bad request. " prefix; 5xx keep the title as the summary.
+Response fromRestError(Response response);
+
+}  // namespace zaqard::api::ws
