@@ -8,6 +8,11 @@
 
 namespace zaqard::websocket {
 
+namespace {
+// How long a peer closed for reading too slowly gets to take the close frame.
+constexpr int kSlowReaderGraceSeconds = 10;
+}  // namespace
+
 Connection::Connection(lws* wsi, const WebSocketLimits& limits, std::string id)
     : wsi_(wsi), limits_(limits), id_(std::move(id)) {}
 
@@ -66,12 +71,18 @@ void Connection::enqueue(FrameKind kind, std::string payload) {
     outBytes_ += payload.size();
     out_.emplace_back(kind, std::move(payload));
     if (outBytes_ > limits_.maxOutputBytes) {
-        // A reader this slow would make us buffer without bound: close it instead.
+        // A reader this slow would make us buffer without bound: close it instead. The
+        // queued replies go at once; the close frame leaves when the socket drains, and
+        // a peer that never reads again is dropped by the timeout.
         closeRequested_ = true;
+        out_.clear();
+        outBytes_ = 0;
         static const char reason[] = "output buffer limit exceeded (slow reader)";
         lws_close_reason(wsi_, LWS_CLOSE_STATUS_POLICY_VIOLATION,
                          reinterpret_cast<unsigned char*>(const_cast<char*>(reason)),
                          sizeof reason - 1);
+        lws_rx_flow_control(wsi_, 0);
+        lws_set_timeout(wsi_, PENDING_TIMEOUT_USER_OK, kSlowReaderGraceSeconds);
     }
     requestWrite();
 }
@@ -81,7 +92,7 @@ void Connection::requestWrite() {
 }
 
 void Connection::updateFlowControl() {
-    if (!wsi_) return;
+    if (!wsi_ || closeRequested_) return;
     bool shouldPause = slots_.size() >= limits_.maxPipelined;
     bool shouldResume = slots_.size() <= limits_.maxPipelined / 2;
     if (!rxPaused_ && shouldPause) {
