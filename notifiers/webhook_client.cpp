@@ -178,6 +178,9 @@ void WebhookClient::retireSocket(curl_socket_t fd) {
     auto found = sockets_.find(fd);
     if (found == sockets_.end()) return;
     found->second->active = false;
+    // A retired event left registered would keep firing at I/O priority (e.g. a writable
+    // socket) and starve the deferred queue that is to free it.
+    found->second->event->disable();
     // Its FileEvent callback may be on the stack right now.
     dispatcher_.deferDelete(std::move(found->second));
     sockets_.erase(found);

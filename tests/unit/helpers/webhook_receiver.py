@@ -51,9 +51,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(status)
         for k, v in extra.items():
             self.send_header(k, v)
-        self.send_header("Content-Length", "2")
+        body = b"" if status in (204, 304) else b"ok"
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        self.wfile.write(b"ok")
+        self.wfile.write(body)
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
