@@ -2,6 +2,7 @@
 
 // Order matters: libesmtp.h declares smtp_starttls_set_ctx only after OpenSSL's ssl.h
 // and smtp_auth_set_context only after auth-client.h.
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 // clang-format off
 #include <auth-client.h>
@@ -93,7 +94,9 @@ SslCtxPtr makeTlsContext(const std::string& caFile, std::string& error) {
         error = "cannot load smtp_ca_file " + caFile;
         return nullptr;
     }
-    SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER, nullptr);
+    // No SSL_VERIFY_PEER on purpose: the handshake completes and libesmtp then checks the
+    // verification result and the host name itself, refusing through onEvent (which
+    // names the reason) before any command is sent over the unverified channel.
     return ctx;
 }
 
@@ -186,6 +189,9 @@ SmtpResult sendSmtp(const SmtpSettings& settings, const EmailMessage& email) {
     smtp_set_message_str(message, const_cast<char*>(text.c_str()));
     if (recipient == nullptr) return {DeliveryOutcome::GiveUp, "invalid recipient " + email.to};
 
+    // libesmtp reads through SSL_get_error(), which trusts this thread's OpenSSL error
+    // queue: a stale entry (e.g. a missing default CA path) would fail a healthy read.
+    ERR_clear_error();
     if (!smtp_start_session(session.get())) {
         char buffer[256];
         const char* reason = smtp_strerror(smtp_errno(), buffer, sizeof buffer);
