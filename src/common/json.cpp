@@ -13,7 +13,10 @@ int appendToString(const char* buffer, size_t size, void* data) {
     return 0;
 }
 
-constexpr size_t kDumpFlags = JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY;
+// 15 significant digits: round-trips what we compute (durations, ratios) without the
+// binary noise of 17 ("0.00046000000000000001").
+constexpr size_t kDumpFlags =
+    JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15);
 
 }  // namespace
 

@@ -33,13 +33,16 @@ class HealthRun : public std::enable_shared_from_this<HealthRun> {
     void start() {
         auto self = shared_from_this();
         call_->storage.health.ping([self](Status alive) {
-            self->reachable_ = alive.ok();
+            // Zaqar's health raises on an unreachable store: a 503 clients retry on,
+            // not a 200 report of failures.
+            if (!alive) return self->call_->reply(storageError(alive.error(), kUnreadable));
+            self->reachable_ = true;
             self->createQueue();
         });
     }
 
   private:
-    using Step = void (HealthRun::*)();
+    static constexpr const char* kUnreadable = "Health status could not be read.";
 
     // Records the outcome of `name`, started at `startedMicros`.
     bool record(const char* name, int64_t startedMicros, bool ok, const std::string& error) {
