@@ -105,6 +105,25 @@ def main():
     if d:
         extra.append("- churn: %.0f queues created+patched+deleted per second" % d["counters"]["queues_cycled"]["per_s"])
 
+    cpu_lines = ["| run | zaqard us/req | Redis us/req | loadgen us/req | EVALSHA us/call (in Redis) | "
+                 "2-core bound req/s | zaqard-alone bound req/s |",
+                 "|---|---:|---:|---:|---:|---:|---:|"]
+    for name in ROWS:
+        d = runs.get(name) or {}
+        c = d.get("cpu")
+        if not c:
+            continue
+        p = c["per_request_us"]
+        total = p["zaqard"] + p["redis"] + p["loadgen"]
+        cpu_lines.append("| %s | %.1f | %.1f | %.1f | %s | %.0f | %.0f |" % (
+            LABELS.get(name, name), p["zaqard"], p["redis"], p["loadgen"],
+            "%.1f" % c["redis_evalsha_usec_per_call"] if "redis_evalsha_usec_per_call" in c else "",
+            2e6 / total if total else 0, 2e6 / p["zaqard"] if p["zaqard"] else 0))
+        summary["runs"][name]["cpu"] = c
+    if len(cpu_lines) > 2:
+        extra.append("\nCPU per request (whole run, all processes; the bounds assume the 2 cores are all ours):\n\n" +
+                     "\n".join(cpu_lines))
+
     targets = []
     for text, run, getter, op, threshold in TARGETS:
         d = runs.get(run)

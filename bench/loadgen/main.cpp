@@ -1,6 +1,7 @@
 // zaqard-loadgen: stateful HTTP load for zaqard (Zaqar v2 API). See bench/README or
 // docs/benchmarks.md for the scenarios and the timing model.
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cstdio>

@@ -179,6 +179,7 @@ std::string toJson(const RunInfo& run, const Metrics& metrics) {
     j.endObject();
     j.key("unfinished").value(metrics.unfinished()).key("reconnects").value(run.reconnects);
     j.key("connection_failures").value(run.connectionFailures);
+    j.key("loadgen_cpu_s").value(run.cpuSeconds);
     j.endObject();
     return j.text() + "\n";
 }

@@ -17,6 +17,7 @@ struct RunInfo {
     double measuredSeconds = 0;
     uint64_t reconnects = 0;
     uint64_t connectionFailures = 0;
+    double cpuSeconds = 0;  // the load generator's own CPU time, whole run (setup included)
 };
 
 void printTable(FILE* out, const RunInfo& run, const Metrics& metrics);
