@@ -37,6 +37,16 @@ class RedisContext {
         if (outboxHandler_) outboxHandler_(tag);
     }
 
+    // Notification jobs were recorded for the queue `tag` (a post to a subscribed queue,
+    // a confirmation): the shard's notification engine reads them without waiting for
+    // its poll.
+    void setNotificationHandler(std::function<void(const std::string& tag)> handler) {
+        notificationHandler_ = std::move(handler);
+    }
+    void notificationPending(const std::string& tag) {
+        if (notificationHandler_) notificationHandler_(tag);
+    }
+
     event::Dispatcher& dispatcher;
     const config::Config& config;
     RedisConnection& connection;
@@ -44,6 +54,7 @@ class RedisContext {
 
   private:
     std::function<void(const std::string& tag)> outboxHandler_;
+    std::function<void(const std::string& tag)> notificationHandler_;
 };
 
 // Script replies start with Redis TIME in ms and the outbox size.

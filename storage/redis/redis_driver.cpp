@@ -11,7 +11,9 @@
 #include "storage/redis/redis_context.h"
 #include "storage/redis/redis_health_store.h"
 #include "storage/redis/redis_message_store.h"
+#include "storage/redis/redis_notification_store.h"
 #include "storage/redis/redis_queue_store.h"
+#include "storage/redis/redis_subscription_store.h"
 #include "storage/redis/script_runner.h"
 
 namespace zaqard::storage::redis {
@@ -33,6 +35,8 @@ class RedisDriver::Impl {
           messages(context),
           claims(context),
           health(connection),
+          subscriptions(context),
+          notifications(context),
           deadLetters(context),
           sweeper(context, millis(config.sweep_interval, 1000)),
           sweep(sweep) {
@@ -47,6 +51,8 @@ class RedisDriver::Impl {
     RedisMessageStore messages;
     RedisClaimStore claims;
     RedisHealthStore health;
+    RedisSubscriptionStore subscriptions;
+    RedisNotificationStore notifications;
     DeadLetterMover deadLetters;
     ExpirySweeper sweeper;
     bool sweep;
@@ -75,7 +81,12 @@ bool RedisDriver::ready() const {
 }
 
 Storage RedisDriver::storage() {
-    return Storage{impl_->queues, impl_->messages, impl_->claims, impl_->health};
+    return Storage{impl_->queues,  impl_->messages,      impl_->claims,
+                   impl_->health,  impl_->subscriptions, impl_->notifications};
+}
+
+void RedisDriver::setNotificationHandler(std::function<void(const std::string& tag)> handler) {
+    impl_->context.setNotificationHandler(std::move(handler));
 }
 
 }  // namespace zaqard::storage::redis

@@ -4,7 +4,9 @@
 // 503 (ErrorKind::Unavailable) while Redis is unreachable.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
@@ -29,6 +31,10 @@ class RedisDriver {
     bool ready() const;
 
     Storage storage();
+
+    // Called (on the shard's thread) when this shard recorded notification jobs for the
+    // queue `tag`, so the shard's notification engine can read them at once.
+    void setNotificationHandler(std::function<void(const std::string& tag)> handler);
 
   private:
     class Impl;

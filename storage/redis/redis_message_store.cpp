@@ -21,6 +21,7 @@ void RedisMessageStore::post(const PostRequest& request, Callback<PostResult> do
         args.push_back(message.delay ? std::to_string(*message.delay) : "");
         args.push_back(message.body);
     }
+    args.push_back(context_.config.notificationsEnabled() ? "1" : "0");
     std::string tag = queueTag(request.queue);
     context_.runQueueScript("post", tag, std::move(args),
                             [this, tag, ids = std::move(ids),
@@ -39,6 +40,7 @@ void RedisMessageStore::post(const PostRequest& request, Callback<PostResult> do
                                     default:
                                         result.ids = std::move(ids);
                                 }
+                                if (value.at(5).asInt() != 0) context_.notificationPending(tag);
                                 if (value.at(2).asInt() == 0) return done(std::move(result));
                                 // The queue was created by this post: index it before answering, so
                                 // a listing that follows the answer sees it.

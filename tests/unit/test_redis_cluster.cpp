@@ -5,7 +5,7 @@
 #include "storage/redis/script_runner.h"
 #include "test_redis_support.h"
 
-namespace zaqard::testing {
+namespace zaqard::redis_testing {
 namespace {
 
 using namespace storage;
@@ -131,4 +131,4 @@ TEST_F(RedisClusterTest, EveryScriptStaysInItsSlot) {
 }
 
 }  // namespace
-}  // namespace zaqard::testing
+}  // namespace zaqard::redis_testing

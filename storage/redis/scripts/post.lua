@@ -3,9 +3,12 @@
 -- KEYS: the 11 keys of one queue (see _lib.lua).
 -- ARGV: [1] client id, [2] request body size, [3] config default ttl s,
 --       [4] config max delay s, [5] n, then n times: id, ttl ("" = absent),
---       delay ("" = absent), body JSON text.
+--       delay ("" = absent), body JSON text; then [6 + 4n] "1" when notifications are on.
 -- Reply: {now ms, outbox size, created 0/1, refusal (0 none, 1 too large for the queue,
---         2 invalid delay), queue max post size}.
+--         2 invalid delay), queue max post size, notification jobs recorded 0/1}.
+-- Notifications: when the queue has subscriptions (their hash z:s:{T} exists; same tag,
+-- derived from Q), one delivery job per message goes to the stream z:n:{T} in this same
+-- script, so a stored message is never without its job (docs/notifications.md).
 -- Nothing is written on a refusal except the lazily created queue itself.
 local created = 0
 if not queue_exists() then
@@ -45,6 +48,8 @@ for i = 1, n do
     plan[i] = {ARGV[base + 1], ttl, delay, ARGV[base + 4]}
 end
 
+local tagged = string.sub(Q, 5)
+local notify = ARGV[6 + n * 4] == '1' and redis.call('EXISTS', 'z:s:' .. tagged) == 1
 local last = redis.call('HINCRBY', Q, 'r', n)
 local rank = last - n
 for i = 1, n do
@@ -62,5 +67,9 @@ for i = 1, n do
     else
         redis.call('ZADD', AV, rank, id)
     end
+    if notify then
+        redis.call('XADD', 'z:n:' .. tagged, '*', 'k', 'p', 't', NOW, 'i', id, 'l', ttl, 'd',
+                   qdelay > 0 and delay or '', 'b', body)
+    end
 end
-return {NOW, outbox_pending(), created, 0, maxpost}
+return {NOW, outbox_pending(), created, 0, maxpost, notify and 1 or 0}
