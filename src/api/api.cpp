@@ -118,8 +118,11 @@ Rejection websocketIdentity(Call& call, const Limits& limits) {
     const Request& req = call.request;
     if (isServiceAction(req.action)) return std::nullopt;
     if (websocketChecksClientId(req)) {
-        if (checkClientId(req.headers, limits, call.clientId))
-            return ws::error(400, "badly formed hexadecimal UUID string");
+        if (auto rejection = checkClientId(req.headers, limits, call.clientId)) {
+            if (limits.client_id_uuid_safe_strict)
+                return ws::error(400, "badly formed hexadecimal UUID string");
+            return rejection;  // the length text, as Zaqar's "off" mode says it
+        }
     } else {
         auto it = req.headers.find("Client-ID");
         std::string raw = it == req.headers.end() ? std::string() : it->second;

@@ -108,7 +108,7 @@ def test_queue_errors(ws):
                "error": None})
     status, body = ws.status_body("queue_create",
                                   {"queue_name": qname(), "metadata": {"_default_message_ttl": 1}})
-    assert status == 400 and body["error"] is None and "TTL" in body["exception"]
+    assert status == 400 and body["error"] is None and "_default_message_ttl" in body["exception"]
 
 
 # ---------------------------------------------------------------- messages
