@@ -79,12 +79,74 @@ public:
     virtual void ping(Callback<Unit> done) = 0;
 };
 
+class SubscriptionStore {
+public:
+    virtual ~SubscriptionStore() = default;
+    // Unique per (queue, subscriber): an existing one is answered with created = false.
+    virtual void create(const NewSubscription& subscription,
+                        Callback<CreatedSubscription> done) = 0;
+    virtual void list(const QueueRef& queue, const std::string& marker, int64_t limit,
+                      Callback<SubscriptionPage> done) = 0;
+    // NotFound for unknown or expired ids.
+    virtual void get(const QueueRef& queue, const std::string& id,
+                     Callback<Subscription> done) = 0;
+    // NotFound, or Conflict when the new subscriber is another subscription's.
+    virtual void update(const QueueRef& queue, const std::string& id,
+                        const SubscriptionChanges& changes, Callback<Unit> done) = 0;
+    // Succeeds for unknown ids too.
+    virtual void remove(const QueueRef& queue, const std::string& id, Callback<Unit> done) = 0;
+    // Sets the confirmed flag (NotFound for unknown ids); confirming releases the
+    // deliveries held while the subscription was unconfirmed.
+    virtual void confirm(const QueueRef& queue, const std::string& id, bool confirmed,
+                         Callback<Unit> done) = 0;
+    // Queues a confirmation for the notification engine (durably, like a delivery).
+    virtual void requestConfirmation(const QueueRef& queue, const std::string& id,
+                                     const ConfirmationRequest& confirmation,
+                                     Callback<Unit> done) = 0;
+    // Removes every subscription of the queue.
+    virtual void purge(const QueueRef& queue, Callback<Unit> done) = 0;
+};
+
+// The durable side of notification delivery, used by the notification engine only:
+// per-queue job streams read by a consumer group, persisted retries, held deliveries of
+// unconfirmed subscriptions and a dead-letter stream (docs/notifications.md).
+class NotificationStore {
+public:
+    virtual ~NotificationStore() = default;
+    // The queues whose notification state must be read (written when subscriptions
+    // change, never on the post path).
+    virtual void registry(Callback<std::vector<std::string>> done) = 0;
+    // New jobs, jobs of consumers idle for `claimIdleMs` (dead ones), and retries due now
+    // (leased for `leaseMs`), at most `count` of each.
+    virtual void fetch(const std::string& tag, const std::string& consumer, int64_t count,
+                       int64_t claimIdleMs, int64_t leaseMs, Callback<NotificationBatch> done) = 0;
+    // The job is fully handled (every delivery succeeded or was recorded).
+    virtual void ack(const std::string& tag, const std::string& jobId, Callback<Unit> done) = 0;
+    // Stores (or replaces) a retry record due at `dueMs`.
+    virtual void scheduleRetry(const std::string& tag, const std::string& recordId,
+                               const std::string& record, int64_t dueMs, Callback<Unit> done) = 0;
+    // Forgets a retry record (delivered, or its subscription is gone).
+    virtual void finishRetry(const std::string& tag, const std::string& recordId,
+                             Callback<Unit> done) = 0;
+    // Keeps a delivery for an unconfirmed subscription until it is confirmed or
+    // `expiresMs` (the message's expiry) passes.
+    virtual void hold(const std::string& tag, const std::string& subscriptionId,
+                      const std::string& recordId, const std::string& record, int64_t expiresMs,
+                      Callback<Unit> done) = 0;
+    // Appends to the queue's dead-letter stream and forgets the retry record (if any).
+    virtual void deadLetter(const std::string& tag, const std::string& recordId,
+                            const std::vector<std::pair<std::string, std::string>>& entry,
+                            Callback<Unit> done) = 0;
+};
+
 // The stores of one shard. The api layer holds references; the shard owns the driver.
 struct Storage {
     QueueStore& queues;
     MessageStore& messages;
     ClaimStore& claims;
     HealthStore& health;
+    SubscriptionStore& subscriptions;
+    NotificationStore& notifications;
 };
 
 }  // namespace zaqard::storage

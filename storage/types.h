@@ -120,4 +120,73 @@ struct ClaimInfo {
     std::vector<Message> messages;
 };
 
+
+// A subscription as stored (rest-v2.md §7). `options` is the JSON object as posted.
+struct Subscription {
+    std::string id;
+    std::string source;      // queue name
+    std::string subscriber;  // URI
+    int64_t ttl = 0;
+    int64_t age = 0;  // seconds since creation or last TTL change
+    Json options;     // object
+    bool confirmed = false;
+    // WebSocket subscribers (websocket-v2.md §5): the connection notified; empty for
+    // every other subscriber. Internal, never rendered.
+    std::string connectionId;
+};
+
+struct NewSubscription {
+    QueueRef queue;
+    std::string subscriber;
+    int64_t ttl = 3600;
+    Json options;  // object
+    std::string connectionId;
+};
+
+struct CreatedSubscription {
+    std::string id;
+    bool created = false;    // false: the subscriber already had a subscription (`id`)
+    bool confirmed = false;  // of the existing subscription
+};
+
+// PATCH: only the fields present change; `options` is replaced, not merged.
+struct SubscriptionChanges {
+    std::optional<std::string> subscriber;
+    std::optional<int64_t> ttl;
+    std::optional<Json> options;
+};
+
+struct SubscriptionPage {
+    std::vector<Subscription> subscriptions;
+    std::string nextMarker;  // id of the last one; empty for an empty page
+};
+
+// The signed-URL data the api layer computed for a (un)subscribe confirmation; the
+// notification engine turns it into the payload/e-mail (notifications.md §3).
+struct ConfirmationRequest {
+    bool unsubscribe = false;
+    std::string signature;
+    std::string paths;
+    std::string expires;
+};
+
+// What a notifier shard reads from one queue's notification stream in one call.
+struct NotificationJob {
+    std::string id;  // stream entry id
+    std::vector<std::pair<std::string, std::string>> fields;
+};
+struct PendingRecord {
+    std::string id;      // retry record id
+    std::string record;  // the engine's own JSON text
+};
+struct NotificationBatch {
+    std::string tag;  // opaque name of the queue's notification state
+    QueueRef queue;
+    int64_t nowMs = 0;  // Redis TIME
+    std::vector<NotificationJob> jobs;          // new and reclaimed from dead consumers
+    std::vector<PendingRecord> retries;         // due now; leased until nowMs + lease
+    std::vector<Subscription> subscriptions;    // live ones (set when there is work)
+    Json queueMetadata;                         // object (set when there is work)
+};
+
 }  // namespace zaqard::storage

@@ -16,20 +16,6 @@ namespace zaqard::api {
 
 namespace {
 
-bool isSubscriptionAction(Action action) {
-    switch (action) {
-        case Action::SubscriptionList:
-        case Action::SubscriptionCreate:
-        case Action::SubscriptionGet:
-        case Action::SubscriptionUpdate:
-        case Action::SubscriptionDelete:
-        case Action::SubscriptionConfirm:
-            return true;
-        default:
-            return false;
-    }
-}
-
 // Whether the route has {queue_name}, whose validation (step 6) precedes method dispatch.
 bool routeHasQueue(const Request& request) {
     switch (request.action) {
@@ -93,6 +79,18 @@ void dispatch(const CallPtr& call) {
             return claimUpdate(call);
         case Action::ClaimDelete:
             return claimDelete(call);
+        case Action::SubscriptionList:
+            return subscriptionList(call);
+        case Action::SubscriptionCreate:
+            return subscriptionCreate(call);
+        case Action::SubscriptionGet:
+            return subscriptionGet(call);
+        case Action::SubscriptionUpdate:
+            return subscriptionUpdate(call);
+        case Action::SubscriptionDelete:
+            return subscriptionDelete(call);
+        case Action::SubscriptionConfirm:
+            return subscriptionConfirm(call);
         default:
             return call->reply(routeNotFound());
     }
@@ -153,9 +151,6 @@ void Api::handle(Request request, Responder respond) {
         respond = [inner = std::move(respond)](Response response) {
             inner(ws::fromRestError(std::move(response)));
         };
-        if (isSubscriptionAction(request.action))
-            return respond(ws::error(501, "Subscriptions are not available on this server yet.",
-                                     std::string("Not implemented.")));
         if (request.action == Action::Health && !config_.admin_mode)
             return respond(ws::error(
                 403, "check_node_health needs admin_mode = true in the [DEFAULT] section.",
@@ -167,8 +162,6 @@ void Api::handle(Request request, Responder respond) {
     const Action action = request.action;
     // Routes that answer before (or without) any header check.
     if (action == Action::Versions) return respond(versionsDocument());
-    // Subscriptions arrive with their own issue; until then the paths are unknown.
-    if (isSubscriptionAction(action)) return respond(routeNotFound());
     // /v2/health only exists in admin mode.
     if (action == Action::Health && !config_.admin_mode) return respond(routeNotFound());
 

@@ -166,10 +166,23 @@ struct Config {
     int shards = 0;                    // 0: one per core
     double redis_timeout = 2.0;        // seconds before a Redis call fails with 503
     double sweep_interval = 1.0;       // seconds between background expiry sweeps
+    // Notification engine (docs/notifications.md): how often each shard looks for jobs
+    // and due retries it was not told about, and how long a job or retry may stay with a
+    // silent notifier before another one takes it over (a crashed process).
+    double notification_poll_interval = 0.5;
+    double notification_claim_idle = 60.0;
     int max_requests_per_wakeup = 64;  // fairness for pipelining clients
     int max_body_size = 1048576;       // bytes; larger request bodies are refused
     // bytes of replies queued for one WebSocket peer before it is closed (1008, slow reader)
     int64_t websocket_max_output_bytes = 16 << 20;
+
+    // Zaqar delivers notifications only with `[storage] message_pipeline` naming
+    // zaqar.notification.notifier (notifications.md §1).
+    bool notificationsEnabled() const {
+        for (const auto& stage : message_pipeline)
+            if (stage == "zaqar.notification.notifier") return true;
+        return false;
+    }
 };
 
 }  // namespace zaqard::config

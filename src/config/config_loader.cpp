@@ -285,6 +285,8 @@ const std::vector<OptionSpec>& optionTable() {
         add(z, "shards", intOpt(ZQ_FIELD(shards), 0, 1024));
         add(z, "redis_timeout", floatOpt(ZQ_FIELD(redis_timeout), 0));
         add(z, "sweep_interval", floatOpt(ZQ_FIELD(sweep_interval), 0));
+        add(z, "notification_poll_interval", floatOpt(ZQ_FIELD(notification_poll_interval), 0));
+        add(z, "notification_claim_idle", floatOpt(ZQ_FIELD(notification_claim_idle), 0));
         add(z, "max_requests_per_wakeup", intOpt(ZQ_FIELD(max_requests_per_wakeup), 1));
         add(z, "max_body_size", intOpt(ZQ_FIELD(max_body_size), 1024));
         add(z, "websocket_max_output_bytes",

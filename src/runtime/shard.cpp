@@ -1,5 +1,9 @@
 #include "src/runtime/shard.h"
 
+#include <unistd.h>
+
+#include <climits>
+
 #include "src/common/clock.h"
 #include "src/common/log.h"
 
@@ -8,6 +12,13 @@ namespace zaqard::runtime {
 namespace {
 // How often a draining shard looks at its requests in flight.
 constexpr std::chrono::milliseconds kDrainPoll{20};
+
+// This shard's name in the notifiers' consumer group: unique per process and shard.
+std::string consumerName(int index) {
+    char host[HOST_NAME_MAX + 1] = {};
+    if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
+    return std::string(host) + ":" + std::to_string(getpid()) + ":" + std::to_string(index);
+}
 }  // namespace
 
 Shard::Shard(const config::Config& config, int index)
@@ -15,7 +26,16 @@ Shard::Shard(const config::Config& config, int index)
       driver_(dispatcher_, config, /*sweep=*/index == 0),
       api_(config, driver_.storage()),
       http_(dispatcher_, config, api_),
-      websocket_(dispatcher_, config, api_) {}
+      websocket_(dispatcher_, config, api_),
+      notifications_(
+          dispatcher_, config, driver_.storage().notifications,
+          [this](const std::string& connectionId, const Json& frame,
+                 std::function<void(bool)> done) {
+              websocket_.push(connectionId, frame, std::move(done));
+          },
+          consumerName(index)) {
+    driver_.setNotificationHandler([this](const std::string& tag) { notifications_.wake(tag); });
+}
 
 Shard::~Shard() {
     join();
@@ -32,6 +52,7 @@ size_t Shard::inFlight() const {
 void Shard::start(std::function<void()> onStopped) {
     thread_ = std::thread([this, onStopped = std::move(onStopped)] {
         driver_.start();
+        notifications_.start();
         dispatcher_.run();
         drainTimer_.reset();
         if (onStopped) onStopped();
@@ -73,6 +94,7 @@ void Shard::finish() {
     if (finished_) return;
     finished_ = true;
     if (drainTimer_) drainTimer_->disable();
+    notifications_.stop();
     // Pending storage calls fail with Unavailable: their clients get a 503, not silence.
     driver_.stop();
     dispatcher_.exit();

@@ -1,5 +1,6 @@
 // One shard: a thread that owns a Dispatcher and everything attached to it — the Redis
-// driver, the api, the REST listener and the WebSocket listener. Built and bound on the main thread
+// driver, the api, the REST listener, the WebSocket listener and the notification engine
+// (a consumer of the notification job streams). Built and bound on the main thread
 // (so a bind failure stops start-up before anything runs), then run on its own thread.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "notifiers/notification_engine.h"
 #include "src/api/api.h"
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
@@ -45,6 +47,7 @@ class Shard {
     api::Api api_;
     http::HttpServer http_;
     websocket::WebSocketTransport websocket_;
+    notifiers::NotificationEngine notifications_;
     std::thread thread_;
     // Loop-thread state.
     event::TimerPtr drainTimer_;

@@ -43,7 +43,8 @@ std::string unescape(std::string_view text) {
 
 std::vector<std::string> subscriptionKeys(std::string_view tag) {
     std::vector<std::string> keys = queueKeys(tag);
-    for (const char* prefix : {"z:s:", "z:su:", "z:sx:", "z:n:", "z:nr:", "z:nj:", "z:nh:", "z:nd:"})
+    for (const char* prefix :
+         {"z:s:", "z:su:", "z:sx:", "z:n:", "z:nr:", "z:nj:", "z:nh:", "z:nd:"})
         keys.push_back(tagged(prefix, tag));
     return keys;
 }

@@ -35,4 +35,12 @@ void claimGet(const CallPtr& call);
 void claimUpdate(const CallPtr& call);
 void claimDelete(const CallPtr& call);
 
+// subscriptions.cpp
+void subscriptionList(const CallPtr& call);
+void subscriptionCreate(const CallPtr& call);
+void subscriptionGet(const CallPtr& call);
+void subscriptionUpdate(const CallPtr& call);
+void subscriptionDelete(const CallPtr& call);
+void subscriptionConfirm(const CallPtr& call);
+
 }  // namespace zaqard::api::handlers
