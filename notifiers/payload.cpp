@@ -1,6 +1,6 @@
 #include "notifiers/payload.h"
 
-#include "notifiers/python_json.h"
+#include "src/common/python_json.h"
 
 namespace zaqard::notifiers {
 

@@ -1,5 +1,4 @@
-// Python's json.dumps(value) with default arguments (ASCII-escaped, ", " and ": "
-// separators, float repr), needed to reproduce Zaqar's message checksums byte for byte.
+// Zaqar's message checksum, byte for byte (Python's json.dumps of the body, then MD5).
 #pragma once
 
 #include <jansson.h>
@@ -7,8 +6,6 @@
 #include <string>
 
 namespace zaqard::api::py {
-
-std::string jsonDumps(const json_t* value);
 
 // "MD5:" + md5hex(json.dumps(body)), Zaqar's message checksum.
 std::string messageChecksum(const json_t* body);

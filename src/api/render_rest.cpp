@@ -3,7 +3,8 @@
 #include <ctime>
 
 #include "src/api/links.h"
-#include "src/api/python_json.h"
+#include "src/api/checksum.h"
+#include "src/common/python_json.h"
 
 namespace zaqard::api::rest {
 

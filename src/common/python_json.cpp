@@ -1,4 +1,4 @@
-#include "notifiers/python_json.h"
+#include "src/common/python_json.h"
 
 #include <charconv>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-namespace zaqard::notifiers {
+namespace zaqard {
 
 namespace {
 
@@ -184,4 +184,4 @@ std::string pythonJsonDumps(const json_t* value) {
     return out;
 }
 
-}  // namespace zaqard::notifiers
+}  // namespace zaqard

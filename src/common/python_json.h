@@ -8,8 +8,8 @@
 
 #include <string>
 
-namespace zaqard::notifiers {
+namespace zaqard {
 
 std::string pythonJsonDumps(const json_t* value);
 
-}  // namespace zaqard::notifiers
+}  // namespace zaqard

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "notifiers/payload.h"
-#include "notifiers/python_json.h"
+#include "src/common/python_json.h"
 
 namespace zaqard::notifiers {
 namespace {

@@ -8,7 +8,8 @@
 #include "src/api/json_patch.h"
 #include "src/api/links.h"
 #include "src/api/python_compat.h"
-#include "src/api/python_json.h"
+#include "src/api/checksum.h"
+#include "src/common/python_json.h"
 #include "src/api/query.h"
 #include "src/api/queue_metadata.h"
 #include "src/api/render_rest.h"
@@ -117,7 +118,7 @@ void queueCreate(const CallPtr& call) {
         size_t size = req.body.size();
         if (call->websocket()) {
             Json parsed = parseJsonValue(req.body);
-            if (parsed) size = py::jsonDumps(parsed.get()).size();
+            if (parsed) size = pythonJsonDumps(parsed.get()).size();
         }
         if (auto problem = queueMetadataSize(size, call->limits()))
             return call->reply(badRequestApi(*problem));
