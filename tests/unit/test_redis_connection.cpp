@@ -35,7 +35,7 @@ TEST_F(RedisConnectionTest, StoppedRedisFailsFastThenRecovers) {
     EXPECT_LT(elapsedMs, 200);
     for (int i = 0; i < 5; ++i) EXPECT_FALSE(ping().ok());
 
-    server_.start();
+    ASSERT_TRUE(server_.start());
     ASSERT_TRUE(runUntil(dispatcher_, [this] { return driver_->ready(); }));
     // Scripts were reloaded on the new (empty) server.
     auto posted = postOne();

@@ -59,7 +59,9 @@ class RedisServer {
         dir_ = std::filesystem::temp_directory_path() /
                ("zaqard-redis-" + std::to_string(::getpid()) + "-" + std::to_string(port_));
         std::filesystem::create_directories(dir_);
-        start();
+        // Another process may grab the free port before redis-server binds it: retry.
+        for (int attempt = 0; attempt < 3 && !start(); ++attempt) port_ = freePort();
+        if (pid_ <= 0) ADD_FAILURE() << "redis-server did not start";
     }
     ~RedisServer() {
         stop();
@@ -69,7 +71,8 @@ class RedisServer {
 
     int port() const { return port_; }
 
-    void start() {
+    // Starts the server (again, on the same port); false when it exited or never answered.
+    bool start() {
         const char* binary = std::getenv("REDIS_SERVER");
         std::string path = binary ? binary : "/usr/bin/redis-server";
         std::vector<std::string> args{path,     "--port",       std::to_string(port_),
@@ -87,16 +90,21 @@ class RedisServer {
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
         int rc = posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&actions);
-        ASSERT_EQ(rc, 0);
+        if (rc != 0) return false;
         for (int i = 0; i < 500; ++i) {
             auto c = connect();
             if (c) {
                 SyncReply reply(static_cast<redisReply*>(redisCommand(c.get(), "PING")));
-                if (reply) return;  // any answer, NOAUTH included
+                if (reply) return true;  // any answer, NOAUTH included
+            }
+            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {  // it exited
+                pid_ = -1;
+                return false;
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
-        FAIL() << "redis-server did not start";
+        stop();
+        return false;
     }
 
     void stop() {
@@ -105,8 +113,12 @@ class RedisServer {
         ::waitpid(pid_, nullptr, 0);
         pid_ = -1;
     }
-    void pause() { ::kill(pid_, SIGSTOP); }
-    void resume() { ::kill(pid_, SIGCONT); }
+    void pause() {
+        if (pid_ > 0) ::kill(pid_, SIGSTOP);
+    }
+    void resume() {
+        if (pid_ > 0) ::kill(pid_, SIGCONT);
+    }
 
     std::unique_ptr<redisContext, RedisContextDeleter> connect() const {
         timeval tv{1, 0};
