@@ -14,7 +14,8 @@ class WebhookReceiver:
     """Records every POST as {"path", "headers", "body", "json"}.
 
     fail_first: answer `fail_status` to that many requests before succeeding.
-    hang_first: hold that many requests for `hang_seconds` before answering 200.
+    hang_first: hold that many requests for `hang_seconds` before answering 200; they are
+    not counted as deliveries (the sender may be gone by then).
     """
 
     def __init__(self, fail_first=0, fail_status=500, hang_first=0, hang_seconds=30.0,
@@ -63,7 +64,7 @@ class WebhookReceiver:
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                if not fail:
+                if not fail and not hang:
                     with receiver.cond:
                         receiver.requests.append(record)
                         receiver.cond.notify_all()

@@ -287,3 +287,20 @@ def test_websocket_subscriptions(stack):
     finally:
         ws.close()
     assert free_port()
+
+
+def test_nothing_delivered_without_the_notifier_pipeline(api):
+    """Zaqar delivers only with [storage] message_pipeline = zaqar.notification.notifier
+    (this module's zaqard runs without it); no job is even recorded."""
+    import time
+
+    from notify_helpers import WebhookReceiver
+
+    receiver = WebhookReceiver().start()
+    try:
+        subscribe(api, "offq", receiver.url())
+        api.post_messages("offq", [{"body": 1, "ttl": 300}])
+        time.sleep(1.0)
+        assert receiver.attempts == []
+    finally:
+        receiver.stop()

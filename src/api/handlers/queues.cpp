@@ -3,18 +3,18 @@
 #include <set>
 
 #include "src/api/body.h"
+#include "src/api/checksum.h"
 #include "src/api/errors.h"
 #include "src/api/handlers/handlers.h"
 #include "src/api/json_patch.h"
 #include "src/api/links.h"
 #include "src/api/python_compat.h"
-#include "src/api/checksum.h"
-#include "src/common/python_json.h"
 #include "src/api/query.h"
 #include "src/api/queue_metadata.h"
 #include "src/api/render_rest.h"
 #include "src/api/render_websocket.h"
 #include "src/api/validation.h"
+#include "src/common/python_json.h"
 
 namespace zaqard::api::handlers {
 
@@ -247,17 +247,20 @@ void queueStats(const CallPtr& call) {
 void queuePurge(const CallPtr& call) {
     const Request& req = call->request;
     bool purgeMessages = true;
+    bool purgeSubscriptions = true;
     if (call->websocket()) {
         // resource_types defaults to both and its values are not validated here.
         Json document = parseJsonValue(req.body);
         const json_t* types = json_object_get(document.get(), "resource_types");
         if (json_is_array(types)) {
             purgeMessages = false;
+            purgeSubscriptions = false;
             size_t index;
             json_t* item;
             json_array_foreach(types, index, item) {
-                if (json_is_string(item) && std::string_view(json_string_value(item)) == "messages")
-                    purgeMessages = true;
+                std::string_view name = json_is_string(item) ? json_string_value(item) : "";
+                if (name == "messages") purgeMessages = true;
+                if (name == "subscriptions") purgeSubscriptions = true;
             }
         }
     } else if (req.hasBody && !req.body.empty()) {
@@ -268,29 +271,38 @@ void queuePurge(const CallPtr& call) {
             return call->reply(badRequestApi("Post body must contain key \"resource_types\"."));
         bool valid = json_is_array(types);
         purgeMessages = false;
+        purgeSubscriptions = false;
         size_t index;
         json_t* item;
         json_array_foreach(types, index, item) {
             std::string_view name = json_is_string(item) ? json_string_value(item) : "";
             if (name == "messages")
                 purgeMessages = true;
-            else if (name != "subscriptions")
+            else if (name == "subscriptions")
+                purgeSubscriptions = true;
+            else
                 valid = false;
         }
         if (!valid)
             return call->reply(badRequestApi(
                 "Resource types must be a sub set of {'messages', 'subscriptions'}."));
     }
-    // "subscriptions" has nothing to remove until the subscription store exists (its
-    // issue adds the call here).
     auto purged = [call] {
         return call->websocket() ? ws::reply(204, Json::object()) : emptyResponse(204);
     };
-    if (!purgeMessages) return call->reply(purged());
-    call->storage.queues.purgeMessages(call->queue(), [call, purged](Status done) {
-        if (!done) return call->reply(storageError(done.error(), "Queue could not be purged."));
-        call->reply(purged());
-    });
+    auto subscriptionsThen = [call, purgeSubscriptions](std::function<void()> next) {
+        if (!purgeSubscriptions) return next();
+        call->storage.subscriptions.purge(call->queue(), [call, next](Status done) {
+            if (!done) return call->reply(storageError(done.error(), "Queue could not be purged."));
+            next();
+        });
+    };
+    if (!purgeMessages) return subscriptionsThen([call, purged] { call->reply(purged()); });
+    call->storage.queues.purgeMessages(
+        call->queue(), [call, purged, subscriptionsThen](Status done) {
+            if (!done) return call->reply(storageError(done.error(), "Queue could not be purged."));
+            subscriptionsThen([call, purged] { call->reply(purged()); });
+        });
 }
 
 }  // namespace zaqard::api::handlers

@@ -1,0 +1,367 @@
+"""Notification delivery with real endpoints (notifications.md, docs/notifications.md):
+webhooks (payload, template, headers, Standard Webhooks signature), broadcast, task
+distribution and point-to-point, retries, dead letters, confirmation flow with held
+deliveries, e-mail through a real SMTP sink, WebSocket subscribers, a SIGKILLed zaqard
+and two zaqard processes sharing one Redis."""
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import time
+import uuid
+
+import pytest
+
+import zaqard_harness as harness
+from notify_helpers import SmtpSink, WebhookReceiver
+from ws_client import WsClient
+
+FAST = {"retries_with_no_delay": 3, "minimum_delay_retries": 0, "maximum_delay_retries": 0,
+        "minimum_delay": 0, "maximum_delay": 10, "retry_backoff_function": "geometric"}
+
+
+def fast(retries):
+    return dict(FAST, retries_with_no_delay=retries)
+
+
+def notify_config(**notification):
+    cfg = {"storage": {"message_pipeline": "zaqar.notification.notifier"},
+           "zaqard": {"notification_poll_interval": "0.2", "notification_claim_idle": "2"}}
+    if notification:
+        cfg["notification"] = notification
+    return cfg
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, smtp):
+    st = harness.Stack(str(tmp_path_factory.mktemp("notify")), extra_config=notify_config(
+        smtp_mode="self_local", smtp_host="127.0.0.1", smtp_port=smtp.port,
+        smtp_starttls="off"))
+    st.start()
+    yield st
+    problems = st.stop()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+@pytest.fixture
+def api(stack):
+    return stack.client(project="p-" + uuid.uuid4().hex)
+
+
+@pytest.fixture
+def receiver():
+    r = WebhookReceiver().start()
+    yield r
+    r.stop()
+
+
+def subscribe(api, queue, subscriber, **body):
+    r = api.post(f"/v2/queues/{queue}/subscriptions", body=dict(body, subscriber=subscriber))
+    assert r.status == 201, r
+    return r.json["subscription_id"]
+
+
+def redis_int(stack, *args):
+    reply = stack.redis.command(*args)
+    assert reply.startswith(b":"), reply
+    return int(reply[1:].strip())
+
+
+def test_webhook_payload(api, receiver):
+    subscribe(api, "nq", receiver.url())
+    api.post_messages("nq", [{"body": {"event": "e1"}, "ttl": 300},
+                             {"body": {"event": "e2"}, "ttl": 400}])
+    got = receiver.wait_for(2)
+    payloads = sorted((r["json"] for r in got), key=lambda p: p["ttl"])
+    assert payloads == [
+        {"ttl": 300, "body": {"event": "e1"}, "Message_Type": "Notification", "queue_name": "nq"},
+        {"ttl": 400, "body": {"event": "e2"}, "Message_Type": "Notification", "queue_name": "nq"}]
+    for r in got:
+        assert r["body"].startswith(b'{"ttl": ')  # Zaqar's key order and separators
+        assert r["headers"]["Content-Type"] == "application/json"
+        assert r["path"] == "/hook"
+
+
+def test_post_data_and_headers(api, receiver):
+    subscribe(api, "tq", receiver.url("/tpl"), options={
+        "post_data": '{"wrapped": "$zaqar_message$", "k": 1}',
+        "post_headers": {"X-Custom": "yes"}})
+    api.post_messages("tq", [{"body": 7, "ttl": 120}])
+    r = receiver.wait_for(1)[0]
+    assert r["json"] == {"wrapped": {"ttl": 120, "body": 7, "Message_Type": "Notification",
+                                     "queue_name": "tq"}, "k": 1}
+    assert r["headers"]["X-Custom"] == "yes"
+
+
+def test_signing_secret(api, receiver):
+    secret = "whsec_" + base64.b64encode(b"0123456789abcdef").decode()
+    subscribe(api, "sigq", receiver.url(), options={"signing_secret": secret})
+    api.post_messages("sigq", [{"body": "signed", "ttl": 120}])
+    r = receiver.wait_for(1)[0]
+    h = {k.lower(): v for k, v in r["headers"].items()}
+    signed = f"{h['webhook-id']}.{h['webhook-timestamp']}.".encode() + r["body"]
+    expected = base64.b64encode(hmac.new(b"0123456789abcdef", signed, hashlib.sha256).digest())
+    assert h["webhook-signature"] == "v1," + expected.decode()
+    assert abs(int(h["webhook-timestamp"]) - time.time()) < 60
+
+
+def test_broadcast(api, receiver):
+    for i in range(10):
+        subscribe(api, "bq", receiver.url(f"/s{i}"))
+    api.post_messages("bq", [{"body": {"news": 1}, "ttl": 120}])
+    got = receiver.wait_for(10)
+    assert sorted(r["path"] for r in got) == sorted(f"/s{i}" for i in range(10))
+    time.sleep(0.5)
+    assert len(receiver.requests) == 10  # one delivery per subscriber
+
+
+def test_point_to_point(api, receiver):
+    subscribe(api, "p2p-a", receiver.url("/a"))
+    subscribe(api, "p2p-b", receiver.url("/b"))
+    api.post_messages("p2p-a", [{"body": "for a", "ttl": 120}])
+    api.post_messages("unsubscribed", [{"body": "nobody", "ttl": 120}])
+    got = receiver.wait_for(1)
+    time.sleep(0.6)
+    assert [r["path"] for r in receiver.requests] == ["/a"]
+    assert got[0]["json"]["body"] == "for a"
+
+
+def test_task_distribution_with_claims(api, receiver):
+    """Workers are notified, then claim: each task goes to exactly one worker."""
+    subscribe(api, "tasks", receiver.url("/wake"))
+    api.post_messages("tasks", [{"body": {"task": i}, "ttl": 300} for i in range(6)])
+    receiver.wait_for(6)
+    w1, w2 = api.other_client(), api.other_client()
+    done = {"w1": [], "w2": []}
+    for _ in range(6):
+        for name, worker in (("w1", w1), ("w2", w2)):
+            r = worker.claim("tasks", limit=1)
+            if r.status == 201:
+                m = r.json["messages"][0]
+                done[name].append(m["body"]["task"])
+                cid = harness.claim_id_of(r)
+                assert worker.delete(m["href"].split("?")[0], params={"claim_id": cid}).status == 204
+    assert sorted(done["w1"] + done["w2"]) == list(range(6))
+    assert done["w1"] and done["w2"]
+
+
+def test_retry_then_success(api):
+    receiver = WebhookReceiver(fail_first=2, fail_status=503).start()
+    try:
+        subscribe(api, "rq", receiver.url(), options={"_retry_policy": fast(3)})
+        api.post_messages("rq", [{"body": "again", "ttl": 120}])
+        receiver.wait_for(1)
+        assert len(receiver.attempts) == 3
+    finally:
+        receiver.stop()
+
+
+def test_queue_retry_policy_applies(api):
+    receiver = WebhookReceiver(fail_first=1, fail_status=500).start()
+    try:
+        api.create_queue("qpol", {"_retry_policy": fast(1)})
+        subscribe(api, "qpol", receiver.url())
+        api.post_messages("qpol", [{"body": "x", "ttl": 120}])
+        receiver.wait_for(1)
+        assert len(receiver.attempts) == 2
+    finally:
+        receiver.stop()
+
+
+def dead_letters(stack, api, queue):
+    return redis_int(stack, "XLEN", "z:nd:{" + api.project + "/" + queue + "}")
+
+
+def wait_until(predicate, timeout=15.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_dead_letter_when_down_for_good(stack, api):
+    port = harness.free_port()  # nothing listens there
+    subscribe(api, "deadq", f"http://127.0.0.1:{port}/gone", options={"_retry_policy": fast(2)})
+    api.post_messages("deadq", [{"body": i, "ttl": 120} for i in range(3)])
+    wait_until(lambda: dead_letters(stack, api, "deadq") == 3, what="3 dead letters")
+    entries = stack.redis.command("XRANGE", "z:nd:{" + api.project + "/deadq}", "-", "+")
+    assert b"subscription_id" in entries and b"attempts" in entries and b"\r\n3\r\n" in entries
+    assert "gave up on a notification of queue deadq" in stack.zaqard.stderr_text()
+    # Nothing is left pending: the jobs were acknowledged once dead-lettered.
+    assert redis_int(stack, "XLEN", "z:n:{" + api.project + "/deadq}") == 0
+
+
+def test_client_error_gives_up_at_once(stack, api):
+    receiver = WebhookReceiver(fail_first=100, fail_status=404).start()
+    try:
+        subscribe(api, "g4q", receiver.url(), options={"_retry_policy": fast(3)})
+        api.post_messages("g4q", [{"body": 1, "ttl": 120}])
+        wait_until(lambda: dead_letters(stack, api, "g4q") == 1, what="dead letter")
+        assert len(receiver.attempts) == 1
+    finally:
+        receiver.stop()
+
+
+def test_mailto(api, smtp):
+    before = len(smtp.messages)
+    subscribe(api, "mq", "mailto:ops@example.com",
+              options={"from": "zaqar@example.com", "subject": "Opt subject"})
+    api.post_messages("mq", [{"body": {"a": 1}, "ttl": 300}])
+    mail = smtp.wait_for(before + 1)[before]
+    assert mail["to"] == ["ops@example.com"]
+    assert "subject: Opt subject" in mail["data"]
+    body = mail["data"].replace("\r\n", "\n").split("\n\n", 1)[1].strip()
+    assert json.loads(body) == {"ttl": 300, "body": {"a": 1}, "Message_Type": "Notification",
+                                "queue_name": "mq"}
+
+
+def test_websocket_subscriber(stack, api):
+    ws = WsClient(stack.zaqard.ws_url, project=api.project)
+    try:
+        r = ws.call("subscription_create", {"queue_name": "wsn", "ttl": 600})
+        assert r["headers"]["status"] == 201, r
+        api.post_messages("wsn", [{"body": {"n": 1}, "ttl": 300}])
+        frame, binary = ws.recv()
+        assert not binary
+        assert frame == {"ttl": 300, "body": {"n": 1}, "Message_Type": "Notification",
+                         "queue_name": "wsn"}
+    finally:
+        ws.close()
+
+
+def test_confirmation_flow(tmp_path):
+    receiver = WebhookReceiver().start()
+    st = harness.Stack(str(tmp_path), extra_config=dict(
+        notify_config(require_confirmation="true"), signed_url={"secret_key": "s3cret"}))
+    st.start()
+    try:
+        api = st.client(project="proj-a")
+        sid = subscribe(api, "cfq", receiver.url())
+        conf = receiver.wait_for(1)[0]["json"]
+        path = f"/v2/queues/cfq/subscriptions/{sid}/confirm"
+        assert conf["Message_Type"] == "SubscriptionConfirmation"
+        assert conf["Message"] == "You have chosen to subscribe to the queue: cfq"
+        assert conf["URL-Paths"] == path and conf["URL-Methods"] == "PUT"
+        assert conf["X-Project-ID"] == "proj-a" and conf["queue_name"] == "cfq"
+        assert conf["SubscribeBody"] == {"confirmed": True}
+        assert len(conf["URL-Signature"]) == 64
+        # Unconfirmed: deliveries are held, not sent, not lost.
+        api.post_messages("cfq", [{"body": {"held": i}, "ttl": 300} for i in range(2)])
+        time.sleep(1.0)
+        assert len(receiver.requests) == 1
+        # A duplicate POST re-sends the confirmation and answers the same id.
+        assert subscribe(api, "cfq", receiver.url()) == sid
+        receiver.wait_for(2)
+        signed = {"URL-Signature": conf["URL-Signature"], "URL-Methods": "PUT",
+                  "URL-Paths": path, "URL-Expires": conf["URL-Expires"]}
+        r = api.put(path, body=conf["SubscribeBody"], headers=signed)
+        assert r.status == 204, r
+        held = receiver.wait_for(2, predicate=lambda r: r["json"].get("Message_Type") == "Notification")
+        assert sorted(h["json"]["body"]["held"] for h in held) == [0, 1]
+        api.post_messages("cfq", [{"body": {"live": 1}, "ttl": 300}])
+        receiver.wait_for(3, predicate=lambda r: r["json"].get("Message_Type") == "Notification")
+        # Unsubscribing sends an UnsubscribeConfirmation.
+        assert api.put(path, body={"confirmed": False}).status == 204
+        unsub = receiver.wait_for(
+            1, predicate=lambda r: r["json"].get("Message_Type") == "UnsubscribeConfirmation")
+        assert unsub[0]["json"]["UnsubscribeBody"] == {"confirmed": False}
+        assert api.post(f"/v2/queues/cfq/subscriptions",
+                        body={"subscriber": receiver.url()}).status == 201
+    finally:
+        problems = st.stop()
+        receiver.stop()
+    assert not problems, problems
+
+
+def start_zaqard(workdir, redis_port, name):
+    z = harness.ZaqardProcess(workdir, redis_port, notify_config(), name=name)
+    z.start()
+    return z
+
+
+def test_sigkill_with_pending_retries_and_jobs(tmp_path):
+    """zaqard dies (SIGKILL) with retries scheduled and jobs mid-delivery; a new process
+    delivers every notification."""
+    redis = harness.RedisProcess(str(tmp_path / "redis")).start()
+    receiver = None
+    slow = WebhookReceiver(hang_first=3, hang_seconds=4).start()
+    first = start_zaqard(str(tmp_path), redis.port, "first")
+    second = None
+    try:
+        api = harness.Client(first.base_url, project="kill-" + uuid.uuid4().hex)
+        down_port = harness.free_port()
+        # Retries every second, for a while: the endpoint is down at first.
+        policy = {"retries_with_no_delay": 0, "minimum_delay_retries": 50, "minimum_delay": 1,
+                  "maximum_delay": 11, "maximum_delay_retries": 0}
+        subscribe(api, "kq", f"http://127.0.0.1:{down_port}/late", options={"_retry_policy": policy})
+        subscribe(api, "kq2", slow.url("/slow"))
+        api.post_messages("kq", [{"body": {"n": i}, "ttl": 300} for i in range(5)])
+        api.post_messages("kq2", [{"body": {"n": i}, "ttl": 300} for i in range(3)])
+        wait_until(lambda: len(slow.attempts) == 3, what="slow deliveries in flight")
+        tag = "{" + api.project + "/kq}"
+        wait_until(lambda: redis_int_raw(redis, "ZCARD", "z:nr:" + tag) == 5, what="5 retries")
+        first.proc.kill()
+        first.proc.wait()
+        receiver = WebhookReceiver(port=down_port).start()
+        second = start_zaqard(str(tmp_path), redis.port, "second")
+        got = receiver.wait_for(5, timeout=30)
+        assert sorted(r["json"]["body"]["n"] for r in got) == list(range(5))
+        # The jobs the dead process held are taken over after the idle time.
+        again = slow.wait_for(3, timeout=30, predicate=lambda r: r["path"] == "/slow")
+        assert sorted({r["json"]["body"]["n"] for r in again}) == [0, 1, 2]
+        wait_until(lambda: redis_int_raw(redis, "ZCARD", "z:nr:" + tag) == 0, what="no retries")
+    finally:
+        if second:
+            second.stop()
+        slow.stop()
+        if receiver:
+            receiver.stop()
+        redis.stop()
+    assert not second.problems(), second.problems()
+
+
+def redis_int_raw(redis, *args):
+    reply = redis.command(*args)
+    assert reply.startswith(b":"), reply
+    return int(reply[1:].strip())
+
+
+def test_two_processes_share_the_work(tmp_path):
+    redis = harness.RedisProcess(str(tmp_path / "redis")).start()
+    receiver = WebhookReceiver().start()
+    a = start_zaqard(str(tmp_path), redis.port, "a")
+    b = start_zaqard(str(tmp_path), redis.port, "b")
+    try:
+        project = "two-" + uuid.uuid4().hex
+        ca = harness.Client(a.base_url, project=project)
+        cb = harness.Client(b.base_url, project=project)
+        for i in range(4):
+            subscribe(ca, f"q{i}", receiver.url(f"/q{i}"))
+        sent = []
+        for n in range(40):
+            client = ca if n % 2 else cb
+            client.post_messages(f"q{n % 4}", [{"body": {"n": n}, "ttl": 300}])
+            sent.append(n)
+        got = receiver.wait_for(40, timeout=30)
+        assert sorted(r["json"]["body"]["n"] for r in got) == sent
+        time.sleep(0.5)
+        assert len(receiver.requests) == 40  # no duplicates in the normal case
+    finally:
+        a.stop()
+        b.stop()
+        receiver.stop()
+        redis.stop()
+    assert not a.problems() and not b.problems(), a.problems() + b.problems()
+    assert os.path.exists(a.stderr_path)
