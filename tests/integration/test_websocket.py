@@ -244,9 +244,10 @@ def test_service_actions(ws):
     assert ws.status_body("authenticate", headers={}) == (200, {"message": "Authentified."})
 
 
-def test_subscriptions_answer_a_clear_error(ws):
+def test_subscription_list_of_an_unknown_queue(ws):
+    # Subscriptions themselves are tested in test_subscriptions.py / test_notifications.py.
     status, body = ws.status_body("subscription_list", {"queue_name": qname()})
-    assert status == 501 and body["error"] == "Not implemented."
+    assert status == 200 and body == {"subscriptions": []}
 
 
 # ---------------------------------------------------------------- bad frames
