@@ -11,12 +11,13 @@ namespace {
 
 void printUsage() {
     std::puts(
-        "usage: zaqard [--config FILE] [--help] [--version]\n"
+        "usage: zaqard [--config FILE] [--admin_mode] [--help] [--version]\n"
         "\n"
         "A multi-tenant messaging and notification service speaking OpenStack Zaqar's v2 API.\n"
         "\n"
         "  --config FILE  zaqar.conf to load (default: ~/.zaqar/zaqar.conf, then\n"
         "                 /etc/zaqar/zaqar.conf; built-in defaults when none exists)\n"
+        "  --admin_mode   enable the admin API (as [DEFAULT] admin_mode = true)\n"
         "  --help         show this help\n"
         "  --version      show the version");
 }
@@ -25,6 +26,7 @@ void printUsage() {
 
 int main(int argc, char** argv) {
     std::string configPath;
+    bool adminMode = false;  // zaqar-server's --admin_mode
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];
         if (arg == "--help" || arg == "-h") {
@@ -33,6 +35,8 @@ int main(int argc, char** argv) {
         } else if (arg == "--version") {
             std::puts("zaqard " ZAQARD_VERSION);
             return 0;
+        } else if (arg == "--admin_mode" || arg == "--admin-mode") {
+            adminMode = true;
         } else if ((arg == "--config" || arg == "--config-file") && i + 1 < argc) {
             configPath = argv[++i];
         } else if (arg.rfind("--config=", 0) == 0) {
@@ -56,6 +60,7 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
+    if (adminMode) config.admin_mode = true;
     zaqard::log::setup(config.log_file, config.debug);
     return zaqard::runtime::runServer(config);
 }
