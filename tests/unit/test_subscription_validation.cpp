@@ -1,0 +1,88 @@
+// Unit tests of the subscription input rules (validation.py subscription_*) and of the
+// notification key names (storage/redis/notification_keys.h).
+#include <gtest/gtest.h>
+
+#include "src/api/subscription_validation.h"
+#include "storage/redis/key_layout.h"
+#include "storage/redis/notification_keys.h"
+
+namespace zaqard::api {
+namespace {
+
+constexpr double kNow = 1.7e9;
+
+Description check(const char* json, bool requireSubscriber = true) {
+    Json document = parseJsonValue(json);
+    return validateSubscription(document.get(), requireSubscriber, Limits{}, kNow);
+}
+
+TEST(SubscriptionValidation, Scheme) {
+    EXPECT_EQ(subscriberScheme("http://h/p"), "http");
+    EXPECT_EQ(subscriberScheme("HTTPS://h"), "https");
+    EXPECT_EQ(subscriberScheme("mailto:a@b"), "mailto");
+    EXPECT_EQ(subscriberScheme("trust+http://h"), "trust+http");
+    EXPECT_EQ(subscriberScheme("nourl"), "");
+    EXPECT_EQ(subscriberScheme("1http://h"), "");
+    EXPECT_EQ(subscriberScheme(":x"), "");
+}
+
+TEST(SubscriptionValidation, Posting) {
+    EXPECT_EQ(check("{}"), "Missing parameter subscriber in body.");
+    EXPECT_EQ(check(R"({"ttl": 100})"), "Missing parameter subscriber in body.");
+    EXPECT_EQ(check(R"({"subscriber": "ftp://x"})"),
+              "The subscriber type of subscription must be supported in the list ['http', "
+              "'https', 'mailto', 'trust+http', 'trust+https'].");
+    EXPECT_EQ(check(R"({"subscriber": ""})").has_value(), true);
+    EXPECT_EQ(check(R"({"subscriber": "http://h", "options": [1]})"), "Options must be a dict.");
+    EXPECT_EQ(check(R"({"subscriber": "http://h", "options": ""})"), std::nullopt);
+    EXPECT_EQ(check(R"({"subscriber": "http://h", "ttl": "x"})"), "TTL must be an integer.");
+    EXPECT_EQ(check(R"({"subscriber": "http://h", "ttl": 59})"),
+              "The TTL for a subscription must be at least 60 seconds long.");
+    EXPECT_EQ(check(R"({"subscriber": "http://h", "ttl": 0})"),
+              "The TTL for a subscription must be at least 60 seconds long.");
+    EXPECT_EQ(check(R"({"subscriber": "http://h", "ttl": 60})"), std::nullopt);
+    EXPECT_EQ(check(R"({"subscriber": "http://h", "ttl": 253402300799})"),
+              "The TTL seconds for a subscription plus current time must be less than "
+              "9999-12-31 23:59:59.999999.");
+    EXPECT_EQ(check(R"({"subscriber": "http://h", "options": {"_retry_policy": 3}})"),
+              "retry_policy must be a dict.");
+}
+
+TEST(SubscriptionValidation, Patching) {
+    EXPECT_EQ(check("{}", false), "No subscription to create.");
+    EXPECT_EQ(check(R"({"ttl": 120})", false), std::nullopt);
+    EXPECT_EQ(check(R"({"subscriber": "gopher://x"})", false).has_value(), true);
+}
+
+TEST(SubscriptionValidation, ListLimit) {
+    EXPECT_EQ(subscriptionListLimit(1, Limits{}), std::nullopt);
+    EXPECT_EQ(subscriptionListLimit(20, Limits{}), std::nullopt);
+    EXPECT_EQ(subscriptionListLimit(21, Limits{}),
+              "Limit must be at least 1 and may not be greater than 20.");
+    EXPECT_EQ(subscriptionListLimit(0, Limits{}).has_value(), true);
+}
+
+TEST(SubscriptionValidation, TtlAndOptions) {
+    Json doc = parseJsonValue(R"({"ttl": 600, "options": {"a": 1}})");
+    EXPECT_EQ(subscriptionTtl(doc.get(), 3600), 600);
+    EXPECT_EQ(subscriptionOptions(doc.get()).dump(), R"({"a":1})");
+    Json empty = parseJsonValue(R"({"options": null})");
+    EXPECT_EQ(subscriptionTtl(empty.get(), 3600), 3600);
+    EXPECT_EQ(subscriptionOptions(empty.get()).dump(), "{}");
+}
+
+TEST(NotificationKeys, SameTagAndRoundTrip) {
+    storage::QueueRef queue{"proj/{x} é", "q-1.a"};
+    std::string tag = storage::redis::queueTag(queue);
+    auto keys = storage::redis::subscriptionKeys(tag);
+    ASSERT_EQ(keys.size(), 19u);
+    for (const auto& key : keys) EXPECT_NE(key.find("{" + tag + "}"), std::string::npos) << key;
+    EXPECT_EQ(keys[11], "z:s:{" + tag + "}");
+    EXPECT_EQ(keys[14], "z:n:{" + tag + "}");
+    auto back = storage::redis::queueOfTag(tag);
+    EXPECT_EQ(back.project, queue.project);
+    EXPECT_EQ(back.name, queue.name);
+}
+
+}  // namespace
+}  // namespace zaqard::api
