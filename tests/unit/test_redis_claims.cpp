@@ -3,7 +3,7 @@
 
 #include "test_redis_support.h"
 
-namespace zaqard::redis_testing {
+namespace zaqard::testing {
 namespace {
 
 using namespace storage;
@@ -199,4 +199,4 @@ TEST_F(RedisClaimsTest, DeadLetterMovesAfterMaxClaims) {
 }
 
 }  // namespace
-}  // namespace zaqard::redis_testing
+}  // namespace zaqard::testing

@@ -5,7 +5,7 @@
 #include "storage/redis/script_runner.h"
 #include "test_redis_support.h"
 
-namespace zaqard::redis_testing {
+namespace zaqard::testing {
 namespace {
 
 using namespace storage;
@@ -134,4 +134,4 @@ TEST_F(RedisClusterTest, EveryScriptStaysInItsSlot) {
 }
 
 }  // namespace
-}  // namespace zaqard::redis_testing
+}  // namespace zaqard::testing

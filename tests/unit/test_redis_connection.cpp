@@ -2,7 +2,7 @@
 // health ping.
 #include "test_redis_support.h"
 
-namespace zaqard::redis_testing {
+namespace zaqard::testing {
 namespace {
 
 using namespace storage;
@@ -88,4 +88,4 @@ TEST_F(RedisPasswordTest, AuthenticatesAndSelectsDb) {
 }
 
 }  // namespace
-}  // namespace zaqard::redis_testing
+}  // namespace zaqard::testing

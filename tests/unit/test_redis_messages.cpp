@@ -3,7 +3,7 @@
 
 #include "test_redis_support.h"
 
-namespace zaqard::redis_testing {
+namespace zaqard::testing {
 namespace {
 
 using namespace storage;
@@ -265,4 +265,4 @@ TEST_F(RedisMessagesTest, ExpiredMessagesDisappear) {
 }
 
 }  // namespace
-}  // namespace zaqard::redis_testing
+}  // namespace zaqard::testing

@@ -1,7 +1,7 @@
 // Redis driver: queues (create, metadata, list with filters, count, remove, purge).
 #include "test_redis_support.h"
 
-namespace zaqard::redis_testing {
+namespace zaqard::testing {
 namespace {
 
 using namespace storage;
@@ -148,4 +148,4 @@ TEST_F(RedisQueuesTest, ProjectsWithSpecialCharactersStayApart) {
 }
 
 }  // namespace
-}  // namespace zaqard::redis_testing
+}  // namespace zaqard::testing

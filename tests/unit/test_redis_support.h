@@ -29,7 +29,7 @@
 
 extern char** environ;
 
-namespace zaqard::redis_testing {
+namespace zaqard::testing {
 
 inline int freePort() {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -212,4 +212,4 @@ class RedisDriverTest : public ::testing::Test {
     std::unique_ptr<storage::redis::RedisDriver> driver_;
 };
 
-}  // namespace zaqard::redis_testing
+}  // namespace zaqard::testing
