@@ -20,12 +20,14 @@ import zaqard_harness as harness  # noqa: E402
 from ws_client import WsClient  # noqa: E402
 
 OUTPUT_CAP = 262144
+MAX_FRAME = 65536  # [zaqard] max_body_size: the cap must be at least twice it
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     st = harness.Stack(str(tmp_path_factory.mktemp("ws")),
-                       extra_config={"zaqard": {"websocket_max_output_bytes": OUTPUT_CAP}})
+                       extra_config={"zaqard": {"websocket_max_output_bytes": OUTPUT_CAP,
+                                                  "max_body_size": MAX_FRAME}})
     st.start()
     yield st
     problems = st.stop()
@@ -282,9 +284,9 @@ def test_bad_frames_and_the_connection_stays_usable(ws, stack):
     assert ws.call("queue_get", {"queue_name": q},
                    headers=ws.headers(**{"X-Project-ID": 7}))["body"] == schema
 
-    # A frame over max_body_size (1 MiB by default): an error, not a disconnect.
+    # A frame over max_body_size: an error, not a disconnect.
     ws.send(json.dumps({"action": "message_post", "headers": ws.headers(),
-                        "body": {"queue_name": q, "messages": [{"body": "x" * 1100000}]}}))
+                        "body": {"queue_name": q, "messages": [{"body": "x" * MAX_FRAME}]}}))
     r, _ = ws.recv()
     assert r["headers"]["status"] == 400 and r["body"]["error"].startswith("Can't decode")
 

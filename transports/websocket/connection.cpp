@@ -2,6 +2,7 @@
 
 #include <libwebsockets.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "transports/websocket/ws_server.h"
@@ -11,6 +12,9 @@ namespace zaqard::websocket {
 namespace {
 // How long a peer closed for reading too slowly gets to take the close frame.
 constexpr int kSlowReaderGraceSeconds = 10;
+// Bytes written per writable event before yielding to other connections.
+constexpr size_t kWriteBudgetBytes = 256 * 1024;
+constexpr size_t kKeptWriteBufferBytes = 64 * 1024;
 }  // namespace
 
 Connection::Connection(lws* wsi, const WebSocketLimits& limits, std::string id)
@@ -72,16 +76,15 @@ void Connection::enqueue(FrameKind kind, std::string payload) {
     out_.emplace_back(kind, std::move(payload));
     if (outBytes_ > limits_.maxOutputBytes) {
         // A reader this slow would make us buffer without bound: close it instead. The
-        // queued replies go at once; the close frame leaves when the socket drains, and
-        // a peer that never reads again is dropped by the timeout.
+        // queued replies go at once; the close frame (1008) leaves once the socket drains
+        // (writePending), and a peer that never reads again is dropped by the timeout.
         closeRequested_ = true;
         out_.clear();
         outBytes_ = 0;
-        static const char reason[] = "output buffer limit exceeded (slow reader)";
-        lws_close_reason(wsi_, LWS_CLOSE_STATUS_POLICY_VIOLATION,
-                         reinterpret_cast<unsigned char*>(const_cast<char*>(reason)),
-                         sizeof reason - 1);
-        lws_rx_flow_control(wsi_, 0);
+        // lws must keep reading to see the peer's close acknowledgement (closing with
+        // unread input would reset the connection and lose the close frame).
+        if (rxPaused_) lws_rx_flow_control(wsi_, 1);
+        rxPaused_ = false;
         lws_set_timeout(wsi_, PENDING_TIMEOUT_USER_OK, kSlowReaderGraceSeconds);
     }
     requestWrite();
@@ -104,18 +107,45 @@ void Connection::updateFlowControl() {
     }
 }
 
-bool Connection::writeOne() {
+bool Connection::writePending() {
     if (!wsi_) return false;
-    if (closeRequested_) return false;
-    if (out_.empty()) return true;
-    auto& [kind, payload] = out_.front();
-    writeBuffer_.resize(LWS_PRE + payload.size());
-    std::memcpy(writeBuffer_.data() + LWS_PRE, payload.data(), payload.size());
-    int written = lws_write(wsi_, writeBuffer_.data() + LWS_PRE, payload.size(),
-                            kind == FrameKind::Binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
-    if (written < static_cast<int>(payload.size())) return false;
-    outBytes_ -= payload.size();
-    out_.pop_front();
+    if (closeRequested_) {
+        // Our own close frame, written raw: lws_close_reason() + returning -1 makes lws
+        // 4.1 drop the connection at once when output was pending (checked), and the
+        // peer would never learn why. The peer answers with its close frame, on which
+        // lws closes; the timeout set in enqueue() covers a peer that never does.
+        if (!closeSent_) {
+            static const char reason[] = "output buffer limit exceeded (slow reader)";
+            constexpr size_t kPayload = 2 + sizeof reason - 1;  // < 126: one length byte
+            std::vector<unsigned char> frame(LWS_PRE + 2 + kPayload);
+            unsigned char* p = frame.data() + LWS_PRE;
+            p[0] = 0x88;  // FIN + close opcode
+            p[1] = kPayload;
+            p[2] = LWS_CLOSE_STATUS_POLICY_VIOLATION >> 8;
+            p[3] = LWS_CLOSE_STATUS_POLICY_VIOLATION & 0xff;
+            std::memcpy(p + 4, reason, sizeof reason - 1);
+            closeSent_ = true;
+            if (lws_write(wsi_, p, 2 + kPayload, LWS_WRITE_RAW) < 0) return false;
+        }
+        return true;
+    }
+    // As many frames as the socket takes now, bounded so one busy peer cannot hold the
+    // shard; lws buffers a partial write itself and then reports the pipe choked.
+    size_t budget = kWriteBudgetBytes;
+    while (!out_.empty() && budget > 0 && !lws_send_pipe_choked(wsi_)) {
+        auto& [kind, payload] = out_.front();
+        writeBuffer_.resize(LWS_PRE + payload.size());
+        std::memcpy(writeBuffer_.data() + LWS_PRE, payload.data(), payload.size());
+        int written = lws_write(wsi_, writeBuffer_.data() + LWS_PRE, payload.size(),
+                                kind == FrameKind::Binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+        if (written < static_cast<int>(payload.size())) return false;
+        budget -= std::min(budget, payload.size());
+        outBytes_ -= payload.size();
+        out_.pop_front();
+    }
+    // An idle connection should not keep the buffer of its largest reply.
+    if (writeBuffer_.capacity() > kKeptWriteBufferBytes)
+        std::vector<unsigned char>().swap(writeBuffer_);
     if (!out_.empty()) requestWrite();
     return true;
 }

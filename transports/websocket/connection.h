@@ -40,8 +40,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // Queues a frame right away (notifications interleave between responses).
     void pushNow(FrameKind kind, std::string payload);
 
-    // Writes at most one queued frame; false means close the connection.
-    bool writeOne();
+    // Writes the queued frames the socket accepts now; false means close the connection.
+    bool writePending();
 
     // Frame kind of pushed notifications: that of the last self-subscribing
     // subscription_create (websocket-v2.md §5); text until then.
@@ -78,6 +78,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::vector<unsigned char> writeBuffer_;
     bool rxPaused_ = false;
     bool closeRequested_ = false;
+    bool closeSent_ = false;
     FrameKind notificationKind_ = FrameKind::Text;
 };
 

@@ -152,6 +152,7 @@ std::string jsonToMsgpack(const json_t* value) {
 
 DecodedFrame decodeFrame(FrameKind kind, std::string_view payload) {
     DecodedFrame frame;
+    frame.kind = kind;
     if (kind == FrameKind::Binary) {
         std::string error;
         frame.value = msgpackToJson(payload, error);

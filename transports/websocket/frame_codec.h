@@ -12,6 +12,7 @@ namespace zaqard::websocket {
 enum class FrameKind { Text, Binary };
 
 struct DecodedFrame {
+    FrameKind kind = FrameKind::Text;
     Json value;         // empty on failure
     std::string error;  // Zaqar's "Can't decode ..." text on failure
 };

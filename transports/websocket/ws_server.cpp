@@ -178,8 +178,12 @@ class WebSocketServer::Impl {
         bool final = lws_is_final_fragment(wsi) && lws_remaining_packet_payload(wsi) == 0;
         if (!connection->receive(in, len, lws_frame_is_binary(wsi), final)) return;
         Connection::Message message = connection->takeMessage();
+        // Closing for a slow reader: read on (to reach the peer's close acknowledgement)
+        // but do no more work for this peer.
+        if (connection->wantsClose()) return;
         uint64_t slot = connection->reserveSlot();
         DecodedFrame frame;
+        frame.kind = message.kind;
         if (message.tooLarge) {
             frame.error = "Can't decode request. Frame larger than " +
                           std::to_string(limits_.maxFrameBytes) + " bytes.";
@@ -199,7 +203,7 @@ class WebSocketServer::Impl {
     int onWritable(lws* wsi) {
         auto it = connections_.find(wsi);
         if (it == connections_.end()) return 0;
-        return it->second->writeOne() ? 0 : -1;
+        return it->second->writePending() ? 0 : -1;
     }
 
     void onClose(lws* wsi) {

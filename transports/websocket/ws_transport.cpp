@@ -1,5 +1,7 @@
 #include "transports/websocket/ws_transport.h"
 
+#include <algorithm>
+
 #include "src/common/log.h"
 #include "src/common/uuid.h"
 #include "transports/websocket/connection.h"
@@ -12,7 +14,10 @@ namespace {
 WebSocketLimits limitsFrom(const config::Config& config) {
     WebSocketLimits limits;
     limits.maxFrameBytes = static_cast<size_t>(config.max_body_size);
-    limits.maxOutputBytes = static_cast<size_t>(config.websocket_max_output_bytes);
+    // A reply echoes its request, so one answer to a frame of the largest accepted size
+    // must fit: the cap is never below twice the frame limit.
+    limits.maxOutputBytes =
+        std::max(static_cast<size_t>(config.websocket_max_output_bytes), 2 * limits.maxFrameBytes);
     return limits;
 }
 
@@ -73,7 +78,17 @@ void WebSocketTransport::onFrame(Connection& connection, DecodedFrame frame, Rep
     request.requestId = randomUuid();
     request.headers["X-Zaqard-Connection-ID"] = connection.id();
     Json echo = requestEcho(frame.value);
-    api_.handle(std::move(request), [echo, reply = std::move(reply)](api::Response response) {
+    // A connection that subscribes itself gets its notifications in the frame type of
+    // that subscription_create (websocket-v2.md §5).
+    bool selfSubscribe = request.action == api::Action::SubscriptionCreate &&
+                         !json_object_get(request.typedParams.get(), "subscriber");
+    std::weak_ptr<Connection> weak = connection.weak_from_this();
+    FrameKind kind = frame.kind;
+    api_.handle(std::move(request), [echo, selfSubscribe, weak, kind,
+                                     reply = std::move(reply)](api::Response response) {
+        if (selfSubscribe && response.status == 201) {
+            if (auto target = weak.lock()) target->setNotificationKind(kind);
+        }
         reply(envelope(
             echo, response.status,
             response.body

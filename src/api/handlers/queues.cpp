@@ -236,6 +236,15 @@ void queueStats(const CallPtr& call) {
             if (call->websocket()) return call->reply(ws::reply(404, ws::stats({})));
             response.body = rest::stats(storage::QueueStats{}, call->request.queueName);
         } else if (call->websocket()) {
+            // Zaqar's WebSocket endpoint says 404 (zero counts as body) for an unknown
+            // queue; an empty one needs a look at whether it exists at all.
+            if (stats->total == 0) {
+                return call->storage.queues.getMetadata(
+                    call->queue(), [call](Result<std::optional<Json>> stored) {
+                        bool known = !stored || stored.value().has_value();
+                        call->reply(ws::reply(known ? 200 : 404, ws::stats({})));
+                    });
+            }
             response.body = ws::stats(stats.value());
         } else {
             response.body = rest::stats(stats.value(), call->request.queueName);
