@@ -440,3 +440,43 @@ def test_each_connection_gets_its_own_id(stack):
     assert a.connection_id and b.connection_id and a.connection_id != b.connection_id
     a.close()
     b.close()
+
+
+# ---------------------------------------------------------------- connection subscribers
+
+NOTIFY = {"storage": {"message_pipeline": "zaqar.notification.notifier"},
+          "zaqard": {"notification_poll_interval": "0.2", "notification_claim_idle": "2"}}
+
+
+def test_connection_subscriber_across_processes(tmp_path):
+    """A connection on zaqard A subscribes itself (in MessagePack); a message posted
+    through zaqard B reaches it as a binary frame; closing the connection removes the
+    subscription."""
+    redis = harness.RedisProcess(str(tmp_path / "redis")).start()
+    a = harness.ZaqardProcess(str(tmp_path), redis.port, NOTIFY, name="a").start()
+    b = harness.ZaqardProcess(str(tmp_path), redis.port, NOTIFY, name="b").start()
+    problems = []
+    try:
+        ws = WsClient(a.ws_url)
+        status, body = ws.status_body("subscription_create", {"queue_name": "wsq", "ttl": 600},
+                                      binary=True)
+        assert status == 201, body
+        rest = harness.Client(b.base_url, project=ws.project)
+        rest.post_messages("wsq", [{"body": {"n": 1}, "ttl": 300}])
+        frame, binary = ws.recv()
+        assert binary
+        assert frame == {"ttl": 300, "body": {"n": 1}, "Message_Type": "Notification",
+                         "queue_name": "wsq"}
+        listed = rest.get("/v2/queues/wsq/subscriptions").json["subscriptions"]
+        assert len(listed) == 1 and listed[0]["subscriber"].endswith("/" + ws.connection_id)
+        ws.close()
+        deadline = time.monotonic() + 10
+        while rest.get("/v2/queues/wsq/subscriptions").json["subscriptions"]:
+            assert time.monotonic() < deadline, "subscription outlived its connection"
+            time.sleep(0.1)
+    finally:
+        for z in (a, b):
+            z.stop()
+            problems += z.problems()
+        redis.stop()
+    assert not problems, problems

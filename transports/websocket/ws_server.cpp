@@ -88,6 +88,9 @@ class WebSocketServer::Impl {
     size_t connections() const { return connections_.size(); }
 
     void setConnectionIdPrefix(std::string prefix) { idPrefix_ = std::move(prefix); }
+    void setCloseHandler(std::function<void(const std::string&)> handler) {
+        closeHandler_ = std::move(handler);
+    }
 
     bool push(const std::string& connectionId, const Json& value) {
         auto it = byId_.find(connectionId);
@@ -211,6 +214,7 @@ class WebSocketServer::Impl {
         if (it == connections_.end()) return;
         it->second->detach();
         byId_.erase(it->second->id());
+        if (closeHandler_) closeHandler_(it->second->id());
         // Late replies hold weak references only; the object may go at once.
         connections_.erase(it);
     }
@@ -229,6 +233,7 @@ class WebSocketServer::Impl {
     std::unordered_map<lws*, std::shared_ptr<Connection>> connections_;
     std::unordered_map<std::string, std::weak_ptr<Connection>> byId_;
     std::string idPrefix_;
+    std::function<void(const std::string&)> closeHandler_;
     // Ids announced in upgrade responses, until the connection is established.
     std::unordered_map<lws*, std::string> pendingIds_;
 };
@@ -254,6 +259,9 @@ size_t WebSocketServer::connections() const {
 }
 bool WebSocketServer::push(const std::string& connectionId, const Json& value) {
     return impl_->push(connectionId, value);
+}
+void WebSocketServer::setCloseHandler(std::function<void(const std::string&)> handler) {
+    impl_->setCloseHandler(std::move(handler));
 }
 void WebSocketServer::setConnectionIdPrefix(std::string prefix) {
     impl_->setConnectionIdPrefix(std::move(prefix));

@@ -45,6 +45,8 @@ class WebSocketServer {
     bool push(const std::string& connectionId, const Json& value);
     // Connection ids are "<prefix>.<uuid>" (push_channel.h routes on the prefix).
     void setConnectionIdPrefix(std::string prefix);
+    // Called with the id of each connection that closes.
+    void setCloseHandler(std::function<void(const std::string& connectionId)> handler);
 
   private:
     class Impl;

@@ -41,6 +41,7 @@ WebSocketTransport::WebSocketTransport(event::Dispatcher& dispatcher, const conf
                        server_.push(connectionId, frame);
                    }) {
     server_.setConnectionIdPrefix(pushChannel_.listenerId());
+    server_.setCloseHandler([this](const std::string& connectionId) { onClose(connectionId); });
 }
 
 WebSocketTransport::~WebSocketTransport() {
@@ -64,6 +65,25 @@ void WebSocketTransport::push(const std::string& connectionId, const Json& frame
     pushChannel_.publish(connectionId, frame, std::move(done));
 }
 
+void WebSocketTransport::onSelfSubscribed(const std::weak_ptr<Connection>& connection,
+                                          OwnedSubscription owned) {
+    auto target = connection.lock();
+    if (target && target->open()) {
+        owned_[target->id()].push_back(std::move(owned));
+        return;
+    }
+    // The connection left before its subscription was stored: nobody can receive it.
+    api_.storage().subscriptions.remove(owned.queue, owned.id, [](Status) {});
+}
+
+void WebSocketTransport::onClose(const std::string& connectionId) {
+    auto it = owned_.find(connectionId);
+    if (it == owned_.end()) return;
+    for (const auto& owned : it->second)
+        api_.storage().subscriptions.remove(owned.queue, owned.id, [](Status) {});
+    owned_.erase(it);
+}
+
 void WebSocketTransport::onFrame(Connection& connection, DecodedFrame frame, Reply reply) {
     if (!frame.value) {
         reply(protocolError(requestEcho(Json()), 400, frame.error));
@@ -84,10 +104,20 @@ void WebSocketTransport::onFrame(Connection& connection, DecodedFrame frame, Rep
                          !json_object_get(request.typedParams.get(), "subscriber");
     std::weak_ptr<Connection> weak = connection.weak_from_this();
     FrameKind kind = frame.kind;
-    api_.handle(std::move(request), [echo, selfSubscribe, weak, kind,
-                                     reply = std::move(reply)](api::Response response) {
+    OwnedSubscription owned;
+    if (selfSubscribe) {
+        auto project = request.headers.find("X-Project-ID");
+        owned.queue = {project == request.headers.end() ? "" : project->second, request.queueName};
+    }
+    api_.handle(std::move(request), [this, echo, selfSubscribe, weak, kind, owned,
+                                     reply = std::move(reply)](api::Response response) mutable {
         if (selfSubscribe && response.status == 201) {
             if (auto target = weak.lock()) target->setNotificationKind(kind);
+            const json_t* id = json_object_get(response.body.get(), "subscription_id");
+            if (json_is_string(id)) {
+                owned.id = json_string_value(id);
+                onSelfSubscribed(weak, std::move(owned));
+            }
         }
         reply(envelope(
             echo, response.status,

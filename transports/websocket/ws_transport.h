@@ -6,6 +6,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "src/api/api.h"
 #include "src/config/config.h"
@@ -38,12 +40,22 @@ class WebSocketTransport {
     bool pushChannelReady() const { return pushChannel_.subscribed(); }
 
   private:
+    // A subscription whose subscriber is the connection itself: removed when the
+    // connection closes (websocket-v2.md §5).
+    struct OwnedSubscription {
+        storage::QueueRef queue;
+        std::string id;
+    };
+
     void onFrame(Connection& connection, DecodedFrame frame, Reply reply);
+    void onSelfSubscribed(const std::weak_ptr<Connection>& connection, OwnedSubscription owned);
+    void onClose(const std::string& connectionId);
 
     event::Dispatcher& dispatcher_;
     api::Api& api_;
     WebSocketServer server_;
     PushChannel pushChannel_;
+    std::unordered_map<std::string, std::vector<OwnedSubscription>> owned_;
 };
 
 }  // namespace zaqard::websocket
