@@ -213,3 +213,8 @@ class RedisDriverTest : public ::testing::Test {
 };
 
 }  // namespace zaqard::testing
+
+namespace zaqard {
+// Both spellings are in use by other tests.
+namespace redis_testing = testing;
+}  // namespace zaqard
