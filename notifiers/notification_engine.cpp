@@ -15,11 +15,12 @@ namespace zaqard::notifiers {
 
 namespace {
 
-// Jobs and due retries read per queue per fetch.
-constexpr int64_t kFetchCount = 128;
+// Jobs and due retries read per queue per fetch (each job fans out to every subscriber).
+constexpr int64_t kFetchCount = 16;
 // Beyond this many deliveries in flight a shard stops taking work (other shards and
-// processes take it instead); jobs wait in Redis meanwhile.
-constexpr size_t kMaxInFlight = 5000;
+// processes take it instead); jobs wait in Redis meanwhile. Kept modest: curl's multi
+// handle walks its queue of waiting transfers, so a huge backlog there costs CPU.
+constexpr size_t kMaxInFlight = 256;
 // The registry is re-read at most this often.
 constexpr int64_t kRegistryRefreshMicros = 2'000'000;
 
@@ -133,7 +134,10 @@ void NotificationEngine::fetch(const std::string& tag) {
         state.again = true;
         return;
     }
-    if (inFlight_ >= kMaxInFlight) return;
+    if (inFlight_ >= kMaxInFlight) {
+        starved_.insert(tag);
+        return;
+    }
     state.fetching = true;
     int64_t idle = millis(config_.notification_claim_idle, 60000).count();
     std::weak_ptr<bool> alive = alive_;
@@ -445,6 +449,16 @@ void NotificationEngine::hold(std::shared_ptr<Delivery> delivery) {
 
 void NotificationEngine::settled(std::shared_ptr<Delivery> delivery, bool recorded) {
     --inFlight_;
+    if (!starved_.empty() && inFlight_ <= kMaxInFlight / 2) {
+        // Take more work as soon as there is room, not at the next poll.
+        auto tags = std::move(starved_);
+        starved_.clear();
+        std::weak_ptr<bool> alive = alive_;
+        dispatcher_.defer([this, alive, tags = std::move(tags)] {
+            if (alive.expired() || !*alive.lock()) return;
+            for (const auto& tag : tags) wake(tag);
+        });
+    }
     if (!delivery->job) {
         tags_[delivery->tag].records.erase(delivery->recordId);
         return;

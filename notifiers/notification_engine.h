@@ -88,6 +88,7 @@ class NotificationEngine {
     bool emailBroken_ = false;
     event::TimerPtr pollTimer_;
     std::unordered_map<std::string, TagState> tags_;
+    std::unordered_set<std::string> starved_;  // fetches skipped while too busy
     size_t inFlight_ = 0;
     int64_t lastRegistry_ = 0;
     bool running_ = false;

@@ -188,6 +188,13 @@ async def produce(port, project, queue, connections, seconds, rate=None):
     return count, start, time.time()
 
 
+def cpu_seconds(pid):
+    """utime + stime of a process (all threads), in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wait_deliveries(receiver, expected, timeout):
     deadline = time.monotonic() + timeout
     while True:
@@ -197,7 +204,7 @@ def wait_deliveries(receiver, expected, timeout):
         time.sleep(0.2)
 
 
-def run_case(z, receiver, subscribers, seconds, connections, latency_fraction):
+def run_case(z, redis, receiver, subscribers, seconds, connections, latency_fraction):
     client = harness.Client(z.base_url, project="bench-" + uuid.uuid4().hex)
     queue = f"n{subscribers}"
     for i in range(subscribers):
@@ -207,12 +214,17 @@ def run_case(z, receiver, subscribers, seconds, connections, latency_fraction):
     result = {"subscribers": subscribers}
 
     receiver.reset()
+    pids = {"zaqard": z.proc.pid, "redis": redis.proc.pid, "receiver": receiver.proc.pid}
+    cpu_before = {k: cpu_seconds(p) for k, p in pids.items()}
     posts, start, _ = asyncio.run(produce(z.port, client.project, queue, connections, seconds))
     records = wait_deliveries(receiver, posts * subscribers, timeout=120)
     last = max(t for t, _ in records) if records else start
+    cpu = {k: cpu_seconds(p) - cpu_before[k] for k, p in pids.items()}
     result.update(posts=posts, post_rate=posts / seconds, delivered=len(records),
                   expected=posts * subscribers,
-                  notifications_per_s=len(records) / max(last - start, 1e-9))
+                  notifications_per_s=len(records) / max(last - start, 1e-9),
+                  cpu_us_per_notification={k: 1e6 * v / max(len(records), 1)
+                                           for k, v in cpu.items()})
 
     rate = max(1.0, result["post_rate"] * latency_fraction)
     # Keep the latency phase unsaturated for the notifier too.
@@ -254,12 +266,15 @@ def main():
     results = []
     try:
         for n in [int(x) for x in args.subscribers.split(",")]:
-            r = run_case(z, receiver, n, args.seconds, args.connections, args.latency_fraction)
+            r = run_case(z, redis, receiver, n, args.seconds, args.connections,
+                         args.latency_fraction)
             results.append(r)
             print(f"{n:>4} subscriber(s): {r['notifications_per_s']:9.0f} notifications/s "
                   f"({r['posts']} posts at {r['post_rate']:.0f}/s, {r['delivered']}/"
                   f"{r['expected']} delivered) | at {r['latency_post_rate']:.0f} posts/s: "
-                  f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms",
+                  f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, max {r['max_ms']:.1f} ms"
+                  " | CPU µs/notification: " + ", ".join(
+                      f"{k} {v:.0f}" for k, v in r["cpu_us_per_notification"].items()),
                   flush=True)
     finally:
         z.stop()
