@@ -365,3 +365,45 @@ def test_two_processes_share_the_work(tmp_path):
         redis.stop()
     assert not a.problems() and not b.problems(), a.problems() + b.problems()
     assert os.path.exists(a.stderr_path)
+
+
+def test_delay_in_payload_when_the_queue_has_delays(api, receiver):
+    """notifications.md §2: `delay` only with a truthy _default_message_delay; delivered
+    at once anyway (Zaqar's timing)."""
+    api.create_queue("dlq", {"_default_message_delay": 30})
+    subscribe(api, "dlq", receiver.url())
+    api.post_messages("dlq", [{"body": "later", "ttl": 120}, {"body": "x", "ttl": 120, "delay": 5}])
+    got = sorted((r["json"] for r in receiver.wait_for(2)), key=lambda p: p["delay"])
+    assert got[0] == {"ttl": 120, "body": "x", "delay": 5, "Message_Type": "Notification",
+                      "queue_name": "dlq"}
+    assert got[1]["delay"] == 30
+    assert list(got[1]) == ["ttl", "body", "delay", "Message_Type", "queue_name"]
+
+
+def test_mailto_confirmation_email(tmp_path, smtp):
+    st = harness.Stack(str(tmp_path), extra_config=dict(
+        notify_config(require_confirmation="true", smtp_mode="self_local",
+                      smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_starttls="off",
+                      external_confirmation_url="https://confirm.example/page"),
+        signed_url={"secret_key": "s3cret"}))
+    st.start()
+    try:
+        before = len(smtp.messages)
+        api = st.client(project="proj-mail")
+        sid = subscribe(api, "mcq", "mailto:someone@example.com")
+        mail = smtp.wait_for(before + 1)[before]
+        text = mail["data"].replace("\r\n", "\n")
+        assert "subject: Zaqar Notification - Subscription Confirmation" in text
+        assert "https://confirm.example/page?Signature=" in text
+        assert f"subscriptions%2F{sid}%2Fconfirm" in text or f"subscriptions/{sid}/confirm" in text
+        # Held until confirmed: no notification e-mail yet.
+        api.post_messages("mcq", [{"body": {"m": 1}, "ttl": 300}])
+        time.sleep(1.0)
+        assert len(smtp.messages) == before + 1
+        assert api.put(f"/v2/queues/mcq/subscriptions/{sid}/confirm",
+                       body={"confirmed": True}).status == 204
+        mail = smtp.wait_for(before + 2)[before + 1]
+        assert '"Message_Type": "Notification"' in mail["data"]
+    finally:
+        problems = st.stop()
+    assert not problems, problems
