@@ -252,8 +252,8 @@ const std::vector<OptionSpec>& optionTable() {
         add(n, "smtp_user_name", strOpt(ZQ_FIELD(notification.smtp_user_name)));
         add(n, "smtp_user_password", strOpt(ZQ_FIELD(notification.smtp_user_password)));
         add(n, "smtp_command", strOpt(ZQ_FIELD(notification.smtp_command)));
-        add(n, "smtp_starttls", choiceOpt(ZQ_FIELD(notification.smtp_starttls),
-                                          {"required", "when-offered", "off"}));
+        add(n, "smtp_starttls",
+            choiceOpt(ZQ_FIELD(notification.smtp_starttls), {"required", "when-offered", "off"}));
         add(n, "smtp_ca_file", strOpt(ZQ_FIELD(notification.smtp_ca_file)));
         add(n, "max_notifier_workers", intOpt(ZQ_FIELD(notification.max_notifier_workers), 1));
         add(n, "require_confirmation", boolOpt(ZQ_FIELD(notification.require_confirmation)));
