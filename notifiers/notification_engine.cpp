@@ -80,14 +80,15 @@ struct NotificationEngine::Job {
 
 NotificationEngine::NotificationEngine(event::Dispatcher& dispatcher, const config::Config& config,
                                        storage::NotificationStore& store, Push push,
-                                       std::string consumer)
+                                       std::string consumer, bool poll)
     : dispatcher_(dispatcher),
       config_(config),
       store_(store),
       push_(std::move(push)),
       consumer_(std::move(consumer)),
       alive_(std::make_shared<bool>(true)),
-      webhook_(dispatcher, WebhookOptions{}) {}
+      webhook_(dispatcher, WebhookOptions{}),
+      poll_(poll) {}
 
 NotificationEngine::~NotificationEngine() {
     *alive_ = false;
@@ -96,6 +97,7 @@ NotificationEngine::~NotificationEngine() {
 void NotificationEngine::start() {
     if (!config_.notificationsEnabled() || running_) return;
     running_ = true;
+    if (!poll_) return;
     pollTimer_ = dispatcher_.createTimer([this] { poll(); });
     pollTimer_->enable(std::chrono::milliseconds(0));
 }

@@ -36,9 +36,12 @@ class NotificationEngine {
     using Push = std::function<void(const std::string& connectionId, const Json& frame,
                                     std::function<void(bool)> done)>;
 
-    // `consumer`: this shard's unique name in the consumer group.
+    // `consumer`: this shard's unique name in the consumer group. `poll`: whether this
+    // shard also polls the registry (one shard per process is enough: the others only
+    // handle the jobs of the posts they stored, which wake them directly).
     NotificationEngine(event::Dispatcher& dispatcher, const config::Config& config,
-                       storage::NotificationStore& store, Push push, std::string consumer);
+                       storage::NotificationStore& store, Push push, std::string consumer,
+                       bool poll = true);
     ~NotificationEngine();
     NotificationEngine(const NotificationEngine&) = delete;
     NotificationEngine& operator=(const NotificationEngine&) = delete;
@@ -92,6 +95,7 @@ class NotificationEngine {
     size_t inFlight_ = 0;
     int64_t lastRegistry_ = 0;
     bool running_ = false;
+    bool poll_ = true;
 };
 
 }  // namespace zaqard::notifiers

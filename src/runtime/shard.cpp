@@ -33,7 +33,7 @@ Shard::Shard(const config::Config& config, int index)
                  std::function<void(bool)> done) {
               websocket_.push(connectionId, frame, std::move(done));
           },
-          consumerName(index)) {
+          consumerName(index), /*poll=*/index == 0) {
     driver_.setNotificationHandler([this](const std::string& tag) { notifications_.wake(tag); });
 }
 
