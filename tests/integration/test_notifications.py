@@ -411,3 +411,34 @@ def test_mailto_confirmation_email(tmp_path, smtp):
     finally:
         problems = st.stop()
     assert not problems, problems
+
+
+def test_redis_crash_and_restart_loses_nothing(tmp_path):
+    """Retries scheduled before a Redis crash (AOF, fsync always) are delivered after it
+    restarts; zaqard survives the outage and keeps notifying."""
+    st = harness.Stack(str(tmp_path), extra_config=notify_config(), appendonly=True)
+    st.start()
+    receiver = None
+    try:
+        api = st.client(project="outage-" + uuid.uuid4().hex)
+        port = harness.free_port()
+        policy = {"retries_with_no_delay": 0, "minimum_delay_retries": 50, "minimum_delay": 1,
+                  "maximum_delay": 11, "maximum_delay_retries": 0}
+        subscribe(api, "oq", f"http://127.0.0.1:{port}/h", options={"_retry_policy": policy})
+        api.post_messages("oq", [{"body": {"n": i}, "ttl": 300} for i in range(3)])
+        tag = "{" + api.project + "/oq}"
+        wait_until(lambda: redis_int(st, "ZCARD", "z:nr:" + tag) == 3, what="3 retries")
+        st.redis.kill()
+        time.sleep(1.0)
+        assert st.zaqard.proc.poll() is None
+        st.redis.start()
+        receiver = WebhookReceiver(port=port).start()
+        got = receiver.wait_for(3, timeout=30)
+        assert sorted(r["json"]["body"]["n"] for r in got) == [0, 1, 2]
+        api.post_messages("oq", [{"body": {"n": 3}, "ttl": 300}])
+        receiver.wait_for(4, timeout=30)
+    finally:
+        problems = st.stop()
+        if receiver:
+            receiver.stop()
+    assert not problems, problems
