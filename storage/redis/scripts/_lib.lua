@@ -39,6 +39,15 @@ local function put_env(id, env)
     redis.call('HSET', E, id, cjson.encode(env))
 end
 
+-- redis.call(cmd, key, pairs...) in chunks: one command for many fields or members, within
+-- the argument count Lua's unpack() can pass at once.
+local function call_many(cmd, key, args)
+    local step = 4000
+    for i = 1, #args, step do
+        redis.call(cmd, key, unpack(args, i, math.min(i + step - 1, #args)))
+    end
+end
+
 local function is_expired(env) return env.x <= NOW end
 local function is_claimed(env) return env.k ~= '' and env.ke > NOW end
 local function is_delayed(env) return env.d > NOW end

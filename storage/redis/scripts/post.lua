@@ -11,25 +11,28 @@
 -- script, so a stored message is never without its job (docs/notifications.md).
 -- Nothing is written on a refusal except the lazily created queue itself.
 local created = 0
-if not queue_exists() then
+-- One HMGET reads the creation time (every queue hash has it) and the mirrors.
+local head = redis.call('HMGET', Q, 'c', 'maxpost', 'ttl', 'delay')
+if not head[1] and not queue_exists() then
     redis.call('HSET', Q, 'c', NOW, 'r', 0, 'm', '{}')
     created = 1
 end
-normalise(HOT_BUDGET)
+-- No normalise() here: a post only appends, and readers filter expiry, claims and delays
+-- exactly themselves (their own normalise and the sweeper do the housekeeping).
 
-local maxpost = tonumber(mirror('maxpost') or '0') or 0
+local maxpost = tonumber(head[2] or '0') or 0
 if maxpost > 0 and tonumber(ARGV[2]) > maxpost then
     return {NOW, outbox_pending(), created, 1, maxpost}
 end
 
-local qttl = tonumber(mirror('ttl') or '0') or 0
-local qdelay = tonumber(mirror('delay') or '0') or 0
+local qttl = tonumber(head[3] or '0') or 0
+local qdelay = tonumber(head[4] or '0') or 0
 local default_ttl = qttl > 0 and qttl or tonumber(ARGV[3])
 local max_delay = tonumber(ARGV[4])
 local n = tonumber(ARGV[5])
 
 -- Check every message before writing any.
-local plan = {}
+local ttls, delays = {}, {}
 for i = 1, n do
     local base = 5 + (i - 1) * 4
     local ttl = ARGV[base + 2] == '' and default_ttl or tonumber(ARGV[base + 2])
@@ -45,31 +48,56 @@ for i = 1, n do
             end
         end
     end
-    plan[i] = {ARGV[base + 1], ttl, delay, ARGV[base + 4]}
+    ttls[i], delays[i] = ttl, delay
 end
 
 local tagged = string.sub(Q, 5)
 local notify = ARGV[6 + n * 4] == '1' and redis.call('EXISTS', 'z:s:' .. tagged) == 1
 local last = redis.call('HINCRBY', Q, 'r', n)
 local rank = last - n
+-- The envelope is written as text (same JSON get_env decodes): cjson.encode of a fresh
+-- table per message cost more than the rest of the post. A client id that needs JSON
+-- escaping (not a UUID) still goes through cjson.
+local client = ARGV[1]
+if not string.find(client, '^[%w%-_.]*$') then
+    client = cjson.encode(client)
+else
+    client = '"' .. client .. '"'
+end
+local env_prefix = '{"c":' .. string.format('%d', NOW) .. ',"u":' .. client ..
+                   ',"k":"","ke":0,"n":0,"r":'
+-- Several fields/members per command: one HSET/ZADD per structure for the whole batch.
+local envs, bodies, all, xs, avs, dls = {}, {}, {}, {}, {}, {}
 for i = 1, n do
-    local id, ttl, delay, body = plan[i][1], plan[i][2], plan[i][3], plan[i][4]
+    local base = 5 + (i - 1) * 4
+    local id, ttl, delay, body = ARGV[base + 1], ttls[i], delays[i], ARGV[base + 4]
     rank = rank + 1
-    local env = {r = rank, c = NOW, t = ttl, x = NOW + ttl * 1000, d = 0, u = ARGV[1],
-                 k = '', ke = 0, n = 0}
-    if delay > 0 then env.d = NOW + delay * 1000 end
-    put_env(id, env)
-    redis.call('HSET', B, id, body)
-    redis.call('ZADD', ALL, rank, id)
-    redis.call('ZADD', X, env.x, id)
+    local x = NOW + ttl * 1000
+    local d = delay > 0 and NOW + delay * 1000 or 0
+    envs[#envs + 1] = id
+    envs[#envs + 1] = env_prefix .. string.format('%d,"t":%d,"x":%d,"d":%d}', rank, ttl, x, d)
+    bodies[#bodies + 1] = id
+    bodies[#bodies + 1] = body
+    all[#all + 1] = rank
+    all[#all + 1] = id
+    xs[#xs + 1] = x
+    xs[#xs + 1] = id
     if delay > 0 then
-        redis.call('ZADD', DL, env.d, id)
+        dls[#dls + 1] = d
+        dls[#dls + 1] = id
     else
-        redis.call('ZADD', AV, rank, id)
+        avs[#avs + 1] = rank
+        avs[#avs + 1] = id
     end
     if notify then
         redis.call('XADD', 'z:n:' .. tagged, '*', 'k', 'p', 't', NOW, 'i', id, 'l', ttl, 'd',
                    qdelay > 0 and delay or '', 'b', body)
     end
 end
+call_many('HSET', E, envs)
+call_many('HSET', B, bodies)
+call_many('ZADD', ALL, all)
+call_many('ZADD', X, xs)
+call_many('ZADD', AV, avs)
+call_many('ZADD', DL, dls)
 return {NOW, outbox_pending(), created, 0, maxpost, notify and 1 or 0}
