@@ -2,6 +2,7 @@
 // Redis 7 reject keys outside the declared slot) must run without a cross-slot error.
 #include <set>
 
+#include "storage/redis/key_layout.h"
 #include "storage/redis/script_runner.h"
 #include "test_redis_support.h"
 
@@ -107,6 +108,49 @@ TEST_F(RedisClusterTest, EveryScriptStaysInItsSlot) {
     }));
     spin(dispatcher_, std::chrono::milliseconds(200));
     exercised.insert("normalise");
+    // Subscriptions and notification delivery (subscription_*, notify_* scripts).
+    auto sub = await<CreatedSubscription>([&](auto done) {
+        store().subscriptions.create(NewSubscription{q, "http://h/x", 600, Json::object(), ""},
+                                     done);
+    });
+    ASSERT_TRUE(sub.ok());
+    ASSERT_TRUE(await<SubscriptionPage>([&](auto done) {
+                    store().subscriptions.list(q, "", 10, done);
+                }).ok());
+    ASSERT_TRUE(await<Unit>([&](auto done) {
+                    SubscriptionChanges changes;
+                    changes.ttl = 900;
+                    store().subscriptions.update(q, sub->id, changes, done);
+                }).ok());
+    ASSERT_TRUE(await<Unit>([&](auto done) {
+                    store().subscriptions.requestConfirmation(
+                        q, sub->id, ConfirmationRequest{false, "sig", "/p", "2030-01-01T00:00:00"},
+                        done);
+                }).ok());
+    std::string tag = storage::redis::queueTag(q);
+    for (int round = 0; round < 2; ++round) {  // the second finds the consumer group
+        auto batch = await<NotificationBatch>(
+            [&](auto done) { store().notifications.fetch(tag, "c1", 10, 60000, 60000, done); });
+        ASSERT_TRUE(batch.ok());
+        for (const auto& job : batch->jobs)
+            ASSERT_TRUE(
+                await<Unit>([&](auto done) { store().notifications.ack(tag, job.id, done); }).ok());
+    }
+    ASSERT_TRUE(await<Unit>([&](auto done) {
+                    store().notifications.scheduleRetry(tag, "r1", "{}", 0, done);
+                }).ok());
+    ASSERT_TRUE(await<Unit>([&](auto done) {
+                    store().notifications.deadLetter(tag, "r1", {{"reason", "test"}}, done);
+                }).ok());
+    ASSERT_TRUE(await<Unit>([&](auto done) {
+                    store().subscriptions.confirm(q, sub->id, true, done);
+                }).ok());
+    ASSERT_TRUE(await<Unit>([&](auto done) { store().subscriptions.purge(q, done); }).ok());
+    ASSERT_TRUE(await<std::vector<std::string>>([&](auto done) {
+                    store().notifications.registry(done);
+                }).ok());
+    exercised.insert({"subscription_create", "subscription_read", "subscription_write",
+                      "notify_fetch", "notify_settle"});
     // queue list/count/remove/purge are plain commands, on the project's tag.
     ASSERT_TRUE(await<std::vector<QueueInfo>>([&](auto done) {
                     QueueListRequest list;

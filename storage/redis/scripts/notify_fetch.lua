@@ -27,7 +27,14 @@ for _, m in ipairs(redis.call('ZRANGEBYSCORE', NH, '-inf', NOW, 'LIMIT', 0, 100)
     redis.call('ZREM', NH, m)
 end
 
-redis.pcall('XGROUP', 'CREATE', N, ARGV[1], '0', 'MKSTREAM')
+-- The group is created once (checked first, so no error reply is ever counted).
+local has_group = false
+if redis.call('EXISTS', N) == 1 then
+    for _, group in ipairs(redis.call('XINFO', 'GROUPS', N)) do
+        if group[2] == ARGV[1] then has_group = true end
+    end
+end
+if not has_group then redis.call('XGROUP', 'CREATE', N, ARGV[1], '0', 'MKSTREAM') end
 local jobs = {}
 local reclaimed = redis.call('XAUTOCLAIM', N, ARGV[1], ARGV[2], ARGV[4], '0-0', 'COUNT', ARGV[3])
 for _, entry in ipairs(reclaimed[2]) do
