@@ -14,7 +14,6 @@ namespace {
 constexpr int kSlowReaderGraceSeconds = 10;
 // Bytes written per writable event before yielding to other connections.
 constexpr size_t kWriteBudgetBytes = 256 * 1024;
-constexpr size_t kKeptWriteBufferBytes = 64 * 1024;
 }  // namespace
 
 Connection::Connection(lws* wsi, const WebSocketLimits& limits, std::string id)
@@ -40,15 +39,25 @@ Connection::Message Connection::takeMessage() {
     return message;
 }
 
+Connection::Queues& Connection::queues() {
+    if (!queues_) queues_ = std::make_unique<Queues>();
+    return *queues_;
+}
+
+void Connection::releaseIfIdle() {
+    if (queues_ && queues_->slots.empty() && queues_->out.empty()) queues_.reset();
+    std::vector<unsigned char>().swap(writeBuffer_);
+}
+
 uint64_t Connection::reserveSlot() {
-    slots_.emplace_back();
+    queues().slots.emplace_back();
     updateFlowControl();
-    return firstSlot_ + slots_.size() - 1;
+    return firstSlot_ + queues_->slots.size() - 1;
 }
 
 void Connection::complete(uint64_t slot, FrameKind kind, std::string payload) {
-    if (slot < firstSlot_ || slot - firstSlot_ >= slots_.size()) return;
-    Slot& s = slots_[slot - firstSlot_];
+    if (!queues_ || slot < firstSlot_ || slot - firstSlot_ >= queues_->slots.size()) return;
+    Slot& s = queues_->slots[slot - firstSlot_];
     s.ready = true;
     s.kind = kind;
     s.payload = std::move(payload);
@@ -61,9 +70,10 @@ void Connection::pushNow(FrameKind kind, std::string payload) {
 
 void Connection::moveReadySlots() {
     bool moved = false;
-    while (!slots_.empty() && slots_.front().ready) {
-        enqueue(slots_.front().kind, std::move(slots_.front().payload));
-        slots_.pop_front();
+    auto& slots = queues().slots;
+    while (!slots.empty() && slots.front().ready) {
+        enqueue(slots.front().kind, std::move(slots.front().payload));
+        slots.pop_front();
         ++firstSlot_;
         moved = true;
     }
@@ -73,13 +83,13 @@ void Connection::moveReadySlots() {
 void Connection::enqueue(FrameKind kind, std::string payload) {
     if (!wsi_ || closeRequested_) return;
     outBytes_ += payload.size();
-    out_.emplace_back(kind, std::move(payload));
+    queues().out.emplace_back(kind, std::move(payload));
     if (outBytes_ > limits_.maxOutputBytes) {
         // A reader this slow would make us buffer without bound: close it instead. The
         // queued replies go at once; the close frame (1008) leaves once the socket drains
         // (writePending), and a peer that never reads again is dropped by the timeout.
         closeRequested_ = true;
-        out_.clear();
+        queues_->out.clear();
         outBytes_ = 0;
         // lws must keep reading to see the peer's close acknowledgement (closing with
         // unread input would reset the connection and lose the close frame).
@@ -96,8 +106,8 @@ void Connection::requestWrite() {
 
 void Connection::updateFlowControl() {
     if (!wsi_ || closeRequested_) return;
-    bool shouldPause = slots_.size() >= limits_.maxPipelined;
-    bool shouldResume = slots_.size() <= limits_.maxPipelined / 2;
+    bool shouldPause = pendingRequests() >= limits_.maxPipelined;
+    bool shouldResume = pendingRequests() <= limits_.maxPipelined / 2;
     if (!rxPaused_ && shouldPause) {
         rxPaused_ = true;
         lws_rx_flow_control(wsi_, 0);
@@ -132,8 +142,10 @@ bool Connection::writePending() {
     // As many frames as the socket takes now, bounded so one busy peer cannot hold the
     // shard; lws buffers a partial write itself and then reports the pipe choked.
     size_t budget = kWriteBudgetBytes;
-    while (!out_.empty() && budget > 0 && !lws_send_pipe_choked(wsi_)) {
-        auto& [kind, payload] = out_.front();
+    if (!queues_) return true;
+    auto& out = queues_->out;
+    while (!out.empty() && budget > 0 && !lws_send_pipe_choked(wsi_)) {
+        auto& [kind, payload] = out.front();
         writeBuffer_.resize(LWS_PRE + payload.size());
         std::memcpy(writeBuffer_.data() + LWS_PRE, payload.data(), payload.size());
         int written = lws_write(wsi_, writeBuffer_.data() + LWS_PRE, payload.size(),
@@ -141,12 +153,13 @@ bool Connection::writePending() {
         if (written < static_cast<int>(payload.size())) return false;
         budget -= std::min(budget, payload.size());
         outBytes_ -= payload.size();
-        out_.pop_front();
+        out.pop_front();
     }
-    // An idle connection should not keep the buffer of its largest reply.
-    if (writeBuffer_.capacity() > kKeptWriteBufferBytes)
-        std::vector<unsigned char>().swap(writeBuffer_);
-    if (!out_.empty()) requestWrite();
+    if (!out.empty()) {
+        requestWrite();
+    } else {
+        releaseIfIdle();  // nothing to send: an idle connection keeps no buffers
+    }
     return true;
 }
 

@@ -14,6 +14,10 @@
 
 namespace zaqard::websocket {
 
+namespace {
+constexpr size_t kRxBufferBytes = 1024;
+}  // namespace
+
 class WebSocketServer::Impl {
   public:
     Impl(event::Dispatcher& dispatcher, std::string bind, int port, WebSocketLimits limits,
@@ -44,7 +48,9 @@ class WebSocketServer::Impl {
     bool listen(std::string& error) {
         static const int logLevel = (lws_set_log_level(LLL_ERR, nullptr), 0);
         (void)logLevel;
-        protocols_[0] = {"zaqar", &Impl::callback, sizeof(void*), 4096, 0, this, 0};
+        // lws allocates the receive buffer per connection: 1 KiB keeps idle peers cheap
+        // (frames are reassembled in Connection anyway); lws chunks larger frames.
+        protocols_[0] = {"zaqar", &Impl::callback, sizeof(void*), kRxBufferBytes, 0, this, 0};
         protocols_[1] = {nullptr, nullptr, 0, 0, 0, nullptr, 0};
 
         // We accept connections ourselves and hand them to lws: Debian's lws 4.1 does not
