@@ -6,6 +6,7 @@
 #include <hiredis/hiredis.h>
 
 #include <algorithm>
+#include <charconv>
 
 #include "src/common/clock.h"
 #include "src/common/log.h"
@@ -136,18 +137,36 @@ void RedisConnection::sendHandshake(Session& session) {
     }
 }
 
-bool RedisConnection::send(Session& session, const Command& args, ReplyCallback done) {
-    if (session.gone || session.ctx == nullptr) return false;
-    std::vector<const char*> argv;
-    std::vector<size_t> lengths;
-    argv.reserve(args.size());
-    lengths.reserve(args.size());
+namespace {
+
+// RESP request encoding by hand into one reused buffer: hiredis' own formatter builds it
+// with sdscatfmt per argument (~8 % of a post's CPU). hiredis copies the bytes it is given.
+const std::string& formatCommand(const Command& args) {
+    thread_local std::string buffer;
+    buffer.clear();
+    char digits[24];
+    auto appendLine = [&](char kind, size_t n) {
+        buffer += kind;
+        auto end = std::to_chars(digits, digits + sizeof digits, n).ptr;
+        buffer.append(digits, end);
+        buffer += "\r\n";
+    };
+    appendLine('*', args.size());
     for (const auto& arg : args) {
-        argv.push_back(arg.data());
-        lengths.push_back(arg.size());
+        appendLine('$', arg.size());
+        buffer += arg;
+        buffer += "\r\n";
     }
-    int rc = redisAsyncCommandArgv(session.ctx, &RedisConnection::onReply, &session,
-                                   static_cast<int>(argv.size()), argv.data(), lengths.data());
+    return buffer;
+}
+
+}  // namespace
+
+bool RedisConnection::send(Session& session, const Command& args, ReplyCallback&& done) {
+    if (session.gone || session.ctx == nullptr) return false;
+    const std::string& wire = formatCommand(args);
+    int rc = redisAsyncFormattedCommand(session.ctx, &RedisConnection::onReply, &session,
+                                        wire.data(), wire.size());
     if (rc != REDIS_OK) return false;
     int64_t deadline = monotonicMicros() + timeout_.count() * 1000;
     session.pending.push_back({deadline, std::move(done)});
@@ -160,10 +179,9 @@ void RedisConnection::command(const Command& args, ReplyCallback done) {
         failLater(std::move(done), "redis: not connected");
         return;
     }
-    // send() only keeps `done` when hiredis accepted the command.
-    auto shared = std::make_shared<ReplyCallback>(std::move(done));
-    if (!send(*session_, args, [shared](Result<RedisValue> reply) { (*shared)(std::move(reply)); }))
-        failLater(std::move(*shared), "redis: command not accepted");
+    // send() leaves `done` untouched when hiredis refused the command.
+    if (!send(*session_, args, std::move(done)))
+        failLater(std::move(done), "redis: command not accepted");
 }
 
 void RedisConnection::failLater(ReplyCallback done, const char* why) {

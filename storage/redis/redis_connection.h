@@ -64,7 +64,8 @@ class RedisConnection {
     static void onReply(redisAsyncContext* ctx, void* reply, void* privdata);
 
     void connect();
-    bool send(Session& session, const Command& args, ReplyCallback done);
+    // Takes `done` (moves from it) only when hiredis accepted the command.
+    bool send(Session& session, const Command& args, ReplyCallback&& done);
     void sendHandshake(Session& session);
     void sessionGone(Session* session);
     void drop();
