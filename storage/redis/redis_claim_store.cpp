@@ -11,6 +11,17 @@ namespace {
 Error claimNotFound() {
     return Error{ErrorKind::NotFound, "claim not found"};
 }
+
+// A malformed id names no claim, but while Redis is away the client gets the 503 it would
+// get for a well-formed id (Zaqar consults storage first; its tests check this).
+template <typename T>
+void answerMalformedId(RedisContext& context, Callback<T> done, Result<T> answer) {
+    bool up = context.connection.ready();
+    context.dispatcher.defer([done = std::move(done), answer = std::move(answer), up]() mutable {
+        if (!up) return done(Error{ErrorKind::Unavailable, "redis: not connected"});
+        done(std::move(answer));
+    });
+}
 }  // namespace
 
 void RedisClaimStore::create(const ClaimRequest& request, Callback<ClaimResult> done) {
@@ -31,10 +42,7 @@ void RedisClaimStore::create(const ClaimRequest& request, Callback<ClaimResult> 
 void RedisClaimStore::get(const QueueRef& queue, const std::string& claimId,
                           Callback<ClaimInfo> done) {
     auto id = normalizeUuid(claimId);
-    if (!id) {
-        context_.dispatcher.defer([done = std::move(done)] { done(claimNotFound()); });
-        return;
-    }
+    if (!id) return answerMalformedId(context_, std::move(done), {claimNotFound()});
     context_.runQueueScript("claim_get", queueTag(queue), {*id},
                             [id = *id, done = std::move(done)](Result<RedisValue> reply) {
                                 if (!reply.ok()) return done(reply.error());
@@ -53,10 +61,7 @@ void RedisClaimStore::get(const QueueRef& queue, const std::string& claimId,
 void RedisClaimStore::renew(const QueueRef& queue, const std::string& claimId, int64_t ttl,
                             int64_t grace, Callback<Unit> done) {
     auto id = normalizeUuid(claimId);
-    if (!id) {
-        context_.dispatcher.defer([done = std::move(done)] { done(claimNotFound()); });
-        return;
-    }
+    if (!id) return answerMalformedId(context_, std::move(done), {claimNotFound()});
     context_.runQueueScript("claim_renew", queueTag(queue),
                             {*id, std::to_string(ttl), std::to_string(grace)},
                             [done = std::move(done)](Result<RedisValue> reply) {
@@ -69,10 +74,7 @@ void RedisClaimStore::renew(const QueueRef& queue, const std::string& claimId, i
 void RedisClaimStore::release(const QueueRef& queue, const std::string& claimId,
                               Callback<Unit> done) {
     auto id = normalizeUuid(claimId);
-    if (!id) {
-        context_.dispatcher.defer([done = std::move(done)] { done(Unit{}); });
-        return;
-    }
+    if (!id) return answerMalformedId(context_, std::move(done), {Unit{}});
     context_.runQueueScript("claim_release", queueTag(queue), {*id},
                             [done = std::move(done)](Result<RedisValue> reply) {
                                 if (!reply.ok()) return done(reply.error());
