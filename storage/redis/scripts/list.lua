@@ -37,25 +37,39 @@ local reply = {NOW, outbox_pending(), delays, ''}
 local found, scanned = 0, 0
 local from = marker == '' and '-inf' or '(' .. marker
 local last_rank = nil
+-- Envelopes and bodies are read with one HMGET per batch, not one HGET per message.
+local hits, hit_envs = {}, {}
 while found < limit and scanned < SCAN_BUDGET do
-    local batch = redis.call('ZRANGEBYSCORE', source, from, '+inf', 'WITHSCORES', 'LIMIT', 0, 100)
+    -- A few more than still wanted, so that filtered-out messages rarely cost a round;
+    -- fetching 100 ids for a page of 10 was a third of the call.
+    local batch = redis.call('ZRANGEBYSCORE', source, from, '+inf', 'WITHSCORES', 'LIMIT', 0,
+                             math.min(100, limit - found + 10))
     if #batch == 0 then break end
-    for i = 1, #batch, 2 do
-        local id, rank = batch[i], batch[i + 1]
+    local ids = {}
+    for i = 1, #batch, 2 do ids[#ids + 1] = batch[i] end
+    local raws = redis.call('HMGET', E, unpack(ids))
+    for j, id in ipairs(ids) do
         scanned = scanned + 1
-        last_rank = rank
-        local env = get_env(id)
+        last_rank = batch[2 * j]
+        local env = raws[j] and cjson.decode(raws[j])
         if env and not is_expired(env)
                 and (include_claimed or not is_claimed(env))
                 and (include_delayed or not is_delayed(env))
                 and (echo or env.u ~= client) then
-            reply[#reply + 1] = message_reply(id, env)
+            hits[#hits + 1] = id
+            hit_envs[#hit_envs + 1] = env
             found = found + 1
             if found == limit then break end
         end
         if scanned >= SCAN_BUDGET then break end
     end
     from = '(' .. last_rank
+end
+if #hits > 0 then
+    local bodies = redis.call('HMGET', B, unpack(hits))
+    for i, id in ipairs(hits) do
+        reply[#reply + 1] = message_reply(id, hit_envs[i], bodies[i] or 'null')
+    end
 end
 if last_rank then reply[4] = last_rank end
 return reply
