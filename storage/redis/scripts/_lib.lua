@@ -162,3 +162,23 @@ end
 local function outbox_pending()
     return redis.call('HLEN', OUT)
 end
+
+-- Subscriptions of this tag (subscription and notification scripts pass KEYS[12..14]:
+-- s HASH id -> record JSON, su HASH subscriber -> id, sx ZSET id by expiry).
+local function drop_subscription(s, su, sx, id)
+    local raw = redis.call('HGET', s, id)
+    if raw then
+        local sub = cjson.decode(raw)
+        if redis.call('HGET', su, sub.s) == id then redis.call('HDEL', su, sub.s) end
+        redis.call('HDEL', s, id)
+    end
+    redis.call('ZREM', sx, id)
+end
+
+-- Drops up to 100 expired subscriptions; calls on_drop(id) for each when given.
+local function drop_expired_subscriptions(s, su, sx, on_drop)
+    for _, id in ipairs(redis.call('ZRANGEBYSCORE', sx, '-inf', NOW, 'LIMIT', 0, 100)) do
+        drop_subscription(s, su, sx, id)
+        if on_drop then on_drop(id) end
+    end
+end

@@ -11,15 +11,7 @@
 --   confirmed, connection id}...}.
 local S, SU, SX, N, NR, NJ, NH = KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16], KEYS[17], KEYS[18]
 
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', SX, '-inf', NOW, 'LIMIT', 0, 100)) do
-    local raw = redis.call('HGET', S, id)
-    if raw then
-        local sub = cjson.decode(raw)
-        if redis.call('HGET', SU, sub.s) == id then redis.call('HDEL', SU, sub.s) end
-        redis.call('HDEL', S, id)
-    end
-    redis.call('ZREM', SX, id)
-end
+drop_expired_subscriptions(S, SU, SX)
 -- Held deliveries whose message expired are dropped.
 for _, m in ipairs(redis.call('ZRANGEBYSCORE', NH, '-inf', NOW, 'LIMIT', 0, 100)) do
     local sp = string.find(m, ' ', 1, true)

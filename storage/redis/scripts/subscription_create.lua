@@ -8,18 +8,7 @@
 -- Reply: {now ms, outbox size, created 0/1, id, confirmed 0/1}.
 local S, SU, SX = KEYS[12], KEYS[13], KEYS[14]
 
-local function drop_subscription(id)
-    local raw = redis.call('HGET', S, id)
-    if raw then
-        local sub = cjson.decode(raw)
-        if redis.call('HGET', SU, sub.s) == id then redis.call('HDEL', SU, sub.s) end
-        redis.call('HDEL', S, id)
-    end
-    redis.call('ZREM', SX, id)
-end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', SX, '-inf', NOW, 'LIMIT', 0, 100)) do
-    drop_subscription(id)
-end
+drop_expired_subscriptions(S, SU, SX)
 
 local existing = redis.call('HGET', SU, ARGV[2])
 if existing then

@@ -6,18 +6,7 @@
 -- text, confirmed 0/1, connection id}. Expired subscriptions are removed on the way.
 local S, SU, SX = KEYS[12], KEYS[13], KEYS[14]
 
-local function drop_subscription(id)
-    local raw = redis.call('HGET', S, id)
-    if raw then
-        local sub = cjson.decode(raw)
-        if redis.call('HGET', SU, sub.s) == id then redis.call('HDEL', SU, sub.s) end
-        redis.call('HDEL', S, id)
-    end
-    redis.call('ZREM', SX, id)
-end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', SX, '-inf', NOW, 'LIMIT', 0, 100)) do
-    drop_subscription(id)
-end
+drop_expired_subscriptions(S, SU, SX)
 
 local function item(id, raw)
     local sub = cjson.decode(raw)

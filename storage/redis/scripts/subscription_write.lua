@@ -23,24 +23,12 @@ local function drop_held(id)
         end
     end
 end
-local function drop_subscription(id)
-    local raw = redis.call('HGET', S, id)
-    if raw then
-        local sub = cjson.decode(raw)
-        if redis.call('HGET', SU, sub.s) == id then redis.call('HDEL', SU, sub.s) end
-        redis.call('HDEL', S, id)
-    end
-    redis.call('ZREM', SX, id)
-end
-for _, id in ipairs(redis.call('ZRANGEBYSCORE', SX, '-inf', NOW, 'LIMIT', 0, 100)) do
-    drop_subscription(id)
-    drop_held(id)
-end
+drop_expired_subscriptions(S, SU, SX, drop_held)
 
 local op, id = ARGV[1], ARGV[2]
 if op == 'purge' then
     local ids = redis.call('HKEYS', S)
-    for _, sid in ipairs(ids) do drop_subscription(sid) end
+    for _, sid in ipairs(ids) do drop_subscription(S, SU, SX, sid) end
     for _, m in ipairs(redis.call('ZRANGE', NH, 0, -1)) do
         local sp = string.find(m, ' ', 1, true)
         if sp then redis.call('HDEL', NJ, string.sub(m, sp + 1)) end
@@ -49,7 +37,7 @@ if op == 'purge' then
     return {NOW, outbox_pending(), #ids}
 end
 if op == 'delete' then
-    drop_subscription(id)
+    drop_subscription(S, SU, SX, id)
     drop_held(id)
     return {NOW, outbox_pending(), 0}
 end
