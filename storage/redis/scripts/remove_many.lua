@@ -18,7 +18,20 @@ if check then
         end
     end
 end
-for i = 2, n + 1 do
-    if redis.call('HEXISTS', E, ARGV[i]) == 1 then drop_message(ARGV[i]) end
+-- The same as drop_message() per existing id, with one command per structure for all ids.
+local ids = {}
+for i = 2, n + 1 do ids[#ids + 1] = ARGV[i] end
+local present = {}
+if #ids > 0 then
+    local envs = redis.call('HMGET', E, unpack(ids))
+    for i, id in ipairs(ids) do
+        if envs[i] then present[#present + 1] = id end
+    end
+end
+if #present > 0 then
+    for _, pair in ipairs({{'HDEL', E}, {'HDEL', B}, {'ZREM', ALL}, {'ZREM', AV}, {'ZREM', CL},
+                           {'ZREM', DL}, {'ZREM', X}}) do
+        call_many(pair[1], pair[2], present)
+    end
 end
 return {NOW, outbox_pending(), 1}
