@@ -17,7 +17,7 @@ template <typename T>
 using Callback = std::function<void(Result<T>)>;
 
 class QueueStore {
-public:
+  public:
     virtual ~QueueStore() = default;
     // Creates the queue with `metadata` (a JSON object) unless it exists; answers whether
     // it was created. An existing queue's metadata is left untouched.
@@ -36,7 +36,7 @@ public:
 };
 
 class MessageStore {
-public:
+  public:
     virtual ~MessageStore() = default;
     // Creates the queue when missing (Zaqar's lazy queues), then stores the messages.
     virtual void post(const PostRequest& request, Callback<PostResult> done) = 0;
@@ -60,7 +60,7 @@ public:
 };
 
 class ClaimStore {
-public:
+  public:
     virtual ~ClaimStore() = default;
     virtual void create(const ClaimRequest& request, Callback<ClaimResult> done) = 0;
     // NotFound for unknown or expired claims.
@@ -74,13 +74,13 @@ public:
 };
 
 class HealthStore {
-public:
+  public:
     virtual ~HealthStore() = default;
     virtual void ping(Callback<Unit> done) = 0;
 };
 
 class SubscriptionStore {
-public:
+  public:
     virtual ~SubscriptionStore() = default;
     // Unique per (queue, subscriber): an existing one is answered with created = false.
     virtual void create(const NewSubscription& subscription,
@@ -88,8 +88,7 @@ public:
     virtual void list(const QueueRef& queue, const std::string& marker, int64_t limit,
                       Callback<SubscriptionPage> done) = 0;
     // NotFound for unknown or expired ids.
-    virtual void get(const QueueRef& queue, const std::string& id,
-                     Callback<Subscription> done) = 0;
+    virtual void get(const QueueRef& queue, const std::string& id, Callback<Subscription> done) = 0;
     // NotFound, or Conflict when the new subscriber is another subscription's.
     virtual void update(const QueueRef& queue, const std::string& id,
                         const SubscriptionChanges& changes, Callback<Unit> done) = 0;
@@ -111,7 +110,7 @@ public:
 // per-queue job streams read by a consumer group, persisted retries, held deliveries of
 // unconfirmed subscriptions and a dead-letter stream (docs/notifications.md).
 class NotificationStore {
-public:
+  public:
     virtual ~NotificationStore() = default;
     // The queues whose notification state must be read (written when subscriptions
     // change, never on the post path).

@@ -19,25 +19,25 @@ struct QueueRef {
 
 struct Message {
     std::string id;
-    std::string body;          // the message body as JSON text, exactly as posted
-    int64_t ttl = 0;           // current TTL in seconds (claims may raise it)
-    int64_t age = 0;           // whole seconds since posting
-    double created = 0;        // UNIX seconds of posting
-    std::string claimId;       // id of the live claim holding it; empty when not claimed
-    int64_t claimCount = 0;    // claims so far (only counted when a DLQ is configured)
+    std::string body;        // the message body as JSON text, exactly as posted
+    int64_t ttl = 0;         // current TTL in seconds (claims may raise it)
+    int64_t age = 0;         // whole seconds since posting
+    double created = 0;      // UNIX seconds of posting
+    std::string claimId;     // id of the live claim holding it; empty when not claimed
+    int64_t claimCount = 0;  // claims so far (only counted when a DLQ is configured)
 };
 
 struct NewMessage {
-    std::string body;                 // JSON text
-    std::optional<int64_t> ttl;       // absent: queue _default_message_ttl, else config
-    std::optional<int64_t> delay;     // absent: queue _default_message_delay
+    std::string body;              // JSON text
+    std::optional<int64_t> ttl;    // absent: queue _default_message_ttl, else config
+    std::optional<int64_t> delay;  // absent: queue _default_message_delay
 };
 
 struct PostRequest {
     QueueRef queue;
-    std::string clientId;      // normalised; stored for echo filtering
+    std::string clientId;  // normalised; stored for echo filtering
     std::vector<NewMessage> messages;
-    int64_t bodySize = 0;      // request Content-Length, checked against the queue's limit
+    int64_t bodySize = 0;  // request Content-Length, checked against the queue's limit
 };
 
 // Why storage refused a post that the api layer could not check on its own
@@ -45,24 +45,24 @@ struct PostRequest {
 enum class PostRefusal { None, TooLargeForQueue, InvalidDelay };
 
 struct PostResult {
-    std::vector<std::string> ids;   // in input order
+    std::vector<std::string> ids;  // in input order
     PostRefusal refusal = PostRefusal::None;
-    int64_t queueMaxPostSize = 0;   // set with TooLargeForQueue, for the error text
+    int64_t queueMaxPostSize = 0;  // set with TooLargeForQueue, for the error text
 };
 
 struct ListRequest {
     QueueRef queue;
-    std::string marker;        // opaque; empty = from the head
+    std::string marker;  // opaque; empty = from the head
     int64_t limit = 10;
     bool echo = false;
-    std::string clientId;      // normalised; with echo=false its messages are skipped
+    std::string clientId;  // normalised; with echo=false its messages are skipped
     bool includeClaimed = false;
     bool includeDelayed = false;
 };
 
 struct MessagePage {
     std::vector<Message> messages;
-    std::string nextMarker;        // marker to continue after the last message
+    std::string nextMarker;           // marker to continue after the last message
     bool queueDelaysEnabled = false;  // queue's _default_message_delay is truthy
 };
 
@@ -72,11 +72,11 @@ struct GetMessagesResult {
 };
 
 enum class DeleteOutcome {
-    Deleted,            // or nothing to delete: 204
-    ClaimedNoClaimId,   // 403
-    ClaimUnknown,       // 400 "The specified claim does not exist or has expired."
-    NotClaimed,         // 400 "A claim was specified, but the message is not currently claimed."
-    ClaimedByOther,     // 403
+    Deleted,           // or nothing to delete: 204
+    ClaimedNoClaimId,  // 403
+    ClaimUnknown,      // 400 "The specified claim does not exist or has expired."
+    NotClaimed,        // 400 "A claim was specified, but the message is not currently claimed."
+    ClaimedByOther,    // 403
 };
 
 struct QueueStats {
@@ -97,7 +97,7 @@ struct QueueListRequest {
     std::string marker;  // queue name; exclusive
     int64_t limit = 10;
     bool detailed = false;
-    std::string nameContains;                          // "name" filter; empty = none
+    std::string nameContains;                                  // "name" filter; empty = none
     std::vector<std::pair<std::string, Json>> metadataEquals;  // other query params
 };
 
@@ -109,7 +109,7 @@ struct ClaimRequest {
 };
 
 struct ClaimResult {
-    std::string claimId;             // empty when nothing was claimed (204)
+    std::string claimId;  // empty when nothing was claimed (204)
     std::vector<Message> messages;
 };
 
@@ -119,7 +119,6 @@ struct ClaimInfo {
     int64_t age = 0;
     std::vector<Message> messages;
 };
-
 
 // A subscription as stored (rest-v2.md §7). `options` is the JSON object as posted.
 struct Subscription {
@@ -182,11 +181,11 @@ struct PendingRecord {
 struct NotificationBatch {
     std::string tag;  // opaque name of the queue's notification state
     QueueRef queue;
-    int64_t nowMs = 0;  // Redis TIME
-    std::vector<NotificationJob> jobs;          // new and reclaimed from dead consumers
-    std::vector<PendingRecord> retries;         // due now; leased until nowMs + lease
-    std::vector<Subscription> subscriptions;    // live ones (set when there is work)
-    Json queueMetadata;                         // object (set when there is work)
+    int64_t nowMs = 0;                        // Redis TIME
+    std::vector<NotificationJob> jobs;        // new and reclaimed from dead consumers
+    std::vector<PendingRecord> retries;       // due now; leased until nowMs + lease
+    std::vector<Subscription> subscriptions;  // live ones (set when there is work)
+    Json queueMetadata;                       // object (set when there is work)
 };
 
 }  // namespace zaqard::storage

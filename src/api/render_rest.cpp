@@ -2,8 +2,8 @@
 
 #include <ctime>
 
-#include "src/api/links.h"
 #include "src/api/checksum.h"
+#include "src/api/links.h"
 #include "src/common/python_json.h"
 
 namespace zaqard::api::rest {

@@ -27,7 +27,9 @@ std::string dumpJson(const json_t* value) {
     return out;
 }
 
-std::string Json::dump() const { return dumpJson(value_); }
+std::string Json::dump() const {
+    return dumpJson(value_);
+}
 
 JsonParseResult parseJsonBody(std::string_view text) {
     JsonParseResult result;
@@ -46,7 +48,8 @@ JsonParseResult parseJsonBody(std::string_view text) {
         return result;
     }
     result.value = Json::adopt(value);
-    if (!json_is_object(value) && !json_is_array(value)) result.error = JsonParseError::NotContainer;
+    if (!json_is_object(value) && !json_is_array(value))
+        result.error = JsonParseError::NotContainer;
     return result;
 }
 

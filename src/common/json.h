@@ -14,7 +14,7 @@ namespace zaqard {
 // Owns one reference to a json_t. Copying takes another reference (json_incref),
 // so a Json can be shared the way jansson intends without manual refcounting.
 class Json {
-public:
+  public:
     Json() = default;
     // Adopts a new reference (what json_object(), json_loads(), ... return).
     static Json adopt(json_t* value) { return Json(value); }
@@ -57,7 +57,7 @@ public:
     // Compact UTF-8 output (not ASCII-escaped), keys in insertion order.
     std::string dump() const;
 
-private:
+  private:
     explicit Json(json_t* value) : value_(value) {}
     json_t* value_ = nullptr;
 };

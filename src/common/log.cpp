@@ -1,9 +1,10 @@
 #include "src/common/log.h"
 
+#include <sys/time.h>
+
 #include <cstdio>
 #include <ctime>
 #include <mutex>
-#include <sys/time.h>
 
 namespace zaqard::log {
 
@@ -13,14 +14,20 @@ std::string path;
 FILE* out = nullptr;
 bool debugEnabled = false;
 
-FILE* sink() { return out ? out : stderr; }
+FILE* sink() {
+    return out ? out : stderr;
+}
 
 const char* name(Level level) {
     switch (level) {
-        case Level::Debug: return "DEBUG";
-        case Level::Info: return "INFO";
-        case Level::Warning: return "WARNING";
-        case Level::Error: return "ERROR";
+        case Level::Debug:
+            return "DEBUG";
+        case Level::Info:
+            return "INFO";
+        case Level::Warning:
+            return "WARNING";
+        case Level::Error:
+            return "ERROR";
     }
     return "?";
 }
@@ -41,7 +48,9 @@ void reopen() {
     out = fopen(path.c_str(), "a");
 }
 
-bool enabled(Level level) { return level != Level::Debug || debugEnabled; }
+bool enabled(Level level) {
+    return level != Level::Debug || debugEnabled;
+}
 
 void write(Level level, std::string_view message) {
     timeval now;

@@ -23,7 +23,7 @@ struct Error {
 
 template <typename T>
 class Result {
-public:
+  public:
     Result(T value) : data_(std::move(value)) {}
     Result(Error error) : data_(std::move(error)) {}
 
@@ -34,7 +34,7 @@ public:
     T* operator->() { return &value(); }
     const Error& error() const { return std::get<1>(data_); }
 
-private:
+  private:
     std::variant<T, Error> data_;
 };
 

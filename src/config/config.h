@@ -163,9 +163,9 @@ struct Config {
     RawSection profiler;
 
     // [zaqard] — our own options
-    int shards = 0;                    // 0: one per core
-    double redis_timeout = 2.0;        // seconds before a Redis call fails with 503
-    double sweep_interval = 1.0;       // seconds between background expiry sweeps
+    int shards = 0;               // 0: one per core
+    double redis_timeout = 2.0;   // seconds before a Redis call fails with 503
+    double sweep_interval = 1.0;  // seconds between background expiry sweeps
     // Notification engine (docs/notifications.md): how often each shard looks for jobs
     // and due retries it was not told about, and how long a job or retry may stay with a
     // silent notifier before another one takes it over (a crashed process).

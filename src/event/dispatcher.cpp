@@ -19,8 +19,7 @@ event_base* newBase() {
 }  // namespace
 
 Timer::Timer(Dispatcher& dispatcher, std::function<void()> callback)
-    : callback_(std::move(callback)),
-      event_(evtimer_new(dispatcher.base(), &Timer::onFire, this)) {
+    : callback_(std::move(callback)), event_(evtimer_new(dispatcher.base(), &Timer::onFire, this)) {
     event_priority_set(event_.get(), kIoPriority);
 }
 
@@ -30,11 +29,17 @@ void Timer::enable(std::chrono::milliseconds delay) {
     evtimer_add(event_.get(), &tv);
 }
 
-void Timer::disable() { evtimer_del(event_.get()); }
+void Timer::disable() {
+    evtimer_del(event_.get());
+}
 
-bool Timer::enabled() const { return evtimer_pending(event_.get(), nullptr) != 0; }
+bool Timer::enabled() const {
+    return evtimer_pending(event_.get(), nullptr) != 0;
+}
 
-void Timer::onFire(evutil_socket_t, short, void* self) { static_cast<Timer*>(self)->callback_(); }
+void Timer::onFire(evutil_socket_t, short, void* self) {
+    static_cast<Timer*>(self)->callback_();
+}
 
 FileEvent::FileEvent(Dispatcher& dispatcher, int fd, short events,
                      std::function<void(short)> callback)
@@ -45,7 +50,9 @@ FileEvent::FileEvent(Dispatcher& dispatcher, int fd, short events,
     event_add(event_.get(), nullptr);
 }
 
-void FileEvent::disable() { event_del(event_.get()); }
+void FileEvent::disable() {
+    event_del(event_.get());
+}
 
 void FileEvent::onReady(evutil_socket_t, short what, void* self) {
     static_cast<FileEvent*>(self)->callback_(what);
@@ -65,7 +72,9 @@ Dispatcher::~Dispatcher() {
     deferredEvent_.reset();
 }
 
-void Dispatcher::run() { event_base_loop(base_.get(), EVLOOP_NO_EXIT_ON_EMPTY); }
+void Dispatcher::run() {
+    event_base_loop(base_.get(), EVLOOP_NO_EXIT_ON_EMPTY);
+}
 
 void Dispatcher::exit() {
     post([this] { event_base_loopexit(base_.get(), nullptr); });

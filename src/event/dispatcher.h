@@ -32,13 +32,13 @@ class Dispatcher;
 
 // A one-shot or repeating timer owned by its creator; destroying it cancels it.
 class Timer {
-public:
+  public:
     Timer(Dispatcher& dispatcher, std::function<void()> callback);
     void enable(std::chrono::milliseconds delay);
     void disable();
     bool enabled() const;
 
-private:
+  private:
     static void onFire(evutil_socket_t, short, void* self);
     std::function<void()> callback_;
     EventPtr event_;
@@ -47,13 +47,13 @@ using TimerPtr = std::unique_ptr<Timer>;
 
 // A file descriptor watched for readiness; destroying it stops watching.
 class FileEvent {
-public:
+  public:
     enum : short { Read = EV_READ, Write = EV_WRITE };
     FileEvent(Dispatcher& dispatcher, int fd, short events, std::function<void(short)> callback);
     // Stops watching now; safe inside its own callback (then deferDelete the object).
     void disable();
 
-private:
+  private:
     static void onReady(evutil_socket_t, short what, void* self);
     std::function<void(short)> callback_;
     EventPtr event_;
@@ -61,7 +61,7 @@ private:
 using FileEventPtr = std::unique_ptr<FileEvent>;
 
 class Dispatcher {
-public:
+  public:
     Dispatcher();
     ~Dispatcher();
     Dispatcher(const Dispatcher&) = delete;
@@ -93,7 +93,7 @@ public:
         defer([shared]() mutable { shared.reset(); });
     }
 
-private:
+  private:
     static void onPosted(evutil_socket_t, short, void* self);
     static void onDeferred(evutil_socket_t, short, void* self);
     void runQueue(std::vector<std::function<void()>>& queue, std::mutex* lock);

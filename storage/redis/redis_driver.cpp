@@ -81,8 +81,8 @@ bool RedisDriver::ready() const {
 }
 
 Storage RedisDriver::storage() {
-    return Storage{impl_->queues,  impl_->messages,      impl_->claims,
-                   impl_->health,  impl_->subscriptions, impl_->notifications};
+    return Storage{impl_->queues, impl_->messages,      impl_->claims,
+                   impl_->health, impl_->subscriptions, impl_->notifications};
 }
 
 void RedisDriver::setNotificationHandler(std::function<void(const std::string& tag)> handler) {

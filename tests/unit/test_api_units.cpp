@@ -2,13 +2,13 @@
 // REST shapes, Python-compatible JSON/checksums, share signatures and the home document.
 #include <gtest/gtest.h>
 
+#include "src/api/checksum.h"
 #include "src/api/documents.h"
 #include "src/api/links.h"
-#include "src/api/checksum.h"
-#include "src/common/python_json.h"
 #include "src/api/queue_metadata.h"
 #include "src/api/render_rest.h"
 #include "src/api/signed_url.h"
+#include "src/common/python_json.h"
 
 namespace zaqard::api {
 namespace {

@@ -13,7 +13,7 @@
 namespace zaqard::http {
 
 class HttpServer {
-public:
+  public:
     HttpServer(event::Dispatcher& dispatcher, const config::Config& config, api::Api& api);
     ~HttpServer();
 
@@ -24,7 +24,7 @@ public:
     // Requests received and not yet answered.
     size_t inFlight() const;
 
-private:
+  private:
     class Impl;
     std::unique_ptr<Impl> impl_;
 };
