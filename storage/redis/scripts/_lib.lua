@@ -147,6 +147,17 @@ end
 
 local HOT_BUDGET = 200
 
+-- Holds a message under a claim until `expires` (ms); one that would expire sooner lives
+-- on for ttl + grace seconds, as Zaqar's claims extend it.
+local function extend_for_claim(id, env, expires, ttl, grace)
+    env.ke = expires
+    if env.x <= expires then
+        env.t = ttl + grace
+        env.x = expires + grace * 1000
+        redis.call('ZADD', X, env.x, id)
+    end
+end
+
 -- The wire form of one message: {id, body, ttl, created ms, live claim id, claim count}.
 local function message_reply(id, env, body)
     local claim = ''

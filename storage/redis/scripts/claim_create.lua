@@ -36,12 +36,7 @@ while #ids < limit do
             else
                 if maxcc then env.n = env.n + 1 end
                 env.k = cid
-                env.ke = expires
-                if env.x <= expires then
-                    env.t = ttl + grace
-                    env.x = expires + grace * 1000
-                    redis.call('ZADD', X, env.x, id)
-                end
+                extend_for_claim(id, env, expires, ttl, grace)
                 put_env(id, env)
                 redis.call('ZREM', AV, id)
                 redis.call('ZADD', CL, expires, id)

@@ -15,12 +15,7 @@ local kept = {}
 for _, id in ipairs(claim.ids) do
     local env = get_env(id)
     if env and not is_expired(env) and env.k == cid then
-        env.ke = expires
-        if env.x <= expires then
-            env.t = ttl + grace
-            env.x = expires + grace * 1000
-            redis.call('ZADD', X, env.x, id)
-        end
+        extend_for_claim(id, env, expires, ttl, grace)
         put_env(id, env)
         redis.call('ZADD', CL, expires, id)
         kept[#kept + 1] = id
