@@ -22,12 +22,7 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    st = harness.Stack(str(tmp_path_factory.mktemp("stack")))
-    st.start()
-    yield st
-    problems = st.stop()
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
+    yield from harness.running_stack(str(tmp_path_factory.mktemp("stack")))
 
 
 @pytest.fixture

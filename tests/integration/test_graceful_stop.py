@@ -14,12 +14,7 @@ import zaqard_harness as harness
 
 @pytest.fixture
 def stack(tmp_path):
-    st = harness.Stack(str(tmp_path))
-    st.start()
-    yield st
-    problems = st.stop()
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
+    yield from harness.running_stack(str(tmp_path))
 
 
 def test_sigterm_drains_in_flight_requests(stack):

@@ -43,14 +43,10 @@ def smtp():
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, smtp):
-    st = harness.Stack(str(tmp_path_factory.mktemp("notify")), extra_config=notify_config(
-        smtp_mode="self_local", smtp_host="127.0.0.1", smtp_port=smtp.port,
-        smtp_starttls="off"))
-    st.start()
-    yield st
-    problems = st.stop()
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
+    yield from harness.running_stack(
+        str(tmp_path_factory.mktemp("notify")),
+        extra_config=notify_config(smtp_mode="self_local", smtp_host="127.0.0.1",
+                                   smtp_port=smtp.port, smtp_starttls="off"))
 
 
 @pytest.fixture

@@ -15,12 +15,7 @@ TRY_AGAIN = " Please try again in a few seconds."
 
 @pytest.fixture
 def aof_stack(tmp_path):
-    st = harness.Stack(str(tmp_path), appendonly=True)
-    st.start()
-    yield st
-    problems = st.stop()
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
+    yield from harness.running_stack(str(tmp_path), appendonly=True)
 
 
 def assert_503(r, sentence):

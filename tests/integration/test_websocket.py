@@ -25,14 +25,10 @@ MAX_FRAME = 65536  # [zaqard] max_body_size: the cap must be at least twice it
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    st = harness.Stack(str(tmp_path_factory.mktemp("ws")),
-                       extra_config={"zaqard": {"websocket_max_output_bytes": OUTPUT_CAP,
-                                                  "max_body_size": MAX_FRAME}})
-    st.start()
-    yield st
-    problems = st.stop()
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
+    yield from harness.running_stack(
+        str(tmp_path_factory.mktemp("ws")),
+        extra_config={"zaqard": {"websocket_max_output_bytes": OUTPUT_CAP,
+                                 "max_body_size": MAX_FRAME}})
 
 
 @pytest.fixture

@@ -375,3 +375,15 @@ class Stack:
             problems = self.zaqard.problems()
         self.redis.stop()
         return problems
+
+
+def running_stack(workdir, **kwargs):
+    """For pytest fixtures (`yield from running_stack(...)`): starts a Stack, yields it,
+    and at teardown fails the test when zaqard exited badly or reported a sanitizer error."""
+    import pytest  # only fixtures need it; the compat runner imports this module too
+    st = Stack(workdir, **kwargs)
+    st.start()
+    yield st
+    problems = st.stop()
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
