@@ -102,6 +102,18 @@ HttpResponseParser::Outcome HttpResponseParser::parseHead(evbuffer* input, bool 
     return Outcome::NeedMore;
 }
 
+bool HttpResponseParser::takeBody(evbuffer* input) {
+    const size_t have = evbuffer_get_length(input);
+    const size_t take = have < remaining_ ? have : remaining_;
+    if (take > 0) {
+        const size_t old = body_.size();
+        body_.resize(old + take);
+        evbuffer_remove(input, body_.data() + old, take);
+        remaining_ -= take;
+    }
+    return remaining_ == 0;
+}
+
 HttpResponseParser::Outcome HttpResponseParser::parse(evbuffer* input, bool headRequest) {
     for (;;) {
         switch (state_) {
@@ -112,15 +124,7 @@ HttpResponseParser::Outcome HttpResponseParser::parse(evbuffer* input, bool head
                 break;
             }
             case State::Fixed: {
-                const size_t have = evbuffer_get_length(input);
-                const size_t take = have < remaining_ ? have : remaining_;
-                if (take > 0) {
-                    const size_t old = body_.size();
-                    body_.resize(old + take);
-                    evbuffer_remove(input, body_.data() + old, take);
-                    remaining_ -= take;
-                }
-                if (remaining_ > 0) return Outcome::NeedMore;
+                if (!takeBody(input)) return Outcome::NeedMore;
                 state_ = State::Head;
                 return Outcome::Complete;
             }
@@ -155,15 +159,7 @@ HttpResponseParser::Outcome HttpResponseParser::parse(evbuffer* input, bool head
                 break;
             }
             case State::ChunkData: {
-                const size_t have = evbuffer_get_length(input);
-                const size_t take = have < remaining_ ? have : remaining_;
-                if (take > 0) {
-                    const size_t old = body_.size();
-                    body_.resize(old + take);
-                    evbuffer_remove(input, body_.data() + old, take);
-                    remaining_ -= take;
-                }
-                if (remaining_ > 0) return Outcome::NeedMore;
+                if (!takeBody(input)) return Outcome::NeedMore;
                 state_ = State::ChunkCrlf;
                 break;
             }

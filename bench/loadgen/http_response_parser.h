@@ -27,6 +27,8 @@ class HttpResponseParser {
     enum class State { Head, Fixed, ChunkSize, ChunkData, ChunkCrlf, Trailer, UntilClose };
     Outcome fail(std::string why);
     Outcome parseHead(evbuffer* input, bool headRequest);
+    // Moves up to remaining_ body bytes from `input`; true once the body part is complete.
+    bool takeBody(evbuffer* input);
 
     State state_ = State::Head;
     int status_ = 0;
