@@ -22,6 +22,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
+source "$root/scripts/ensure-deps.sh"
+
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DZAQARD_TESTS=OFF >/dev/null
 cmake --build "$build" -j"${JOBS:-2}" --target zaqard
 
