@@ -3,6 +3,7 @@
 #include <sys/time.h>
 
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <mutex>
 
@@ -31,6 +32,45 @@ const char* name(Level level) {
     }
     return "?";
 }
+// "2026-11-23T20:02:11.752Z " for the current time; the date part is formatted once
+// per second per thread.
+struct Stamp {
+    time_t second = -1;
+    char text[40] = {};
+    size_t length = 0;
+
+    std::string_view at(const timeval& now) {
+        if (now.tv_sec != second) {
+            second = now.tv_sec;
+            tm parts;
+            gmtime_r(&now.tv_sec, &parts);
+            strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S.", &parts);
+            length = strlen(text);
+        }
+        int millis = static_cast<int>(now.tv_usec / 1000);
+        text[length] = static_cast<char>('0' + millis / 100);
+        text[length + 1] = static_cast<char>('0' + millis / 10 % 10);
+        text[length + 2] = static_cast<char>('0' + millis % 10);
+        return {text, length + 3};
+    }
+};
+
+void writeOut(std::string_view text) {
+    std::lock_guard<std::mutex> guard(lock);
+    fwrite(text.data(), 1, text.size(), sink());
+    fflush(sink());
+}
+
+constexpr size_t kAccessBufferLimit = 16 * 1024;
+
+struct AccessBuffer {
+    std::string lines;
+    Stamp stamp;
+    ~AccessBuffer() {
+        if (!lines.empty()) writeOut(lines);
+    }
+};
+thread_local AccessBuffer accessBuffer;
 }  // namespace
 
 void setup(const std::string& file, bool debug) {
@@ -55,14 +95,27 @@ bool enabled(Level level) {
 void write(Level level, std::string_view message) {
     timeval now;
     gettimeofday(&now, nullptr);
-    tm parts;
-    gmtime_r(&now.tv_sec, &parts);
-    char stamp[32];
-    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &parts);
-    std::lock_guard<std::mutex> guard(lock);
-    fprintf(sink(), "%s.%03dZ %s %.*s\n", stamp, static_cast<int>(now.tv_usec / 1000), name(level),
-            static_cast<int>(message.size()), message.data());
-    fflush(sink());
+    Stamp stamp;
+    std::string line(stamp.at(now));
+    line.append("Z ").append(name(level)).append(" ").append(message).append("\n");
+    // Keeps this thread's earlier access lines ahead of this line.
+    flushThread();
+    writeOut(line);
+}
+
+void access(std::string_view message) {
+    timeval now;
+    gettimeofday(&now, nullptr);
+    AccessBuffer& buffer = accessBuffer;
+    buffer.lines.append(buffer.stamp.at(now)).append("Z INFO ").append(message).append("\n");
+    if (buffer.lines.size() >= kAccessBufferLimit) flushThread();
+}
+
+void flushThread() {
+    AccessBuffer& buffer = accessBuffer;
+    if (buffer.lines.empty()) return;
+    writeOut(buffer.lines);
+    buffer.lines.clear();
 }
 
 }  // namespace zaqard::log

@@ -12,7 +12,13 @@ event_base* newBase() {
     // Once per process: post() crosses threads, so libevent needs its locking callbacks.
     static const int threadsReady = evthread_use_pthreads();
     (void)threadsReady;
-    event_base* base = event_base_new();
+    // The changelist folds the several changes evhttp makes to one socket within a loop
+    // iteration (stop reading, start writing, ...) into one epoll_ctl: strace showed four
+    // epoll_ctl calls per request without it. Safe because we never dup() a watched fd.
+    event_config* config = event_config_new();
+    event_config_set_flag(config, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+    event_base* base = event_base_new_with_config(config);
+    event_config_free(config);
     event_base_priority_init(base, 2);
     return base;
 }

@@ -12,6 +12,8 @@ namespace zaqard::runtime {
 namespace {
 // How often a draining shard looks at its requests in flight.
 constexpr std::chrono::milliseconds kDrainPoll{20};
+// How long an access-log line may wait in this thread's buffer (log::access).
+constexpr std::chrono::milliseconds kLogFlush{100};
 
 // This shard's name in the notifiers' consumer group: unique per process and shard.
 std::string consumerName(int index) {
@@ -53,8 +55,15 @@ void Shard::start(std::function<void()> onStopped) {
     thread_ = std::thread([this, onStopped = std::move(onStopped)] {
         driver_.start();
         notifications_.start();
+        logFlushTimer_ = dispatcher_.createTimer([this] {
+            log::flushThread();
+            logFlushTimer_->enable(kLogFlush);
+        });
+        logFlushTimer_->enable(kLogFlush);
         dispatcher_.run();
         drainTimer_.reset();
+        logFlushTimer_.reset();
+        log::flushThread();
         if (onStopped) onStopped();
     });
 }

@@ -51,6 +51,7 @@ class Shard {
     std::thread thread_;
     // Loop-thread state.
     event::TimerPtr drainTimer_;
+    event::TimerPtr logFlushTimer_;
     int64_t drainDeadline_ = 0;
     bool draining_ = false;
     bool finished_ = false;

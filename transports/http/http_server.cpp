@@ -288,7 +288,10 @@ void HttpServer::Impl::replyNow(evhttp_request* request, const api::Response& re
     char line[64];
     std::snprintf(line, sizeof line, " %d %.3fms ", response.status,
                   static_cast<double>(monotonicMicros() - started) / 1000.0);
-    log::info("http: " + method + " " + path + line + requestId);
+    std::string entry;
+    entry.reserve(8 + method.size() + path.size() + sizeof line + requestId.size());
+    entry.append("http: ").append(method).append(" ").append(path).append(line).append(requestId);
+    log::access(entry);
 }
 
 HttpServer::HttpServer(event::Dispatcher& dispatcher, const config::Config& config, api::Api& api)
