@@ -32,6 +32,53 @@ Json message(const storage::Message& m, const std::string& queue, const std::str
     return out;
 }
 
+namespace {
+
+// Ids are our UUIDs and queue names match [a-zA-Z0-9_-] (validated), claim ids are
+// percent-encoded: none needs JSON escaping, so the text is what jansson would write.
+void appendMessageText(std::string& out, const storage::Message& m, const std::string& queue,
+                       const std::string& claimId) {
+    out += "{\"id\":\"";
+    out += m.id;
+    out += "\",\"href\":\"/v2/queues/";
+    out += queue;
+    out += "/messages/";
+    out += m.id;
+    if (!claimId.empty()) {
+        out += "?claim_id=";
+        out += percentEncode(claimId);
+    }
+    out += "\",\"ttl\":";
+    out += std::to_string(m.ttl);
+    out += ",\"age\":";
+    out += std::to_string(m.age);
+    out += ",\"body\":";
+    out += m.body.empty() ? std::string_view("null") : std::string_view(m.body);
+    out += '}';
+}
+
+}  // namespace
+
+std::string messagesText(const std::vector<storage::Message>& messages, const std::string& queue,
+                         const std::string& claimId, bool withChecksum, std::string_view tail) {
+    std::string out = "{\"messages\":[";
+    out.reserve(64 + messages.size() * (160 + queue.size()) + tail.size());
+    for (size_t i = 0; i < messages.size(); ++i) {
+        const storage::Message& m = messages[i];
+        if (i > 0) out += ',';
+        const std::string& claim = claimId.empty() ? m.claimId : claimId;
+        // The checksum needs the decoded body: that (rare) case takes the Json path.
+        if (withChecksum)
+            out += dumpJson(message(m, queue, claim, true).get());
+        else
+            appendMessageText(out, m, queue, claim);
+    }
+    out += ']';
+    out += tail;
+    out += '}';
+    return out;
+}
+
 Json message(const storage::Message& m, const std::string& queue, bool withChecksum) {
     return message(m, queue, m.claimId, withChecksum);
 }

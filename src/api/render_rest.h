@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/common/json.h"
@@ -22,6 +23,14 @@ Json message(const storage::Message& m, const std::string& queue, const std::str
              bool withChecksum);
 // The same with the claim id the storage reports as live on the message.
 Json message(const storage::Message& m, const std::string& queue, bool withChecksum);
+
+// `{"messages":[...]` + `tail` + `}` as text, each message as message() renders it, byte
+// for byte what dumping that Json would give. Stored bodies are spliced in unparsed (they
+// were written by the same compact dump on post), which spares a parse and a dump per
+// message on the list and claim paths. `claimId` empty: each message's live claim.
+// `tail` is appended after the array, e.g. `,"links":[]`.
+std::string messagesText(const std::vector<storage::Message>& messages, const std::string& queue,
+                         const std::string& claimId, bool withChecksum, std::string_view tail);
 
 // Pop items: {"id", "age", "ttl", "body", "claim_id": null, "claim_count"[, "checksum"]}.
 Json popItem(const storage::Message& m, bool withChecksum);

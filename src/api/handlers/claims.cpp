@@ -72,16 +72,11 @@ void claimCreate(const CallPtr& call) {
         // Nothing claimable: 204 without body or Location.
         if (created->claimId.empty() || created->messages.empty())
             return call->reply(emptyResponse(204));
-        Json items = Json::array();
-        for (const auto& m : created->messages)
-            items.append(
-                rest::message(m, call->request.queueName, created->claimId, call->checksum()));
-        Json body = Json::object();
-        body.set("messages", std::move(items));
         Response response;
         response.status = 201;
         response.addHeader("Location", call->request.path + "/" + created->claimId);
-        response.body = std::move(body);
+        response.rawBody = rest::messagesText(created->messages, call->request.queueName,
+                                              created->claimId, call->checksum(), "");
         call->reply(std::move(response));
     });
 }

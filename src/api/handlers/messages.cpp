@@ -93,13 +93,9 @@ void replyById(const CallPtr& call, std::vector<std::string> ids) {
                                             " found in the queue " + call->request.queueName +
                                             " for project " + call->project + "."));
             }
-            Json items = Json::array();
-            for (const auto& m : found->messages)
-                items.append(rest::message(m, call->request.queueName, call->checksum()));
-            Json body = Json::object();
-            body.set("messages", std::move(items));
             Response response;
-            response.body = std::move(body);
+            response.rawBody = rest::messagesText(found->messages, call->request.queueName, "",
+                                                  call->checksum(), "");
             call->reply(std::move(response));
         });
 }
@@ -230,9 +226,6 @@ void messageList(const CallPtr& call) {
             for (const auto& m : messages) items.append(ws::message(m, ""));
             return call->reply(ws::reply(200, Json::object().set("messages", std::move(items))));
         }
-        Json items = Json::array();
-        for (const auto& m : messages)
-            items.append(rest::message(m, call->request.queueName, call->checksum()));
         std::string href;
         if (!messages.empty()) {
             // Without a queue default delay Zaqar forces include_delayed=true, and the
@@ -241,11 +234,10 @@ void messageList(const CallPtr& call) {
             std::string marker = page->nextMarker.empty() ? messages.back().id : page->nextMarker;
             href = nextPageHref(call->request.path, params.read(), marker);
         }
-        Json body = Json::object();
-        body.set("messages", std::move(items));
-        body.set("links", pageLinks(messages.empty(), href));
+        std::string links = ",\"links\":" + dumpJson(pageLinks(messages.empty(), href).get());
         Response response;
-        response.body = std::move(body);
+        response.rawBody =
+            rest::messagesText(messages, call->request.queueName, "", call->checksum(), links);
         call->reply(std::move(response));
     });
 }
