@@ -15,6 +15,16 @@
 #include "loadgen/runner.h"
 #include "loadgen/scenario.h"
 
+namespace {
+// User + system CPU of this process so far: bench/compare charges it per request.
+double ownCpuSeconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace zqbench;
     Options options;
@@ -49,7 +59,8 @@ int main(int argc, char** argv) {
                  scenario->roles(),
                  runner.measuredSeconds(),
                  runner.reconnects(),
-                 runner.connectionFailures()};
+                 runner.connectionFailures(),
+                 ownCpuSeconds()};
     if (!options.quiet) printTable(stdout, info, metrics);
     if (!options.jsonFile.empty()) {
         const std::string json = toJson(info, metrics);
