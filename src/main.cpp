@@ -3,6 +3,7 @@
 #include <cstring>
 #include <string>
 
+#include "src/api/policy/policy_loader.h"
 #include "src/common/log.h"
 #include "src/config/config_loader.h"
 #include "src/runtime/server.h"
@@ -61,6 +62,13 @@ int main(int argc, char** argv) {
         }
     }
     if (adminMode) config.admin_mode = true;
+    // The RBAC policy is read once, here: a file that does not load stops start-up.
+    auto policy = zaqard::api::policy::loadPolicy(config);
+    if (!policy) {
+        std::fprintf(stderr, "zaqard: invalid RBAC policy: %s\n", policy.error().message.c_str());
+        return 2;
+    }
     zaqard::log::setup(config.log_file, config.debug);
-    return zaqard::runtime::runServer(config);
+    for (const auto& file : policy->files) zaqard::log::info("policy file " + file + " loaded");
+    return zaqard::runtime::runServer(config, policy->policy);
 }

@@ -7,9 +7,11 @@
 #include "src/api/documents.h"
 #include "src/api/errors.h"
 #include "src/api/handlers/handlers.h"
-#include "src/api/policy.h"
+#include "src/api/policy/policy.h"
 #include "src/api/render_websocket.h"
+#include "src/api/signed_url_verifier.h"
 #include "src/api/validation.h"
+#include "src/common/clock.h"
 #include "src/common/uuid.h"
 
 namespace zaqard::api {
@@ -142,7 +144,21 @@ Rejection websocketIdentity(Call& call, const Limits& limits) {
     return std::nullopt;
 }
 
+// websocket-v2.md §4: what an unauthenticated frame gets.
+Response notAuthentified() {
+    Response response;
+    response.status = 403;
+    response.body = Json::object().set("error", Json::string("Not authentified."));
+    return response;
+}
+
 }  // namespace
+
+Api::Api(const config::Config& config, storage::Storage storage,
+         std::shared_ptr<const policy::Policy> policy)
+    : config_(config), storage_(storage), policy_(std::move(policy)) {
+    if (!policy_) policy_ = std::make_shared<const policy::Policy>();
+}
 
 void Api::handle(Request request, Responder respond) {
     if (request.dialect == Dialect::WebSocket) {
@@ -151,6 +167,12 @@ void Api::handle(Request request, Responder respond) {
         respond = [inner = std::move(respond)](Response response) {
             inner(ws::fromRestError(std::move(response)));
         };
+        // A frame carrying a signed URL must verify (websocket-v2.md §4.1). Z15 consults
+        // it only under Keystone; zaqard checks it whenever present, as REST does.
+        if (hasUrlSignature(request.headers) &&
+            !verifySignedFrame(config_.signed_url_secret_key, request.action, request.queueName,
+                               request.headers, nowSeconds()))
+            return respond(notAuthentified());
         if (request.action == Action::Health && !config_.admin_mode)
             return respond(ws::error(
                 403, "check_node_health needs admin_mode = true in the [DEFAULT] section.",
@@ -158,6 +180,14 @@ void Api::handle(Request request, Responder respond) {
     } else {
         // Only the WebSocket transport may name a connection; a REST client must not.
         request.headers.erase("X-Zaqard-Connection-ID");
+        // Step 1: a pre-signed URL (auth-and-config.md §3.3); any mismatch is a bare 404.
+        if (hasUrlSignature(request.headers)) {
+            std::string_view method =
+                request.method.empty() ? methodOfAction(request.action) : request.method;
+            if (!verifySignedRequest(config_.signed_url_secret_key, method, request.path,
+                                     request.headers, nowSeconds()))
+                return respond(routeNotFound());
+        }
     }
     const Action action = request.action;
     // Routes that answer before (or without) any header check.
@@ -171,7 +201,7 @@ void Api::handle(Request request, Responder respond) {
     if (req.dialect == Dialect::WebSocket) {
         if (auto rejection = websocketIdentity(*call, config_.limits))
             return call->reply(std::move(*rejection));
-        if (!policyAllows(action, req.headers)) return call->reply(notAuthorized());
+        if (!policy_->allows(action, req.headers)) return call->reply(policy::notAuthorized());
         return dispatch(call);
     }
 
@@ -196,7 +226,7 @@ void Api::handle(Request request, Responder respond) {
     }
 
     // Step 10: RBAC.
-    if (!policyAllows(action, req.headers)) return call->reply(notAuthorized());
+    if (!policy_->allows(action, req.headers)) return call->reply(policy::notAuthorized());
 
     // Step 11: the responder.
     dispatch(call);

@@ -2,6 +2,9 @@
 // endpoints do. Validation, Zaqar's status codes and error bodies live here.
 #pragma once
 
+#include <memory>
+
+#include "src/api/policy/policy.h"
 #include "src/api/request.h"
 #include "src/config/config.h"
 #include "storage/storage.h"
@@ -10,8 +13,10 @@ namespace zaqard::api {
 
 class Api {
   public:
-    Api(const config::Config& config, storage::Storage storage)
-        : config_(config), storage_(storage) {}
+    // `policy` is the RBAC policy loaded at start-up (policy_loader.h), shared read-only
+    // by every shard; null means Zaqar's default rules.
+    Api(const config::Config& config, storage::Storage storage,
+        std::shared_ptr<const policy::Policy> policy = nullptr);
 
     // Validates `request`, runs it against storage and answers through `respond`
     // exactly once (possibly before returning).
@@ -23,6 +28,7 @@ class Api {
   private:
     const config::Config& config_;
     storage::Storage storage_;
+    std::shared_ptr<const policy::Policy> policy_;
 };
 
 }  // namespace zaqard::api

@@ -90,6 +90,10 @@ struct Request {
     // The request path, e.g. "/v2/queues/q/messages" (used for pagination links).
     std::string path;
 
+    // REST: the HTTP method as received ("GET", ...), for signed-URL checks. When a
+    // transport leaves it empty, the api uses the method the action is routed under.
+    std::string method;
+
     // For MethodNotAllowed: the methods the path supports, e.g. "GET, PUT" (the api layer
     // adds ", OPTIONS" in the Allow header as falcon does).
     std::string allowedMethods;

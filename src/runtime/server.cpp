@@ -47,7 +47,7 @@ int shardCount(const config::Config& config) {
 
 }  // namespace
 
-int runServer(const config::Config& configIn) {
+int runServer(const config::Config& configIn, std::shared_ptr<const api::policy::Policy> policy) {
     blockSignals();
 
     // Port 0 means "any free port": every shard must get the same one, so reserve it
@@ -77,7 +77,7 @@ int runServer(const config::Config& configIn) {
     const int count = shardCount(config);
     std::vector<std::unique_ptr<Shard>> shards;
     for (int i = 0; i < count; ++i) {
-        shards.push_back(std::make_unique<Shard>(config, i));
+        shards.push_back(std::make_unique<Shard>(config, i, policy));
         std::string error;
         if (!shards.back()->listen(error)) {
             log::error(error);

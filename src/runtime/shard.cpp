@@ -23,10 +23,11 @@ std::string consumerName(int index) {
 }
 }  // namespace
 
-Shard::Shard(const config::Config& config, int index)
+Shard::Shard(const config::Config& config, int index,
+             std::shared_ptr<const api::policy::Policy> policy)
     : index_(index),
       driver_(dispatcher_, config, /*sweep=*/index == 0),
-      api_(config, driver_.storage()),
+      api_(config, driver_.storage(), std::move(policy)),
       http_(dispatcher_, config, api_),
       websocket_(dispatcher_, config, api_),
       notifications_(

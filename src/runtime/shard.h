@@ -21,7 +21,8 @@ namespace zaqard::runtime {
 
 class Shard {
   public:
-    Shard(const config::Config& config, int index);
+    Shard(const config::Config& config, int index,
+          std::shared_ptr<const api::policy::Policy> policy = nullptr);
     ~Shard();  // joins the thread if still running
     Shard(const Shard&) = delete;
     Shard& operator=(const Shard&) = delete;

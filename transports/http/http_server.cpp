@@ -245,6 +245,7 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     apiRequest.subscriptionId = std::move(match.subscriptionId);
     apiRequest.allowedMethods = std::move(match.allowedMethods);
     apiRequest.requestId = requestId;
+    apiRequest.method = method;
     mapRequest(request, target, apiRequest);
 
     auto exchange = std::make_shared<Exchange>();

@@ -266,6 +266,10 @@ Translation translateFrame(const Json& frame) {
     json_object_foreach(headers, key, value) {
         // Zaqar's frame header keys are case-sensitive: only the exact spellings count.
         if (json_is_string(value)) request.headers[key] = json_string_value(value);
+        // Signed-URL frames carry URL-Methods / URL-Paths as arrays (websocket-v2.md §4.1):
+        // passed on as JSON text for the api to read.
+        else if (json_is_array(value))
+            request.headers[key] = dumpJson(value);
     }
 
     Json apiBody = Json::object();
