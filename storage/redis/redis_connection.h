@@ -1,6 +1,6 @@
 // One hiredis async connection driven by a shard's event_base, with what hiredis 0.14
 // lacks: per-call deadlines, reconnect with capped exponential backoff, and a handshake
-// (AUTH, SELECT, SCRIPT LOAD) replayed on every new connection.
+// (AUTH, SELECT, FUNCTION LOAD) replayed on every new connection.
 //
 // Ordering rules (the loop's view of a connection):
 //  1. A command is accepted while a connection exists (connecting, handshaking or

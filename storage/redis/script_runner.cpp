@@ -1,4 +1,5 @@
-// EVALSHA with NOSCRIPT recovery; script sources composed from the embedded table.
+// FCALL with "Function not found" recovery; the function library composed from the
+// embedded table.
 #include "storage/redis/script_runner.h"
 
 #include <openssl/evp.h>
@@ -25,30 +26,36 @@ std::string sha1Hex(const std::string& text) {
     return hex;
 }
 
-// Splits "first line\nrest".
-std::pair<std::string, std::string> splitFirstLine(const std::string& text) {
+// The text after the first line (the scripts' "#!lua" shebang).
+std::string afterFirstLine(const std::string& text) {
     auto newline = text.find('\n');
-    if (newline == std::string::npos) return {text, ""};
-    return {text.substr(0, newline), text.substr(newline + 1)};
+    if (newline == std::string::npos) return "";
+    return text.substr(newline + 1);
 }
 
-std::vector<Script> compose() {
+// Each script body becomes the callback of one function. Its parameters are named KEYS and
+// ARGV, so the bodies read exactly as EVAL scripts do; begin_call (in _lib.lua) sets the
+// per-call state first. No flags: like a "#!lua" script, every function may write (the
+// readers' housekeeping does).
+ScriptLibrary compose() {
     std::string lib;
-    for (const auto& embedded : embeddedScripts())
-        if (std::string_view(embedded.name) == "_lib") lib = splitFirstLine(embedded.source).second;
-    std::vector<Script> scripts;
+    std::string all;
+    for (const auto& embedded : embeddedScripts()) {
+        all.append(embedded.name).append("\n").append(embedded.source).append("\n");
+        if (std::string_view(embedded.name) == "_lib") lib = afterFirstLine(embedded.source);
+    }
+    ScriptLibrary library;
+    library.name = "zaqard_" + sha1Hex(all).substr(0, 12);
+    library.source = "#!lua name=" + library.name + "\n" + lib + "\n";
     for (const auto& embedded : embeddedScripts()) {
         if (embedded.name[0] == '_') continue;
-        auto [shebang, body] = splitFirstLine(embedded.source);
-        Script script;
-        script.name = embedded.name;
-        // The shebang must stay the first line: it makes Redis 7 enforce declared-key
-        // slots in cluster mode.
-        script.source = shebang + "\n" + lib + "\n" + body;
-        script.sha = sha1Hex(script.source);
-        scripts.push_back(std::move(script));
+        Script script{embedded.name, library.name + "_" + embedded.name};
+        library.source += "redis.register_function('" + script.function +
+                          "', function(KEYS, ARGV)\nbegin_call(KEYS)\n" +
+                          afterFirstLine(embedded.source) + "\nend)\n";
+        library.scripts.push_back(std::move(script));
     }
-    return scripts;
+    return library;
 }
 
 const Script* findScript(std::string_view name) {
@@ -57,20 +64,25 @@ const Script* findScript(std::string_view name) {
     return nullptr;
 }
 
+bool isFunctionNotFound(const RedisValue& reply) {
+    return reply.isError() && reply.str.find("Function not found") != std::string::npos;
+}
+
 }  // namespace
 
+const ScriptLibrary& scriptLibrary() {
+    static const ScriptLibrary library = compose();
+    return library;
+}
+
 const std::vector<Script>& loadedScripts() {
-    static const std::vector<Script> scripts = compose();
-    return scripts;
+    return scriptLibrary().scripts;
 }
 
 ScriptRunner::ScriptRunner(RedisConnection& connection) : connection_(connection) {}
 
 std::vector<Command> ScriptRunner::loadCommands() {
-    std::vector<Command> commands;
-    for (const auto& script : loadedScripts())
-        commands.push_back({"SCRIPT", "LOAD", script.source});
-    return commands;
+    return {{"FUNCTION", "LOAD", "REPLACE", scriptLibrary().source}};
 }
 
 void ScriptRunner::run(std::string_view name, std::vector<std::string> keys,
@@ -85,8 +97,8 @@ void ScriptRunner::run(std::string_view name, std::vector<std::string> keys,
     }
     auto command = std::make_shared<Command>();
     command->reserve(3 + keys.size() + args.size());
-    command->push_back("EVALSHA");
-    command->push_back(script->sha);
+    command->push_back("FCALL");
+    command->push_back(script->function);
     command->push_back(std::to_string(keys.size()));
     for (auto& key : keys) command->push_back(std::move(key));
     for (auto& arg : args) command->push_back(std::move(arg));
@@ -99,10 +111,10 @@ void ScriptRunner::run(std::string_view name, std::vector<std::string> keys,
         }
         done(std::move(reply.value()));
     };
-    connection_.command(*command, [this, script, command, finish](Result<RedisValue> reply) {
-        if (reply.ok() && reply.value().isError() && reply.value().str.rfind("NOSCRIPT", 0) == 0) {
+    connection_.command(*command, [this, command, finish](Result<RedisValue> reply) {
+        if (reply.ok() && isFunctionNotFound(reply.value())) {
             // Pipelined: the reload and the retry leave together, in order.
-            connection_.command({"SCRIPT", "LOAD", script->source}, [](Result<RedisValue>) {});
+            connection_.command(loadCommands().front(), [](Result<RedisValue>) {});
             connection_.command(*command, finish);
             return;
         }

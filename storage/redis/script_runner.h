@@ -1,6 +1,9 @@
-// Runs the embedded Lua scripts with EVALSHA: loaded with SCRIPT LOAD in every
-// connection's handshake, reloaded and retried once when Redis answers NOSCRIPT
-// (e.g. after SCRIPT FLUSH or a failover to a replica that never saw them).
+// Runs the embedded Lua scripts as Redis 7 functions: every script of storage/redis/scripts
+// is one function of a single library (`zaqard_<hash>`, _lib.lua at its top), loaded with
+// FUNCTION LOAD REPLACE in every connection's handshake and called with FCALL. When Redis
+// answers "Function not found" (restarted without persistence, FUNCTION FLUSH, a replica
+// promoted before it saw the library) the library is reloaded and the call retried once.
+// The hash in the names lets two zaqard versions share one Redis during an upgrade.
 #pragma once
 
 #include <string>
@@ -13,19 +16,25 @@
 namespace zaqard::storage::redis {
 
 struct Script {
-    std::string name;
-    std::string source;  // as sent to Redis: shebang line, _lib.lua, then the script body
-    std::string sha;     // SHA-1 hex of source, as Redis computes it
+    std::string name;      // file name without .lua
+    std::string function;  // its function name in the library: zaqard_<hash>_<name>
 };
 
-// The scripts of storage/redis/scripts with _lib.lua spliced in after each shebang.
+struct ScriptLibrary {
+    std::string name;    // zaqard_<first 12 hex digits of the SHA-1 of the scripts>
+    std::string source;  // as sent with FUNCTION LOAD
+    std::vector<Script> scripts;
+};
+
+// Composed once from the embedded table.
+const ScriptLibrary& scriptLibrary();
 const std::vector<Script>& loadedScripts();
 
 class ScriptRunner {
   public:
     explicit ScriptRunner(RedisConnection& connection);
 
-    // SCRIPT LOAD of every script, for the connection handshake.
+    // FUNCTION LOAD REPLACE of the library, for the connection handshake.
     static std::vector<Command> loadCommands();
 
     // Answers the script's reply; error replies become Error{Unavailable} (and are logged):

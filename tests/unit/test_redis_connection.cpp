@@ -1,5 +1,6 @@
-// Redis driver: connection loss (fast 503), reconnection, timeouts, NOSCRIPT recovery,
-// health ping.
+// Redis driver: connection loss (fast 503), reconnection, timeouts, recovery of a lost
+// function library, health ping.
+#include "storage/redis/script_runner.h"
 #include "test_redis_support.h"
 
 namespace zaqard::testing {
@@ -37,7 +38,7 @@ TEST_F(RedisConnectionTest, StoppedRedisFailsFastThenRecovers) {
 
     ASSERT_TRUE(server_.start());
     ASSERT_TRUE(runUntil(dispatcher_, [this] { return driver_->ready(); }));
-    // Scripts were reloaded on the new (empty) server.
+    // The function library was reloaded on the new (empty) server.
     auto posted = postOne();
     ASSERT_TRUE(posted.ok());
     EXPECT_EQ(posted->ids.size(), 1u);
@@ -57,10 +58,41 @@ TEST_F(RedisConnectionTest, UnresponsiveRedisTimesOut) {
     EXPECT_TRUE(postOne().ok());
 }
 
-TEST_F(RedisConnectionTest, ScriptFlushIsRecovered) {
+TEST_F(RedisConnectionTest, FunctionFlushIsRecovered) {
     ASSERT_TRUE(postOne().ok());
-    auto flushed = server_.command({"SCRIPT", "FLUSH"});
+    auto flushed = server_.command({"FUNCTION", "FLUSH"});
     ASSERT_EQ(flushed->type, REDIS_REPLY_STATUS);
+    EXPECT_TRUE(postOne().ok());
+    // Several calls in flight when the library is gone: each is reloaded and retried.
+    server_.command({"FLUSHALL"});
+    server_.command({"FUNCTION", "FLUSH"});
+    std::vector<std::optional<Result<PostResult>>> posted(5);
+    for (auto& out : posted) {
+        PostRequest request{{"p", "q"}, "c", {{"1", std::nullopt, std::nullopt}}, 1};
+        store().messages.post(request, [&out](Result<PostResult> r) { out.emplace(std::move(r)); });
+    }
+    ASSERT_TRUE(runUntil(dispatcher_, [&] {
+        for (auto& out : posted)
+            if (!out) return false;
+        return true;
+    }));
+    for (auto& out : posted) EXPECT_TRUE(out->ok());
+}
+
+TEST_F(RedisConnectionTest, LibraryNamesCarryTheScriptsHash) {
+    const auto& library = storage::redis::scriptLibrary();
+    EXPECT_EQ(library.name.size(), std::string("zaqard_").size() + 12);
+    EXPECT_EQ(library.source.rfind("#!lua name=" + library.name + "\n", 0), 0u);
+    auto listed = server_.command({"FUNCTION", "LIST", "LIBRARYNAME", library.name});
+    ASSERT_EQ(listed->type, REDIS_REPLY_ARRAY);
+    EXPECT_EQ(listed->elements, 1u);
+    for (const auto& script : storage::redis::loadedScripts())
+        EXPECT_EQ(script.function, library.name + "_" + script.name);
+    // Another version's library in the same Redis does not disturb this one.
+    auto other = server_.command({"FUNCTION", "LOAD",
+                                  "#!lua name=zaqard_000000000000\nredis.register_function("
+                                  "'zaqard_000000000000_post', function() return 1 end)"});
+    ASSERT_EQ(other->type, REDIS_REPLY_STRING);
     EXPECT_TRUE(postOne().ok());
 }
 

@@ -1,6 +1,7 @@
 #!lua
--- Shared helpers, spliced by ScriptRunner into every other script right after its
--- shebang line (Redis has no script includes). Not loaded on its own.
+-- Shared helpers: the top of the one function library ScriptRunner builds (each other
+-- script becomes a function registered after it; see script_runner.cpp). Spliced after a
+-- script's shebang line instead, it also works as an EVAL script (bench/compare does).
 --
 -- Every script receives the keys of ONE queue, all inside the hash tag {<project>/<queue>}:
 --   KEYS[1]  q    HASH  m=metadata JSON, c=created ms, r=rank counter, mirrors of the
@@ -20,14 +21,21 @@
 -- Times are integer milliseconds from Redis TIME (cjson keeps 14 significant digits, so
 -- millisecond timestamps survive a round trip; microseconds would not).
 
-local Q, E, B, ALL, AV, CL, DL, X, K, KX, OUT =
-    KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
+-- Per-call state, set by begin_call() at the start of every call: a library's top level
+-- runs once, at FUNCTION LOAD, so these are shared by every call of every function.
+local Q, E, B, ALL, AV, CL, DL, X, K, KX, OUT
+local NOW
 
 local function now_ms()
     local t = redis.call('TIME')
     return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
-local NOW = now_ms()
+
+local function begin_call(keys)
+    Q, E, B, ALL, AV, CL, DL, X, K, KX, OUT =
+        keys[1], keys[2], keys[3], keys[4], keys[5], keys[6], keys[7], keys[8], keys[9], keys[10], keys[11]
+    NOW = now_ms()
+end
 
 local function get_env(id)
     local raw = redis.call('HGET', E, id)
@@ -193,3 +201,6 @@ local function drop_expired_subscriptions(s, su, sx, on_drop)
         if on_drop then on_drop(id) end
     end
 end
+
+-- As an EVAL script (no register_function there) the call starts right here.
+if not redis.register_function then begin_call(KEYS) end
