@@ -34,7 +34,8 @@ std::optional<fs::path> findPath(const config::Config& config, const std::string
     dirs.emplace_back(kSystemConfigDir);
     for (const fs::path& dir : dirs) {
         fs::path candidate = dir.empty() ? path : dir / path;
-        if (fs::exists(candidate, ignored)) return candidate;
+        // Absolute, so start-up messages name the file unambiguously.
+        if (fs::exists(candidate, ignored)) return fs::absolute(candidate, ignored);
     }
     return std::nullopt;
 }
