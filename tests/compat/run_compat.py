@@ -46,7 +46,7 @@ MODULES = [
     "test_urls", "test_validation",
 ]
 
-OUT_OF_SCOPE = "out of scope for now (pools/flavors/topics/auth/signed URLs)"
+OUT_OF_SCOPE = "out of scope for now (pools/flavors/topics/Keystone auth)"
 # (fnmatch pattern on the test id, reason). First match wins.
 SKIPS = [
     (V2 + "test_auth.*", OUT_OF_SCOPE + ": Keystone auth"),
@@ -61,7 +61,6 @@ SKIPS = [
     (V2 + "test_subscriptions.*.test_list_returns_503_on_nopoolfound_exception",
      "reaches into Zaqar internals: mocks the subscription controller's list"),
     (V2 + "test_topic_lifecycle.*", OUT_OF_SCOPE + ": topics"),
-    (V2 + "test_urls.*", OUT_OF_SCOPE + ": signed URLs"),
     (V2 + "test_messages.TestMessagesMongoDBPooled.*", OUT_OF_SCOPE + ": pooling"),
     (V2 + "test_health.TestHealthMongoDB.test_message_volume",
      "reaches into Zaqar internals: mocks mongo DataDriver._health"),

@@ -36,6 +36,8 @@ def stack(tmp_path_factory):
     # policy.d files are read after it and override it.
     write(os.path.join(workdir, "policy.d", "50-stats.json"),
           json.dumps({"queues:stats": "role:auditor or rule:context_is_admin"}))
+    # Hidden files (editor leftovers) are skipped, as oslo does.
+    write(os.path.join(workdir, "policy.d", ".50-stats.json.swp"), "not a policy {")
     yield from harness.running_stack(workdir, extra_config={"signed_url": {"secret_key": "k"}})
 
 

@@ -248,8 +248,10 @@ Result<LoadedPolicy> loadPolicy(const config::Config& config) {
             return loadError("[oslo_policy] policy_dirs " + dir->string() + " is not a directory");
         std::vector<std::string> files;
         std::error_code error;
-        for (const auto& entry : fs::recursive_directory_iterator(*dir, error))
-            if (entry.is_regular_file()) files.push_back(entry.path().string());
+        // As oslo: the directory's own files (no subdirectories), hidden ones skipped.
+        for (const auto& entry : fs::directory_iterator(*dir, error))
+            if (entry.is_regular_file() && entry.path().filename().string().front() != '.')
+                files.push_back(entry.path().string());
         if (error) return loadError(dir->string() + ": " + error.message());
         std::sort(files.begin(), files.end());
         for (const std::string& file : files) {
