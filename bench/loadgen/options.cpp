@@ -16,6 +16,7 @@ void usage(FILE* out) {
         "usage: zaqard-loadgen [options]\n"
         "  --url URL            server base URL (default http://127.0.0.1:8888)\n"
         "  --scenario NAME      producer | consumer | observer | churn | ping | ping-head\n"
+        "                       | fanout (webhook notifications)\n"
         "  --duration SEC       measured seconds (default 10)\n"
         "  --warmup SEC         unmeasured seconds before (default 2)\n"
         "  --connections N      keep-alive connections (default 64)\n"
@@ -32,6 +33,7 @@ void usage(FILE* out) {
         "  --stop-after N       producer: stop after N messages posted\n"
         "  --idle-backoff-ms MS consumer: pause after an empty claim (default 1)\n"
         "  --delete-mode MODE   consumer: ids (bulk DELETE ?ids=) | each (per message)\n"
+        "  --subscribers N      fanout: webhook subscriptions per queue (default 1)\n"
         "  --project NAME       X-Project-ID (default: fresh per run)\n"
         "  --json FILE          also write the results as JSON\n"
         "  --quiet              no table on stdout\n");
@@ -74,6 +76,7 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         kStopAfter,
         kBackoff,
         kDeleteMode,
+        kSubscribers,
         kProject,
         kJson,
         kQuiet,
@@ -97,6 +100,7 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         {"stop-after", required_argument, nullptr, kStopAfter},
         {"idle-backoff-ms", required_argument, nullptr, kBackoff},
         {"delete-mode", required_argument, nullptr, kDeleteMode},
+        {"subscribers", required_argument, nullptr, kSubscribers},
         {"project", required_argument, nullptr, kProject},
         {"json", required_argument, nullptr, kJson},
         {"quiet", no_argument, nullptr, kQuiet},
@@ -161,6 +165,9 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
             case kDeleteMode:
                 o->deleteMode = optarg;
                 ok = o->deleteMode == "ids" || o->deleteMode == "each";
+                break;
+            case kSubscribers:
+                ok = toInt(optarg, 1, 10000, &n) && (o->subscribers = int(n), true);
                 break;
             case kProject:
                 o->project = optarg;

@@ -24,6 +24,7 @@ struct Options {
     uint64_t stopAfter = 0;    // producer: stop once this many messages were posted (0 = never)
     double idleBackoffMs = 1;  // consumer: pause after an empty claim (204)
     std::string deleteMode = "ids";  // consumer: "ids" (one bulk DELETE) or "each"
+    int subscribers = 1;             // fanout: webhook subscriptions per queue
     std::string project;             // default: a fresh one per run
     std::string jsonFile;
     bool quiet = false;

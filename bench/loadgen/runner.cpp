@@ -78,7 +78,9 @@ Runner::Runner(const Options& options, const Endpoint& endpoint, const std::stri
       base_(event_base_new()) {}
 
 Runner::~Runner() {
-    // Connections and timers must go before the event base they live on.
+    // Connections, timers and the scenario's loop objects must go before the event base
+    // they live on.
+    scenario_.detach();
     clients_.clear();
     stopTimer_.reset();
     connectTimer_.reset();
@@ -107,8 +109,10 @@ void Runner::addTimer(EventPtr& slot, double seconds, event_callback_fn callback
 }
 
 bool Runner::run(std::string* error) {
+    if (!scenario_.attach(base_.get(), error)) return false;
     if (!runSequence(scenario_.setupRequests(), true, error)) return false;
     if (!runLoad(error)) return false;
+    runDrain();
     std::string finishError;
     if (!runSequence(scenario_.finishRequests(), false, &finishError)) {
         std::fprintf(stderr, "loadgen: after the run: %s\n", finishError.c_str());
@@ -186,6 +190,15 @@ bool Runner::runLoad(std::string* error) {
                            ? static_cast<double>(windowEnd - metrics_.windowStart()) / kNsPerSec
                            : 0.0;
     return true;
+}
+
+void Runner::runDrain() {
+    if (scenario_.drainLimit() <= 0) return;
+    drainStartNs_ = nowNs();
+    if (scenario_.drained(0.0)) return;
+    addTimer(stopTimer_, 0.01, &Runner::onDrainTick);
+    event_base_dispatch(base_.get());
+    stopTimer_.reset();
 }
 
 void Runner::startLoad() {
@@ -282,6 +295,7 @@ void Runner::pump(Client& client) {
             intended = client.pending->dependent ? std::max(slot, client.pending->readyNs) : slot;
         }
         client.pending->intendedNs = intended;
+        client.flow->onSend(*client.pending);
         client.connection->send(std::move(*client.pending));
         client.pending.reset();
     }
@@ -314,6 +328,17 @@ void Runner::onStopTimer(evutil_socket_t, short, void* self) {
         }
     }
     runner->stopLoop();
+}
+
+void Runner::onDrainTick(evutil_socket_t, short, void* self) {
+    auto* runner = static_cast<Runner*>(self);
+    const double waited = static_cast<double>(nowNs() - runner->drainStartNs_) / kNsPerSec;
+    if (runner->scenario_.drained(waited) || waited >= runner->scenario_.drainLimit()) {
+        runner->stopLoop();
+        return;
+    }
+    const timeval tv{0, 10000};
+    evtimer_add(runner->stopTimer_.get(), &tv);
 }
 
 void Runner::onConnectTimeout(evutil_socket_t, short, void* self) {

@@ -41,6 +41,7 @@ class Runner : public HttpConnection::Listener {
 
     bool runSequence(std::vector<Request> requests, bool setup, std::string* error);
     bool runLoad(std::string* error);
+    void runDrain();
     void startLoad();
     void pump(Client& client);
     void armTimer(Client& client, uint64_t atNs, uint64_t nowNs);
@@ -52,6 +53,7 @@ class Runner : public HttpConnection::Listener {
     static void onStopTimer(evutil_socket_t, short, void* runner);
     static void onConnectTimeout(evutil_socket_t, short, void* runner);
     static void onProgress(evutil_socket_t, short, void* runner);
+    static void onDrainTick(evutil_socket_t, short, void* runner);
 
     const Options& options_;
     const Endpoint& endpoint_;
@@ -69,6 +71,7 @@ class Runner : public HttpConnection::Listener {
     uint64_t completedTotal_ = 0;
     uint64_t completedAtLastTick_ = 0;
     double measuredSeconds_ = 0;
+    uint64_t drainStartNs_ = 0;
     uint64_t reconnects_ = 0;
     uint64_t failures_ = 0;
     std::string sequenceError_;

@@ -1,5 +1,5 @@
-// Scenario registry. Scenario 4 (websocket) and 5 (fan-out webhooks) of the benchmark plan
-// land with the websocket transport and the notifiers; they plug in here.
+// Scenario registry. Scenario 4 (websocket) of the benchmark plan lands with the websocket
+// transport; it plugs in here.
 #include "loadgen/scenario.h"
 
 #include "loadgen/scenarios/scenarios.h"
@@ -14,8 +14,9 @@ std::unique_ptr<Scenario> makeScenario(const ScenarioContext& context, std::stri
     if (name == "churn") return makeChurnScenario(context);
     if (name == "ping") return makePingScenario(context, false);
     if (name == "ping-head") return makePingScenario(context, true);
+    if (name == "fanout") return makeFanoutScenario(context);
     *error = "unknown scenario: " + name +
-             " (producer, consumer, observer, churn, ping, ping-head; websocket and webhooks come "
+             " (producer, consumer, observer, churn, ping, ping-head, fanout; websocket comes "
              "later)";
     return nullptr;
 }

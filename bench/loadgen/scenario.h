@@ -15,6 +15,8 @@
 #include "loadgen/options.h"
 #include "loadgen/request.h"
 
+struct event_base;
+
 namespace zqbench {
 
 struct Next {
@@ -29,11 +31,19 @@ class Flow {
     virtual ~Flow() = default;
     virtual Next next(uint64_t nowNs) = 0;
     virtual void onResponse(const Request& request, const Response& response) = 0;
+    // Just before the request is written, with intendedNs set (a flow that stamps the
+    // intended time into the body does it here).
+    virtual void onSend(Request&) {}
 };
 
 class Scenario {
   public:
     virtual ~Scenario() = default;
+    // Before the setup requests: a scenario may put its own objects on the runner's loop
+    // (the fan-out scenario's webhook receiver); false (with a reason) aborts the run.
+    // detach() frees them; the runner calls it before the loop goes away.
+    virtual bool attach(event_base*, std::string*) { return true; }
+    virtual void detach() {}
     // Sent in order (pipelined) before the run; any unexpected status aborts the run.
     virtual std::vector<Request> setupRequests() { return {}; }
     // One flow per connection; index in [0, connections).
@@ -41,6 +51,11 @@ class Scenario {
     // Sent after the run; answers go to onFinishResponse (gauges such as the backlog).
     virtual std::vector<Request> finishRequests() { return {}; }
     virtual void onFinishResponse(const Request&, const Response&) {}
+    // Between the load and the finish requests the loop keeps turning, nothing sent, for
+    // work the server still owes (notifications): drained(waited) is asked every 10 ms
+    // until it says yes or drainLimit() seconds passed. 0 = no drain phase.
+    virtual double drainLimit() const { return 0; }
+    virtual bool drained(double /*waitedSeconds*/) { return true; }
     // How connections split into roles, for the report ("48 producers, 16 consumers").
     virtual std::string roles() const { return {}; }
 };

@@ -12,5 +12,6 @@ std::unique_ptr<Scenario> makeConsumerScenario(const ScenarioContext& context);
 std::unique_ptr<Scenario> makeObserverScenario(const ScenarioContext& context);
 std::unique_ptr<Scenario> makeChurnScenario(const ScenarioContext& context);
 std::unique_ptr<Scenario> makePingScenario(const ScenarioContext& context, bool head);
+std::unique_ptr<Scenario> makeFanoutScenario(const ScenarioContext& context);
 
 }  // namespace zqbench
