@@ -198,5 +198,46 @@ TEST_F(RedisClaimsTest, DeadLetterMovesAfterMaxClaims) {
     EXPECT_EQ(server_.command({"HLEN", "z:out:{proj/cq}"})->integer, 0);
 }
 
+// Housekeeping is skipped while the queue's due hint lies ahead: every write of an earlier
+// claim expiry or delay end must lower the hint, or due work would wait for the sweeper
+// (none runs in these tests).
+TEST_F(RedisClaimsTest, DueHintNeverHidesDueWork) {
+    auto created = await<bool>([&](auto done) {
+        store().queues.create(queue, Json::adopt(json_pack("{s:i}", "_default_message_delay", 1)),
+                              done);
+    });
+    ASSERT_TRUE(created.ok());
+    PostRequest request{queue, kClient, {{"\"now\"", std::nullopt, 0}}, 10};
+    ASSERT_TRUE(await<PostResult>([&](auto done) { store().messages.post(request, done); }).ok());
+    // A reader sets the hint (far ahead: the message expires in an hour).
+    EXPECT_EQ(claim(0).messages.size(), 0u);
+    auto due = server_.command({"HGET", "z:q:{proj/cq}", "due"});
+    ASSERT_EQ(due->type, REDIS_REPLY_STRING);
+
+    // A post with a delay lowers it: the message becomes claimable when the delay ends.
+    request.messages = {{"\"later\"", std::nullopt, std::nullopt}};
+    auto later = await<PostResult>([&](auto done) { store().messages.post(request, done); });
+    ASSERT_EQ(later->ids.size(), 1u);
+    auto held = claim(10, 60, 60);
+    ASSERT_EQ(held.messages.size(), 1u);  // "now" only
+    spin(dispatcher_, std::chrono::milliseconds(1100));
+    auto delayed = claim(10, 60, 60);
+    ASSERT_EQ(ids(delayed.messages), later->ids);
+
+    // A renew to a shorter ttl lowers it: the messages come back when that claim ends.
+    ASSERT_TRUE(await<Unit>([&](auto done) {
+                    store().claims.renew(queue, held.claimId, 1, 60, done);
+                }).ok());
+    EXPECT_EQ(claim(10).messages.size(), 0u);
+    spin(dispatcher_, std::chrono::milliseconds(1100));
+    auto back = claim(10, 1, 60);
+    ASSERT_EQ(back.messages.size(), 1u);
+    EXPECT_EQ(back.messages[0].id, held.messages[0].id);
+
+    // A claim lowers it: its expiry frees the message at once.
+    spin(dispatcher_, std::chrono::milliseconds(1100));
+    EXPECT_EQ(claim(10).messages.size(), 1u);
+}
+
 }  // namespace
 }  // namespace zaqard::testing

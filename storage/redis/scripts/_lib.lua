@@ -16,8 +16,12 @@
 --   KEYS[9]  k    HASH  claim id -> claim JSON {t, g, x, u, ids}
 --   KEYS[10] kx   ZSET  claim id, score claim expiry ms
 --   KEYS[11] out  HASH  dead-letter outbox: id -> JSON {env, body, dlq, ttl}
+--   q also holds two hints kept by these scripts: `due`, a lower bound of the scores in
+--   cl and dl and of those in x and kx plus LAZY_MS (housekeeping is skipped before it);
+--   `ob` = 1 while the outbox may hold messages (HLEN is skipped without it).
 -- Envelope fields: r rank, c created ms, t ttl s, x expires ms, d delay-until ms (0: none),
--- u client id, k claim id ("" when none), ke claim expiry ms, n claim count.
+-- u client id, k claim id ("" when none), ke claim expiry ms, n claim count; written by
+-- encode_env in that order (older envelopes may have any order: always cjson.decode them).
 -- Times are integer milliseconds from Redis TIME (cjson keeps 14 significant digits, so
 -- millisecond timestamps survive a round trip; microseconds would not).
 
@@ -25,6 +29,10 @@
 -- runs once, at FUNCTION LOAD, so these are shared by every call of every function.
 local Q, E, B, ALL, AV, CL, DL, X, K, KX, OUT
 local NOW
+-- From read_queue(): the queue's due hint (nil: unknown, housekeeping runs), whether the
+-- outbox may hold messages (nil: unknown, HLEN decides), whether the queue hash exists,
+-- and the dead-letter mirrors (LIMIT_READ false: not read yet).
+local DUE, OB, EXISTS_Q, MAXCC, DLQ, LIMIT_READ
 
 local function now_ms()
     local t = redis.call('TIME')
@@ -35,6 +43,47 @@ local function begin_call(keys)
     Q, E, B, ALL, AV, CL, DL, X, K, KX, OUT =
         keys[1], keys[2], keys[3], keys[4], keys[5], keys[6], keys[7], keys[8], keys[9], keys[10], keys[11]
     NOW = now_ms()
+    DUE, OB, EXISTS_Q, MAXCC, DLQ, LIMIT_READ = nil, nil, nil, nil, nil, false
+end
+
+-- Expired messages and claim records are invisible to every reader already (they check
+-- x and the claim's expiry themselves), so dropping them may wait this long: the due
+-- hint then does not pass again at every call while they expire one after another.
+local LAZY_MS = 5000
+
+-- One HMGET of the queue hash: c (exists), due, ob, the dead-letter mirrors, then the
+-- given fields, whose values it answers in order (false when absent).
+local function read_queue(...)
+    local v = redis.call('HMGET', Q, 'c', 'due', 'ob', 'maxcc', 'dlq', ...)
+    EXISTS_Q = v[1] ~= false
+    if EXISTS_Q then
+        DUE = tonumber(v[2])
+        OB = v[3] ~= false
+    end
+    MAXCC, DLQ, LIMIT_READ = v[4], v[5], true
+    return {select(6, unpack(v))}
+end
+
+-- Records that the queue holds something due at `at` ms (scores added to cl or dl; x or
+-- kx scores + LAZY_MS). Only a known hint is lowered: an unknown one stays unknown.
+local function lower_due(at)
+    if DUE and at < DUE then
+        DUE = at
+        redis.call('HSET', Q, 'due', at)
+    end
+end
+
+-- After complete housekeeping: the hint from the earliest score of each structure.
+local function reset_due()
+    local due = 9007199254740991
+    for _, set in ipairs({{CL, 0}, {DL, 0}, {X, LAZY_MS}, {KX, LAZY_MS}}) do
+        local first = redis.call('ZRANGE', set[1], 0, 0, 'WITHSCORES')
+        if first[2] then due = math.min(due, tonumber(first[2]) + set[2]) end
+    end
+    if due ~= DUE then
+        redis.call('HSET', Q, 'due', string.format('%d', due))
+        DUE = due
+    end
 end
 
 local function get_env(id)
@@ -43,8 +92,22 @@ local function get_env(id)
     return cjson.decode(raw)
 end
 
+-- A JSON string literal; the common ids (UUIDs) need no escaping.
+local function json_string(text)
+    if string.find(text, '^[%w%-_.]*$') then return '"' .. text .. '"' end
+    return cjson.encode(text)
+end
+
+-- The envelope as JSON text in a fixed field order (string.format: cjson.encode of the
+-- table cost twice as much).
+local function encode_env(env)
+    return string.format('{"c":%d,"u":%s,"k":%s,"ke":%d,"n":%d,"r":%d,"t":%d,"x":%d,"d":%d}',
+                         env.c, json_string(env.u), json_string(env.k), env.ke, env.n, env.r,
+                         env.t, env.x, env.d)
+end
+
 local function put_env(id, env)
-    redis.call('HSET', E, id, cjson.encode(env))
+    redis.call('HSET', E, id, encode_env(env))
 end
 
 -- redis.call(cmd, key, pairs...) in chunks: one command for many fields or members, within
@@ -79,9 +142,11 @@ end
 -- Dead-lettering applies only when the queue has both _max_claim_count and
 -- _dead_letter_queue (mirrored by C++ as maxcc and dlq); nil otherwise.
 local function dead_letter_limit()
-    local maxcc = mirror('maxcc')
-    local dlq = mirror('dlq')
-    if maxcc and dlq and dlq ~= '' then return tonumber(maxcc), dlq end
+    if not LIMIT_READ then
+        local v = redis.call('HMGET', Q, 'maxcc', 'dlq')
+        MAXCC, DLQ, LIMIT_READ = v[1], v[2], true
+    end
+    if MAXCC and DLQ and DLQ ~= '' then return tonumber(MAXCC), DLQ end
     return nil
 end
 
@@ -93,6 +158,10 @@ local function to_outbox(id, env, dlq)
     local ttl = dlqttl
     if ttl <= 0 then ttl = math.max(1, math.ceil((env.x - NOW) / 1000)) end
     redis.call('HSET', OUT, id, cjson.encode({c = env.c, u = env.u, dlq = dlq, ttl = ttl, body = body}))
+    if OB ~= true then
+        redis.call('HSET', Q, 'ob', 1)
+        OB = true
+    end
     drop_message(id)
 end
 
@@ -110,6 +179,7 @@ local function unclaim(id, env)
     put_env(id, env)
     if is_delayed(env) then
         redis.call('ZADD', DL, env.d, id)
+        lower_due(env.d)
     else
         redis.call('ZADD', AV, env.r, id)
     end
@@ -153,6 +223,15 @@ local function normalise(budget)
     return complete
 end
 
+-- normalise() unless the due hint says nothing is due yet; when complete, the hint is
+-- reset from what is left (only for an existing queue: it never creates the hash).
+local function housekeeping(budget)
+    if DUE and NOW < DUE then return true end
+    local complete = normalise(budget)
+    if complete and EXISTS_Q then reset_due() end
+    return complete
+end
+
 local HOT_BUDGET = 200
 
 -- Holds a message under a claim until `expires` (ms); one that would expire sooner lives
@@ -163,6 +242,7 @@ local function extend_for_claim(id, env, expires, ttl, grace)
         env.t = ttl + grace
         env.x = expires + grace * 1000
         redis.call('ZADD', X, env.x, id)
+        lower_due(env.x + LAZY_MS)
     end
 end
 
@@ -178,8 +258,16 @@ local function queue_exists()
 end
 
 -- Flags every reply ends with: whether the outbox holds messages for the DLQ mover.
+-- Without the ob hint (read by read_queue) the outbox is empty; the hint is cleared once
+-- the mover has emptied it.
 local function outbox_pending()
-    return redis.call('HLEN', OUT)
+    if OB == false then return 0 end
+    local n = redis.call('HLEN', OUT)
+    if OB and n == 0 then
+        redis.call('HDEL', Q, 'ob')
+        OB = false
+    end
+    return n
 end
 
 -- Subscriptions of this tag (subscription and notification scripts pass KEYS[12..14]:

@@ -8,13 +8,17 @@
 -- A message that would expire before the claim gets ttl = claim ttl + grace. With a
 -- dead-letter queue configured, each claim counts, and a message already claimed
 -- _max_claim_count times goes to the outbox instead of into the claim.
-normalise(HOT_BUDGET)
+read_queue()
+housekeeping(HOT_BUDGET)
 local reply = {NOW, 0}
-if not queue_exists() then return reply end
+if not EXISTS_Q then return reply end
 local cid, ttl, grace, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local expires = NOW + ttl * 1000
 local maxcc, dlq = dead_letter_limit()
-local ids = {}
+-- Envelopes are read with one HMGET per round and the claimed ones written back with one
+-- command per structure at the end (the loop only skips past them, it never reads them
+-- again).
+local ids, envs = {}, {}
 local from = '-inf'
 while #ids < limit do
     -- A few more than still wanted (skipped entries rarely cost a round); 100 per round
@@ -22,10 +26,12 @@ while #ids < limit do
     local batch = redis.call('ZRANGEBYSCORE', AV, from, '+inf', 'WITHSCORES', 'LIMIT', 0,
                              math.min(100, limit - #ids + 10))
     if #batch == 0 then break end
-    for i = 1, #batch, 2 do
-        local id = batch[i]
-        from = '(' .. batch[i + 1]
-        local env = get_env(id)
+    local round = {}
+    for i = 1, #batch, 2 do round[#round + 1] = batch[i] end
+    local raws = redis.call('HMGET', E, unpack(round))
+    for j, id in ipairs(round) do
+        from = '(' .. batch[2 * j]
+        local env = raws[j] and cjson.decode(raws[j])
         if not env or is_expired(env) then
             drop_message(id)
         elseif is_claimed(env) then
@@ -37,19 +43,29 @@ while #ids < limit do
                 if maxcc then env.n = env.n + 1 end
                 env.k = cid
                 extend_for_claim(id, env, expires, ttl, grace)
-                put_env(id, env)
-                redis.call('ZREM', AV, id)
-                redis.call('ZADD', CL, expires, id)
                 ids[#ids + 1] = id
-                reply[#reply + 1] = message_reply(id, env)
+                envs[#envs + 1] = env
                 if #ids == limit then break end
             end
         end
     end
 end
 if #ids > 0 then
+    local fields, members = {}, {}
+    for i, id in ipairs(ids) do
+        fields[#fields + 1] = id
+        fields[#fields + 1] = encode_env(envs[i])
+        members[#members + 1] = expires
+        members[#members + 1] = id
+    end
+    call_many('HSET', E, fields)
+    call_many('ZREM', AV, ids)
+    call_many('ZADD', CL, members)
+    local bodies = redis.call('HMGET', B, unpack(ids))
+    for i, id in ipairs(ids) do reply[#reply + 1] = message_reply(id, envs[i], bodies[i] or 'null') end
     redis.call('HSET', K, cid, cjson.encode({t = ttl, g = grace, x = expires, u = NOW, ids = ids}))
     redis.call('ZADD', KX, expires, cid)
+    lower_due(expires)
 end
 reply[2] = outbox_pending()
 return reply

@@ -4,7 +4,8 @@
 -- ARGV: [1] claim id.
 -- Reply: {now ms, outbox size, found 0/1, claim ttl s, updated ms, message...};
 --        message = {id, body, ttl, created ms, claim id, claim count}.
-normalise(HOT_BUDGET)
+read_queue()
+housekeeping(HOT_BUDGET)
 local cid = ARGV[1]
 local raw = redis.call('HGET', K, cid)
 if not raw then return {NOW, outbox_pending(), 0, 0, 0} end

@@ -4,7 +4,8 @@
 -- KEYS: the 11 keys of one queue (see _lib.lua).
 -- ARGV: [1] claim id.
 -- Reply: {now ms, outbox size}.
-normalise(HOT_BUDGET)
+read_queue()
+housekeeping(HOT_BUDGET)
 local cid = ARGV[1]
 local raw = redis.call('HGET', K, cid)
 if raw then

@@ -4,7 +4,8 @@
 -- KEYS: the 11 keys of one queue (see _lib.lua).
 -- ARGV: [1] claim id, [2] ttl s, [3] grace s.
 -- Reply: {now ms, outbox size, found 0/1}.
-normalise(HOT_BUDGET)
+read_queue()
+housekeeping(HOT_BUDGET)
 local cid, ttl, grace = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local raw = redis.call('HGET', K, cid)
 if not raw then return {NOW, outbox_pending(), 0} end
@@ -25,4 +26,5 @@ claim.t, claim.g, claim.x, claim.u = ttl, grace, expires, NOW
 claim.ids = kept
 redis.call('HSET', K, cid, cjson.encode(claim))
 redis.call('ZADD', KX, expires, cid)
+lower_due(expires)
 return {NOW, outbox_pending(), 1}

@@ -6,7 +6,8 @@
 -- ARGV: [1] n, then n times: id, ttl s, client id, created ms, body JSON text.
 -- Reply: {now ms, outbox size, created 0/1}.
 local created = 0
-if not queue_exists() then
+read_queue()
+if not EXISTS_Q then
     redis.call('HSET', Q, 'c', NOW, 'r', 0, 'm', '{}')
     created = 1
 end
@@ -22,6 +23,7 @@ for i = 1, n do
         redis.call('HSET', B, id, ARGV[base + 5])
         redis.call('ZADD', ALL, rank, id)
         redis.call('ZADD', X, env.x, id)
+        lower_due(env.x + LAZY_MS)
         redis.call('ZADD', AV, rank, id)
     end
 end

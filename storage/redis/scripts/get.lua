@@ -5,8 +5,9 @@
 -- ARGV: the ids.
 -- Reply: {now ms, outbox size, queue exists 0/1, message...} in request order;
 --        message = {id, body, ttl, created ms, claim id, claim count}.
-normalise(HOT_BUDGET)
-local reply = {NOW, outbox_pending(), queue_exists() and 1 or 0}
+read_queue()
+housekeeping(HOT_BUDGET)
+local reply = {NOW, outbox_pending(), EXISTS_Q and 1 or 0}
 for _, id in ipairs(ARGV) do
     local env = get_env(id)
     if env and not is_expired(env) then reply[#reply + 1] = message_reply(id, env) end

@@ -8,13 +8,14 @@
 --         returned), message...}; message = {id, body, ttl, created ms, claim id, count}.
 -- A marker that is not a decimal rank answers an empty page. Delayed messages are
 -- included whenever the queue has no _default_message_delay (as Zaqar forces).
-local complete = normalise(HOT_BUDGET)
-local delays = (tonumber(mirror('delay') or '0') or 0) > 0 and 1 or 0
+local head = read_queue('delay')
+local complete = housekeeping(HOT_BUDGET)
+local delays = (tonumber(head[1] or '0') or 0) > 0 and 1 or 0
 local marker = ARGV[1]
 if marker ~= '' and not string.match(marker, '^%d+$') then
     return {NOW, outbox_pending(), delays, ''}
 end
-if not queue_exists() then return {NOW, outbox_pending(), delays, ''} end
+if not EXISTS_Q then return {NOW, outbox_pending(), delays, ''} end
 
 local limit = tonumber(ARGV[2])
 local echo = ARGV[3] == '1'

@@ -5,7 +5,8 @@
 -- ARGV: [1] N.
 -- Reply: {now ms, outbox size, message...}; message = {id, body, ttl, created ms,
 --        claim id (always ""), claim count}.
-normalise(HOT_BUDGET)
+read_queue()
+housekeeping(HOT_BUDGET)
 local limit = tonumber(ARGV[1])
 local reply = {NOW, outbox_pending()}
 local from = '-inf'

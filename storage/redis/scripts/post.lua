@@ -11,22 +11,22 @@
 -- script, so a stored message is never without its job (docs/notifications.md).
 -- Nothing is written on a refusal except the lazily created queue itself.
 local created = 0
--- One HMGET reads the creation time (every queue hash has it) and the mirrors.
-local head = redis.call('HMGET', Q, 'c', 'maxpost', 'ttl', 'delay')
-if not head[1] and not queue_exists() then
+-- One HMGET reads the creation time (every queue hash has it), the hints and the mirrors.
+local head = read_queue('maxpost', 'ttl', 'delay')
+if not EXISTS_Q then
     redis.call('HSET', Q, 'c', NOW, 'r', 0, 'm', '{}')
     created = 1
 end
 -- No normalise() here: a post only appends, and readers filter expiry, claims and delays
 -- exactly themselves (their own normalise and the sweeper do the housekeeping).
 
-local maxpost = tonumber(head[2] or '0') or 0
+local maxpost = tonumber(head[1] or '0') or 0
 if maxpost > 0 and tonumber(ARGV[2]) > maxpost then
     return {NOW, outbox_pending(), created, 1, maxpost}
 end
 
-local qttl = tonumber(head[3] or '0') or 0
-local qdelay = tonumber(head[4] or '0') or 0
+local qttl = tonumber(head[2] or '0') or 0
+local qdelay = tonumber(head[3] or '0') or 0
 local default_ttl = qttl > 0 and qttl or tonumber(ARGV[3])
 local max_delay = tonumber(ARGV[4])
 local n = tonumber(ARGV[5])
@@ -58,16 +58,12 @@ local rank = last - n
 -- The envelope is written as text (same JSON get_env decodes): cjson.encode of a fresh
 -- table per message cost more than the rest of the post. A client id that needs JSON
 -- escaping (not a UUID) still goes through cjson.
-local client = ARGV[1]
-if not string.find(client, '^[%w%-_.]*$') then
-    client = cjson.encode(client)
-else
-    client = '"' .. client .. '"'
-end
-local env_prefix = '{"c":' .. string.format('%d', NOW) .. ',"u":' .. client ..
+-- Same field order as encode_env.
+local env_prefix = '{"c":' .. string.format('%d', NOW) .. ',"u":' .. json_string(ARGV[1]) ..
                    ',"k":"","ke":0,"n":0,"r":'
 -- Several fields/members per command: one HSET/ZADD per structure for the whole batch.
 local envs, bodies, all, xs, avs, dls = {}, {}, {}, {}, {}, {}
+local due = nil
 for i = 1, n do
     local base = 5 + (i - 1) * 4
     local id, ttl, delay, body = ARGV[base + 1], ttls[i], delays[i], ARGV[base + 4]
@@ -82,7 +78,9 @@ for i = 1, n do
     all[#all + 1] = id
     xs[#xs + 1] = x
     xs[#xs + 1] = id
+    due = math.min(due or math.huge, x + LAZY_MS)
     if delay > 0 then
+        due = math.min(due, d)
         dls[#dls + 1] = d
         dls[#dls + 1] = id
     else
@@ -100,4 +98,5 @@ call_many('ZADD', ALL, all)
 call_many('ZADD', X, xs)
 call_many('ZADD', AV, avs)
 call_many('ZADD', DL, dls)
+if due then lower_due(due) end
 return {NOW, outbox_pending(), created, 0, maxpost, notify and 1 or 0}

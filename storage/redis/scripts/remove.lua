@@ -6,7 +6,8 @@
 -- Reply: {now ms, outbox size, outcome}: 0 deleted (or nothing to delete),
 --        1 claimed but no claim id, 2 claim unknown or expired, 3 claim given but the
 --        message is not claimed, 4 claimed by another live claim.
-normalise(HOT_BUDGET)
+read_queue()
+housekeeping(HOT_BUDGET)
 local id, has_claim, claim = ARGV[1], ARGV[2] ~= '0', ARGV[3]
 local env = get_env(id)
 if not env or is_expired(env) then

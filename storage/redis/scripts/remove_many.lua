@@ -5,28 +5,28 @@
 -- KEYS: the 11 keys of one queue (see _lib.lua).
 -- ARGV: [1] number of ids n, [2..n+1] ids, then the claim ids (none = no claim check).
 -- Reply: {now ms, outbox size, 1 deleted / 0 refused}.
-normalise(HOT_BUDGET)
+read_queue()
+housekeeping(HOT_BUDGET)
 local n = tonumber(ARGV[1])
 local check = #ARGV > n + 1
+local ids = {}
+for i = 2, n + 1 do ids[#ids + 1] = ARGV[i] end
+-- One HMGET answers both the claim check and which ids are present.
+local raws = #ids > 0 and redis.call('HMGET', E, unpack(ids)) or {}
 if check then
     local allowed = {}
     for i = n + 2, #ARGV do allowed[ARGV[i]] = true end
-    for i = 2, n + 1 do
-        local env = get_env(ARGV[i])
+    for i = 1, #ids do
+        local env = raws[i] and cjson.decode(raws[i])
         if env and not is_expired(env) and not (is_claimed(env) and allowed[env.k]) then
             return {NOW, outbox_pending(), 0}
         end
     end
 end
 -- The same as drop_message() per existing id, with one command per structure for all ids.
-local ids = {}
-for i = 2, n + 1 do ids[#ids + 1] = ARGV[i] end
 local present = {}
-if #ids > 0 then
-    local envs = redis.call('HMGET', E, unpack(ids))
-    for i, id in ipairs(ids) do
-        if envs[i] then present[#present + 1] = id end
-    end
+for i, id in ipairs(ids) do
+    if raws[i] then present[#present + 1] = id end
 end
 if #present > 0 then
     for _, pair in ipairs({{'HDEL', E}, {'HDEL', B}, {'ZREM', ALL}, {'ZREM', AV}, {'ZREM', CL},

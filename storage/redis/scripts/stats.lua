@@ -5,7 +5,8 @@
 -- ARGV: none.
 -- Reply: {now ms, outbox size, total, claimed, oldest, newest}; oldest/newest = {} when
 --        the queue is empty, else {id, body, ttl, created ms, claim id, claim count}.
-normalise(HOT_BUDGET)
+read_queue()
+housekeeping(HOT_BUDGET)
 local total = redis.call('ZCOUNT', X, '(' .. NOW, '+inf')
 local claimed = redis.call('ZCOUNT', CL, '(' .. NOW, '+inf')
 
