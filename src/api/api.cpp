@@ -182,8 +182,8 @@ void Api::handle(Request request, Responder respond) {
         request.headers.erase("X-Zaqard-Connection-ID");
         // Step 1: a pre-signed URL (auth-and-config.md §3.3); any mismatch is a bare 404.
         if (hasUrlSignature(request.headers)) {
-            std::string_view method =
-                request.method.empty() ? methodOfAction(request.action) : request.method;
+            std::string_view method = request.method;
+            if (method.empty()) method = methodOfAction(request.action);
             if (!verifySignedRequest(config_.signed_url_secret_key, method, request.path,
                                      request.headers, nowSeconds()))
                 return respond(routeNotFound());
