@@ -20,6 +20,8 @@ TARGETS = [
 
 ROWS = ["http_head", "http_get", "redis_post1", "redis_post1_p16", "redis_post10", "producer", "producer_rate80",
         "producer_batch10", "consumer", "consumer_each", "observer", "churn"]
+FANOUT = ["fanout_1", "fanout_1_rate50", "fanout_10", "fanout_10_rate50", "fanout_100", "fanout_100_rate50"]
+ROWS += FANOUT
 
 LABELS = {
     "http_head": "HTTP ceiling: HEAD /v2/ping",
@@ -34,6 +36,12 @@ LABELS = {
     "consumer_each": "2 consumer cycle (delete each, pipeline 4)",
     "observer": "3 observer: list with marker + producers",
     "churn": "6 queue churn: PUT, PATCH, DELETE",
+    "fanout_1": "5 fan-out: 1 subscriber (msg/s = notifications/s)",
+    "fanout_1_rate50": "5 fan-out: 1 subscriber, constant rate 50 %",
+    "fanout_10": "5 fan-out: 10 subscribers",
+    "fanout_10_rate50": "5 fan-out: 10 subscribers, constant rate 50 %",
+    "fanout_100": "5 fan-out: 100 subscribers",
+    "fanout_100_rate50": "5 fan-out: 100 subscribers, constant rate 50 %",
 }
 
 
@@ -80,8 +88,8 @@ def main():
         row = [LABELS.get(name, name), "%.0f" % rps, "%.0f" % mps if mps else "",
                "%.3f" % lat.get("p50", 0), "%.3f" % lat.get("p99", 0),
                "%.3f" % lat["p99_9"] if "p99_9" in lat else "", str(errors),
-               pct(rps, head) if not name.startswith(("http", "redis")) else "",
-               pct(rps, get) if not name.startswith(("http", "redis")) else "", storage]
+               pct(rps, head) if not name.startswith(("http", "redis", "fanout")) else "",
+               pct(rps, get) if not name.startswith(("http", "redis", "fanout")) else "", storage]
         lines.append("| " + " | ".join(row) + " |")
         summary["runs"][name] = {"requests_per_s": rps, "messages_per_s": mps, "latency_ms": lat,
                                  "errors": errors, "zaqard_rss_kb": d.get("zaqard_rss_kb")}
@@ -104,6 +112,24 @@ def main():
     d = runs.get("churn")
     if d:
         extra.append("- churn: %.0f queues created+patched+deleted per second" % d["counters"]["queues_cycled"]["per_s"])
+    for name in FANOUT:
+        d = runs.get(name)
+        if not d:
+            continue
+        g = d.get("gauges", {})
+        h = d.get("histograms_ms", {}).get("post_to_delivery", {})
+        received = g.get("deliveries_received", 0)
+        zaqard_s = (d.get("cpu") or {}).get("zaqard_s")
+        summary["runs"][name]["post_to_delivery_ms"] = h
+        summary["runs"][name]["deliveries"] = g
+        extra.append("- %s: %s, %.0f notifications/s, %.0f posts/s; post-to-delivery p50 %.1f ms, p90 %.1f ms, "
+                     "p99 %.1f ms, p99.9 %.1f ms; missing after the drain %s of %s (waited %.0f ms)%s" % (
+                         name, d.get("roles", ""), d["messages_per_s"], d["kinds"]["post"]["requests_per_s"],
+                         h.get("p50", 0), h.get("p90", 0), h.get("p99", 0), h.get("p99_9", 0),
+                         "%.0f" % g["deliveries_missing"] if "deliveries_missing" in g else "?",
+                         "%.0f" % g.get("deliveries_expected", 0), g.get("drain_ms", 0),
+                         "; zaqard CPU %.0f us/notification" % (1e6 * zaqard_s / received)
+                         if zaqard_s and received else ""))
 
     cpu_lines = ["| run | zaqard us/req | Redis us/req | loadgen us/req | EVALSHA us/call (in Redis) | "
                  "2-core bound req/s | zaqard-alone bound req/s |",

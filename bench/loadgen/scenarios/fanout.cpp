@@ -158,7 +158,7 @@ class FanoutScenario : public Scenario {
     std::string roles() const override {
         return std::to_string(context_.options.connections) + " producers, " +
                std::to_string(context_.options.subscribers) +
-               " subscribers per queue at 127.0.0.1:" + std::to_string(receiver_.port());
+               (context_.options.subscribers == 1 ? " subscriber" : " subscribers") + " per queue";
     }
 
   private:
