@@ -23,15 +23,15 @@ local from = '-inf'
 while #ids < limit do
     -- A few more than still wanted (skipped entries rarely cost a round); 100 per round
     -- for a claim of 10 made the range read the largest part of the call.
-    local batch = redis.call('ZRANGEBYSCORE', AV, from, '+inf', 'WITHSCORES', 'LIMIT', 0,
+    -- No WITHSCORES (scores as Lua strings cost more than the read): an available
+    -- message's score is its rank, which its envelope holds.
+    local round = redis.call('ZRANGEBYSCORE', AV, from, '+inf', 'LIMIT', 0,
                              math.min(100, limit - #ids + 10))
-    if #batch == 0 then break end
-    local round = {}
-    for i = 1, #batch, 2 do round[#round + 1] = batch[i] end
+    if #round == 0 then break end
     local raws = redis.call('HMGET', E, unpack(round))
     for j, id in ipairs(round) do
-        from = '(' .. batch[2 * j]
         local env = raws[j] and cjson.decode(raws[j])
+        from = '(' .. (env and string.format('%d', env.r) or redis.call('ZSCORE', AV, id))
         if not env or is_expired(env) then
             drop_message(id)
         elseif is_claimed(env) then
