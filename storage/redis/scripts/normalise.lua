@@ -4,9 +4,11 @@
 -- KEYS: the 11 keys of one queue (see _lib.lua).
 -- ARGV: [1] budget (entries per structure).
 -- Reply: {now ms, outbox size, 1 when all due work was done / 0 when some is left}.
--- Skipped, like every reader's, while the queue's due hint lies ahead.
+-- Always run, whatever the due hint says: whatever a hint missed (a write by an older
+-- zaqard during a rolling upgrade, which never lowers it) waits one sweep at most.
 read_queue()
-local complete = housekeeping(tonumber(ARGV[1]))
+local complete = normalise(tonumber(ARGV[1]))
+if complete and EXISTS_Q then reset_due() end
 -- Without the ob hint (e.g. outbox entries from before the hint existed) the sweeper
 -- still finds a non-empty outbox.
 if OB == false then OB = nil end
