@@ -28,27 +28,41 @@ while #ids < limit do
     local round = redis.call('ZRANGEBYSCORE', AV, from, '+inf', 'LIMIT', 0,
                              math.min(100, limit - #ids + 10))
     if #round == 0 then break end
-    local raws = redis.call('HMGET', E, unpack(round))
-    for j, id in ipairs(round) do
-        local env = raws[j] and cjson.decode(raws[j])
-        from = '(' .. (env and string.format('%d', env.r) or redis.call('ZSCORE', AV, id))
-        if not env or is_expired(env) then
-            drop_message(id)
-        elseif is_claimed(env) then
-            redis.call('ZREM', AV, id)
-        elseif not is_delayed(env) then
-            if maxcc and env.n >= maxcc then
-                to_outbox(id, env, dlq)
+    local last_rank
+    local j = 1
+    -- Envelopes are read for as many ids as are still wanted, more only when some
+    -- were skipped.
+    while j <= #round and #ids < limit do
+        local chunk = {unpack(round, j, math.min(#round, j + limit - #ids - 1))}
+        j = j + #chunk
+        local raws = redis.call('HMGET', E, unpack(chunk))
+        for k, id in ipairs(chunk) do
+            local env = raws[k] and cjson.decode(raws[k])
+            if env then
+                last_rank = env.r
             else
-                if maxcc then env.n = env.n + 1 end
-                env.k = cid
-                extend_for_claim(id, env, expires, ttl, grace)
-                ids[#ids + 1] = id
-                envs[#envs + 1] = env
-                if #ids == limit then break end
+                last_rank = redis.call('ZSCORE', AV, id)
+            end
+            if not env or is_expired(env) then
+                drop_message(id)
+            elseif is_claimed(env) then
+                redis.call('ZREM', AV, id)
+            elseif not is_delayed(env) then
+                if maxcc and env.n >= maxcc then
+                    to_outbox(id, env, dlq)
+                else
+                    if maxcc then env.n = env.n + 1 end
+                    env.k = cid
+                    extend_for_claim(id, env, expires, ttl, grace)
+                    ids[#ids + 1] = id
+                    envs[#envs + 1] = env
+                    if #ids == limit then break end
+                end
             end
         end
     end
+    if type(last_rank) == 'number' then last_rank = string.format('%d', last_rank) end
+    from = '(' .. last_rank
 end
 if #ids > 0 then
     local fields, members = {}, {}

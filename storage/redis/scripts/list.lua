@@ -58,7 +58,7 @@ while found < limit and scanned < SCAN_BUDGET do
             scanned = scanned + 1
             local env = raws[k] and cjson.decode(raws[k])
             if env then
-                last_rank = string.format('%d', env.r)
+                last_rank = env.r
             else
                 last_rank = redis.call('ZSCORE', source, id)
             end
@@ -74,6 +74,7 @@ while found < limit and scanned < SCAN_BUDGET do
             if scanned >= SCAN_BUDGET then break end
         end
     end
+    if type(last_rank) == 'number' then last_rank = string.format('%d', last_rank) end
     from = '(' .. last_rank
 end
 if #hits > 0 then
