@@ -7,6 +7,7 @@
 #include <deque>
 #include <string>
 
+#include "loadgen/connection.h"
 #include "loadgen/endpoint.h"
 #include "loadgen/http_response_parser.h"
 #include "loadgen/libevent_handles.h"
@@ -14,37 +15,27 @@
 
 namespace zqbench {
 
-class HttpConnection {
+class HttpConnection final : public Connection {
   public:
-    class Listener {
-      public:
-        virtual ~Listener() = default;
-        virtual void onConnected(HttpConnection& connection) = 0;
-        virtual void onResponse(HttpConnection& connection, Request&& request,
-                                Response&& response) = 0;
-    };
-
     // `headers` are sent with every request ("Name: value\r\n" lines).
     HttpConnection(event_base* base, const Endpoint& endpoint, std::string headers, size_t pipeline,
                    Listener& listener);
     HttpConnection(const HttpConnection&) = delete;
     HttpConnection& operator=(const HttpConnection&) = delete;
 
-    void connect();
+    void connect() override;
     // Closes the socket and forgets in-flight requests without reporting them.
-    void close();
+    void close() override;
 
-    bool connected() const { return connected_; }
-    bool canSend() const { return connected_ && inflight_.size() < pipeline_; }
-    size_t inflight() const { return inflight_.size(); }
-    const std::deque<Request>& inflightRequests() const { return inflight_; }
-    uint64_t reconnects() const { return reconnects_; }
-    uint64_t failures() const { return failures_; }
+    bool connected() const override { return connected_; }
+    bool canSend() const override { return connected_ && inflight_.size() < pipeline_; }
+    size_t inflight() const override { return inflight_.size(); }
+    const std::deque<Request>& inflightRequests() const override { return inflight_; }
+    uint64_t reconnects() const override { return reconnects_; }
+    uint64_t failures() const override { return failures_; }
 
     // Writes the request; its sentNs is set here. Requires canSend().
-    void send(Request&& request);
-
-    int id = 0;  // owner's index, for the listener
+    void send(Request&& request) override;
 
   private:
     static void onRead(bufferevent* bev, void* self);

@@ -34,6 +34,9 @@ void usage(FILE* out) {
         "  --idle-backoff-ms MS consumer: pause after an empty claim (default 1)\n"
         "  --delete-mode MODE   consumer: ids (bulk DELETE ?ids=) | each (per message)\n"
         "  --subscribers N      fanout: webhook subscriptions per queue (default 1)\n"
+        "  --transport T        http (default) | websocket: the load connections speak\n"
+        "                       Zaqar websocket frames (setup/finish stay on --url)\n"
+        "  --ws-url URL         websocket listener (default ws://127.0.0.1:9000)\n"
         "  --project NAME       X-Project-ID (default: fresh per run)\n"
         "  --json FILE          also write the results as JSON\n"
         "  --quiet              no table on stdout\n");
@@ -77,6 +80,8 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         kBackoff,
         kDeleteMode,
         kSubscribers,
+        kTransport,
+        kWsUrl,
         kProject,
         kJson,
         kQuiet,
@@ -101,6 +106,8 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         {"idle-backoff-ms", required_argument, nullptr, kBackoff},
         {"delete-mode", required_argument, nullptr, kDeleteMode},
         {"subscribers", required_argument, nullptr, kSubscribers},
+        {"transport", required_argument, nullptr, kTransport},
+        {"ws-url", required_argument, nullptr, kWsUrl},
         {"project", required_argument, nullptr, kProject},
         {"json", required_argument, nullptr, kJson},
         {"quiet", no_argument, nullptr, kQuiet},
@@ -168,6 +175,13 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
                 break;
             case kSubscribers:
                 ok = toInt(optarg, 1, 10000, &n) && (o->subscribers = int(n), true);
+                break;
+            case kTransport:
+                o->transport = optarg;
+                ok = o->transport == "http" || o->transport == "websocket";
+                break;
+            case kWsUrl:
+                o->wsUrl = optarg;
                 break;
             case kProject:
                 o->project = optarg;

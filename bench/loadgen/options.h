@@ -28,6 +28,9 @@ struct Options {
     std::string project;             // default: a fresh one per run
     std::string jsonFile;
     bool quiet = false;
+    std::string transport = "http";  // load connections: "http" or "websocket"
+    // The websocket listener: its own port ([drivers:transport:websocket] port).
+    std::string wsUrl = "ws://127.0.0.1:9000";
 };
 
 // Parses argv; on error or --help prints usage and returns false (exitCode says which).

@@ -62,6 +62,9 @@ void printTable(FILE* out, const RunInfo& run, const Metrics& metrics) {
     const double s = run.measuredSeconds;
     std::fprintf(out, "\nscenario %s  url %s  project %s\n", o.scenario.c_str(), o.url.c_str(),
                  run.project.c_str());
+    if (o.transport == "websocket")
+        std::fprintf(out, "transport websocket %s (setup and finish requests over HTTP)\n",
+                     o.wsUrl.c_str());
     std::fprintf(
         out, "connections %d (%s)  pipeline %d  rate %s  batch %d  size %d B  queues %d\n",
         o.connections, run.roles.c_str(), o.pipeline,
@@ -120,6 +123,8 @@ std::string toJson(const RunInfo& run, const Metrics& metrics) {
     j.beginObject();
     j.key("scenario").value(o.scenario).key("url").value(o.url).key("project").value(run.project);
     j.key("roles").value(run.roles);
+    j.key("transport").value(o.transport);
+    if (o.transport == "websocket") j.key("ws_url").value(o.wsUrl);
     j.key("connections")
         .value(o.connections)
         .key("pipeline")

@@ -13,7 +13,10 @@
 #include <random>
 
 #include "loadgen/clock.h"
+#include "loadgen/http_connection.h"
 #include "loadgen/rate_limiter.h"
+#include "loadgen/ws_connection.h"
+#include "loadgen/ws_mapping_check.h"
 
 namespace zqbench {
 namespace {
@@ -59,7 +62,7 @@ class SequenceFlow : public Flow {
 
 struct Runner::Client {
     Runner* runner = nullptr;
-    std::unique_ptr<HttpConnection> connection;
+    std::unique_ptr<Connection> connection;
     std::unique_ptr<Flow> flow;
     std::optional<RateLimiter> limiter;
     std::optional<Request> pending;
@@ -75,27 +78,34 @@ Runner::Runner(const Options& options, const Endpoint& endpoint, const std::stri
       project_(project),
       scenario_(scenario),
       metrics_(metrics),
-      base_(event_base_new()) {}
+      base_(options.transport == "websocket") {}
 
 Runner::~Runner() {
     // Connections, timers and the scenario's loop objects must go before the event base
     // they live on.
     scenario_.detach();
     clients_.clear();
+    ws_.reset();
     stopTimer_.reset();
     connectTimer_.reset();
     progressTimer_.reset();
 }
 
 std::unique_ptr<Runner::Client> Runner::makeClient(int index, std::unique_ptr<Flow> flow,
-                                                   size_t pipeline) {
+                                                   size_t pipeline, bool websocket) {
     static std::mt19937_64 rng{std::random_device{}()};
     auto client = std::make_unique<Client>();
     client->runner = this;
-    std::string headers = "Host: " + endpoint_.hostHeader + "\r\nClient-ID: " + randomUuid(rng) +
-                          "\r\nX-Project-ID: " + project_ + "\r\nAccept: application/json\r\n";
-    client->connection = std::make_unique<HttpConnection>(base_.get(), endpoint_,
-                                                          std::move(headers), pipeline, *this);
+    if (websocket) {
+        client->connection = std::make_unique<WsConnection>(*ws_, *wsEndpoint_, randomUuid(rng),
+                                                            project_, pipeline, *this);
+    } else {
+        std::string headers = "Host: " + endpoint_.hostHeader +
+                              "\r\nClient-ID: " + randomUuid(rng) +
+                              "\r\nX-Project-ID: " + project_ + "\r\nAccept: application/json\r\n";
+        client->connection = std::make_unique<HttpConnection>(base_.get(), endpoint_,
+                                                              std::move(headers), pipeline, *this);
+    }
     client->connection->id = index;
     client->flow = std::move(flow);
     client->timer.reset(evtimer_new(base_.get(), &Runner::onClientTimer, client.get()));
@@ -109,6 +119,13 @@ void Runner::addTimer(EventPtr& slot, double seconds, event_callback_fn callback
 }
 
 bool Runner::run(std::string* error) {
+    if (options_.transport == "websocket") {
+        if (!checkWsMapping(options_, project_, error)) return false;
+        wsEndpoint_ = std::make_unique<WsEndpoint>();
+        if (!parseWsUrl(options_.wsUrl, wsEndpoint_.get(), error)) return false;
+        ws_ = std::make_unique<WsClientContext>(*base_.dispatcher());
+        if (!ws_->start(error)) return false;
+    }
     if (!scenario_.attach(base_.get(), error)) return false;
     if (!runSequence(scenario_.setupRequests(), true, error)) return false;
     if (!runLoad(error)) return false;
@@ -156,8 +173,8 @@ bool Runner::runLoad(std::string* error) {
     doneCount_ = 0;
     clients_.clear();
     for (int i = 0; i < options_.connections; ++i) {
-        clients_.push_back(
-            makeClient(i, scenario_.makeFlow(i), static_cast<size_t>(options_.pipeline)));
+        clients_.push_back(makeClient(i, scenario_.makeFlow(i),
+                                      static_cast<size_t>(options_.pipeline), ws_ != nullptr));
     }
     for (auto& c : clients_) c->connection->connect();
     addTimer(connectTimer_, 5.0, &Runner::onConnectTimeout);
@@ -179,9 +196,14 @@ bool Runner::runLoad(std::string* error) {
     stopTimer_.reset();
     connectTimer_.reset();
     progressTimer_.reset();
+    if (!fatalError_.empty()) {
+        *error = fatalError_;
+        return false;
+    }
     if (!started_) {
         *error = "could not open " + std::to_string(options_.connections) + " connections to " +
-                 options_.url + " within 5 s (" + std::to_string(connectedCount_) + " connected)";
+                 (ws_ ? options_.wsUrl : options_.url) + " within 5 s (" +
+                 std::to_string(connectedCount_) + " connected)";
         return false;
     }
     const uint64_t windowEnd = std::min(end, stopAtNs_);
@@ -218,7 +240,7 @@ void Runner::startLoad() {
     for (auto& c : clients_) pump(*c);
 }
 
-void Runner::onConnected(HttpConnection& connection) {
+void Runner::onConnected(Connection& connection) {
     Client& client = *clients_[static_cast<size_t>(connection.id)];
     if (phase_ == Phase::Sequence) connectTimer_.reset();
     if (phase_ == Phase::Load && !started_) {
@@ -231,7 +253,13 @@ void Runner::onConnected(HttpConnection& connection) {
     pump(client);
 }
 
-void Runner::onResponse(HttpConnection& connection, Request&& request, Response&& response) {
+void Runner::onFatal(Connection&, const std::string& reason) {
+    if (fatalError_.empty())
+        fatalError_ = "scenario " + options_.scenario + " over --transport websocket: " + reason;
+    stopLoop();
+}
+
+void Runner::onResponse(Connection& connection, Request&& request, Response&& response) {
     Client& client = *clients_[static_cast<size_t>(connection.id)];
     if (phase_ == Phase::Sequence) {
         if (response.status != 0) {
@@ -266,7 +294,7 @@ void Runner::onResponse(HttpConnection& connection, Request&& request, Response&
 void Runner::pump(Client& client) {
     if (client.done) return;
     const uint64_t now = nowNs();
-    while (client.connection->canSend()) {
+    while (client.connection->canSend() && fatalError_.empty()) {
         if (!client.pending) {
             Next next = client.flow->next(now);
             if (next.done) {

@@ -10,8 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "loadgen/connection.h"
 #include "loadgen/endpoint.h"
-#include "loadgen/http_connection.h"
+#include "loadgen/event_loop.h"
 #include "loadgen/libevent_handles.h"
 #include "loadgen/metrics.h"
 #include "loadgen/options.h"
@@ -19,7 +20,10 @@
 
 namespace zqbench {
 
-class Runner : public HttpConnection::Listener {
+class WsClientContext;
+struct WsEndpoint;
+
+class Runner : public Connection::Listener {
   public:
     Runner(const Options& options, const Endpoint& endpoint, const std::string& project,
            Scenario& scenario, Metrics& metrics);
@@ -36,8 +40,9 @@ class Runner : public HttpConnection::Listener {
     struct Client;
     enum class Phase { Sequence, Load };
 
-    void onConnected(HttpConnection& connection) override;
-    void onResponse(HttpConnection& connection, Request&& request, Response&& response) override;
+    void onConnected(Connection& connection) override;
+    void onResponse(Connection& connection, Request&& request, Response&& response) override;
+    void onFatal(Connection& connection, const std::string& reason) override;
 
     bool runSequence(std::vector<Request> requests, bool setup, std::string* error);
     bool runLoad(std::string* error);
@@ -47,7 +52,9 @@ class Runner : public HttpConnection::Listener {
     void armTimer(Client& client, uint64_t atNs, uint64_t nowNs);
     void stopLoop();
     void addTimer(EventPtr& slot, double seconds, event_callback_fn callback);
-    std::unique_ptr<Client> makeClient(int index, std::unique_ptr<Flow> flow, size_t pipeline);
+    // websocket: a --transport websocket load connection; setup and finish stay on HTTP.
+    std::unique_ptr<Client> makeClient(int index, std::unique_ptr<Flow> flow, size_t pipeline,
+                                       bool websocket = false);
 
     static void onClientTimer(evutil_socket_t, short, void* client);
     static void onStopTimer(evutil_socket_t, short, void* runner);
@@ -60,7 +67,10 @@ class Runner : public HttpConnection::Listener {
     std::string project_;
     Scenario& scenario_;
     Metrics& metrics_;
-    EventBasePtr base_;
+    EventLoop base_;
+    std::unique_ptr<WsEndpoint> wsEndpoint_;
+    std::unique_ptr<WsClientContext> ws_;  // before base_ is gone: it lives on that loop
+    std::string fatalError_;
     std::vector<std::unique_ptr<Client>> clients_;
     Phase phase_ = Phase::Sequence;
     bool started_ = false;

@@ -1,5 +1,5 @@
-// Scenario registry. Scenario 4 (websocket) of the benchmark plan lands with the websocket
-// transport; it plugs in here.
+// Scenario registry. Scenario 4 (websocket) of the benchmark plan is not a scenario of its
+// own: the producer and consumer scenarios run over --transport websocket.
 #include "loadgen/scenario.h"
 
 #include "loadgen/scenarios/scenarios.h"
@@ -16,8 +16,8 @@ std::unique_ptr<Scenario> makeScenario(const ScenarioContext& context, std::stri
     if (name == "ping-head") return makePingScenario(context, true);
     if (name == "fanout") return makeFanoutScenario(context);
     *error = "unknown scenario: " + name +
-             " (producer, consumer, observer, churn, ping, ping-head, fanout; websocket comes "
-             "later)";
+             " (producer, consumer, observer, churn, ping, ping-head, fanout; websocket is "
+             "--transport websocket)";
     return nullptr;
 }
 

@@ -40,6 +40,32 @@ uint64_t parseUint(std::string_view text, size_t from) {
     return v;
 }
 
+// The string value of the key whose opening quote is at `pos`, or npos; `end` past it.
+size_t stringValue(std::string_view text, size_t pos, size_t keySize, size_t* end) {
+    pos += keySize;
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == ':')) ++pos;
+    if (pos >= text.size() || text[pos] != '"') return std::string_view::npos;
+    *end = text.find('"', pos + 1);
+    return *end == std::string_view::npos ? *end : pos + 1;
+}
+
+// A claim answered over websocket has no hrefs: {"claim_id": "<cid>", "messages":
+// [{"id": "<id>", "claim_id": "<cid>", ...}]}.
+void scanWsClaim(std::string_view body, ClaimedMessages* out) {
+    constexpr std::string_view kClaimId = "\"claim_id\"";
+    constexpr std::string_view kId = "\"id\"";
+    size_t end = 0;
+    const size_t claim = body.find(kClaimId);
+    if (claim == std::string_view::npos) return;
+    const size_t cid = stringValue(body, claim, kClaimId.size(), &end);
+    if (cid == std::string_view::npos) return;
+    out->claimId = std::string(body.substr(cid, end - cid));
+    for (size_t pos = 0; (pos = body.find(kId, pos)) != std::string_view::npos; pos += kId.size()) {
+        const size_t id = stringValue(body, pos, kId.size(), &end);
+        if (id != std::string_view::npos) out->ids.emplace_back(body.substr(id, end - id));
+    }
+}
+
 }  // namespace
 
 ClaimedMessages scanClaim(std::string_view body) {
@@ -59,6 +85,7 @@ ClaimedMessages scanClaim(std::string_view body) {
             out.claimId = std::string(body.substr(cidStart, cidEnd - cidStart));
         pos = cidEnd;
     }
+    if (out.ids.empty()) scanWsClaim(body, &out);
     constexpr std::string_view kTs = "\"ts\"";
     pos = 0;
     while ((pos = body.find(kTs, pos)) != std::string_view::npos) {

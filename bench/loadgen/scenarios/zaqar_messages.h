@@ -23,7 +23,8 @@ struct ClaimedMessages {
     std::vector<std::string> ids;
     std::vector<uint64_t> sentNs;  // the "ts" of each body, for end-to-end latency
 };
-// Scans a 201 claim response: ids and claim id come from each href "...<id>?claim_id=<cid>".
+// Scans a 201 claim response: ids and claim id come from each href "...<id>?claim_id=<cid>",
+// or (websocket replies have no hrefs) from "claim_id" and each message's "id".
 ClaimedMessages scanClaim(std::string_view body);
 
 // Number of message objects in a list/claim response.
