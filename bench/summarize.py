@@ -22,6 +22,10 @@ ROWS = ["http_head", "http_get", "redis_post1", "redis_post1_p16", "redis_post10
         "producer_batch10", "consumer", "consumer_each", "observer", "churn"]
 FANOUT = ["fanout_1", "fanout_1_rate50", "fanout_10", "fanout_10_rate50", "fanout_100", "fanout_100_rate50"]
 ROWS += FANOUT
+# 4 websocket: each right after the REST row it repeats over websocket.
+WEBSOCKET = {"producer": "ws_producer", "consumer": "ws_consumer"}
+for rest_row, ws_row in WEBSOCKET.items():
+    ROWS.insert(ROWS.index(rest_row) + 1, ws_row)
 
 LABELS = {
     "http_head": "HTTP ceiling: HEAD /v2/ping",
@@ -42,6 +46,8 @@ LABELS = {
     "fanout_10_rate50": "5 fan-out: 10 subscribers, constant rate 50 %",
     "fanout_100": "5 fan-out: 100 subscribers",
     "fanout_100_rate50": "5 fan-out: 100 subscribers, constant rate 50 %",
+    "ws_producer": "4 websocket: post 1 message",
+    "ws_consumer": "4 websocket: consumer cycle (claim 10 + bulk delete)",
 }
 
 
@@ -94,7 +100,7 @@ def main():
         summary["runs"][name] = {"requests_per_s": rps, "messages_per_s": mps, "latency_ms": lat,
                                  "errors": errors, "zaqard_rss_kb": d.get("zaqard_rss_kb")}
     extra = []
-    for name in ("consumer", "consumer_each"):
+    for name in ("consumer", "consumer_each", "ws_consumer"):
         d = runs.get(name)
         if d:
             g = d.get("gauges", {})
