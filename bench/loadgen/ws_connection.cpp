@@ -77,10 +77,9 @@ WsClientContext::WsClientContext(zaqard::event::Dispatcher& dispatcher)
     : base_(dispatcher.base()), bridge_(dispatcher) {}
 
 WsClientContext::~WsClientContext() {
-    // UvLoopBridge::kick() defers a call into the bridge and its destructor does not cancel
-    // it: run what the loop still has deferred (kicks from closing connections) while the
-    // bridge exists, else ~Dispatcher would run it on a freed bridge. One priority level
-    // per pass, hence a few passes.
+    // Let what the loop still has deferred (kicks from closing connections) run while the
+    // lws context exists, so the closes reach lws before it is destroyed (a kick left
+    // for later is ignored by the destroyed bridge). One priority level per pass.
     for (int i = 0; i < 4; ++i) event_base_loop(base_, EVLOOP_NONBLOCK);
     if (context_) {
         // As the server does: with a foreign loop lws 4.1 frees the context in two steps,

@@ -2,6 +2,7 @@
 
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -62,6 +63,11 @@ UniqueFd openListener(const std::string& host, int port, bool listenNow, std::st
             lastErrno = errno;
             continue;
         }
+        // Accepted sockets inherit TCP_NODELAY on Linux. Without it a reply written in two
+        // pieces (lws sends frames over ~1 KiB in two) waits for the client's delayed ACK:
+        // 40 ms per large WebSocket reply. Our replies are whole messages, so Nagle's
+        // coalescing buys nothing.
+        ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
         return fd;
     }
     error = "cannot listen on " + where + ": " + std::strerror(lastErrno);

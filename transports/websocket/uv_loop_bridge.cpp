@@ -19,7 +19,8 @@ UvLoopBridge::~UvLoopBridge() {
 void UvLoopBridge::kick() {
     if (kickPending_) return;
     kickPending_ = true;
-    dispatcher_.defer([this] {
+    dispatcher_.defer([this, alive = std::weak_ptr<char>(alive_)] {
+        if (alive.expired()) return;
         kickPending_ = false;
         runOnce();
     });

@@ -10,6 +10,8 @@
 
 #include <uv.h>
 
+#include <memory>
+
 #include "src/event/dispatcher.h"
 
 namespace zaqard::websocket {
@@ -38,6 +40,10 @@ class UvLoopBridge {
     event::FileEventPtr backendEvent_;
     event::TimerPtr timer_;
     bool kickPending_ = false;
+    // Expires with the bridge: a kick still deferred in the dispatcher when the bridge is
+    // destroyed (the dispatcher outlives it and runs its deferred work on destruction)
+    // must not call into freed memory.
+    std::shared_ptr<char> alive_ = std::make_shared<char>();
 };
 
 }  // namespace zaqard::websocket
