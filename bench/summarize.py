@@ -18,7 +18,7 @@ TARGETS = [
     ("list >= 11,000 req/s", "observer", lambda d: d["kinds"]["list"]["requests_per_s"], ">=", 11000),
 ]
 
-ROWS = ["http_head", "http_get", "redis_post1", "redis_post1_p16", "redis_post10", "producer", "producer_rate80",
+ROWS = ["http_head", "http_get", "redis_post1", "redis_post1_p16", "redis_post10", "producer", "producer_rate50",
         "producer_batch10", "consumer", "consumer_each", "observer", "churn"]
 FANOUT = ["fanout_1", "fanout_1_rate50", "fanout_10", "fanout_10_rate50", "fanout_100", "fanout_100_rate50"]
 ROWS += FANOUT
@@ -34,7 +34,7 @@ LABELS = {
     "redis_post1_p16": "storage ceiling: EVALSHA post x1, -P 16",
     "redis_post10": "storage ceiling: EVALSHA post x10",
     "producer": "1 producer: post 1 message",
-    "producer_rate80": "1 producer: post 1, constant rate 80 %",
+    "producer_rate50": "1 producer: post 1, constant rate 50 %",
     "producer_batch10": "1 producer: post batches of 10",
     "consumer": "2 consumer cycle (claim 10 + bulk delete)",
     "consumer_each": "2 consumer cycle (delete each, pipeline 4)",
@@ -86,7 +86,7 @@ def main():
         if name.startswith("producer") and name != "producer_batch10":
             lat = d["kinds"]["post"]["latency_ms"]
         storage = ""
-        if name in ("producer", "producer_rate80"):
+        if name in ("producer", "producer_rate50"):
             storage = "%s of x1, %s of x1 -P16" % (pct(rps, store1), pct(rps, store1p))
         elif name == "producer_batch10":
             storage = pct(mps, store10) + " of x10 (msg/s)"
