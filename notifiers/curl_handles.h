@@ -1,28 +1,13 @@
-// RAII owners for libcurl's C handles.
+// libcurl's RAII owners, shared with the other curl users (src/http_client/curl_handles.h).
 #pragma once
 
-#include <curl/curl.h>
-
-#include <memory>
+#include "src/http_client/curl_handles.h"
 
 namespace zaqard::notifiers {
 
-struct CurlEasyDeleter {
-    void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-struct CurlMultiDeleter {
-    void operator()(CURLM* handle) const { curl_multi_cleanup(handle); }
-};
-struct CurlSlistDeleter {
-    void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-
-using CurlEasyPtr = std::unique_ptr<CURL, CurlEasyDeleter>;
-using CurlMultiPtr = std::unique_ptr<CURLM, CurlMultiDeleter>;
-using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
-
-// curl_global_init() once per process, before the first handle (it is not thread-safe
-// on older libcurl, so every user goes through this).
-void ensureCurlGlobalInit();
+using http_client::CurlEasyPtr;
+using http_client::CurlMultiPtr;
+using http_client::CurlSlistPtr;
+using http_client::ensureCurlGlobalInit;
 
 }  // namespace zaqard::notifiers

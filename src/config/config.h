@@ -84,6 +84,25 @@ struct CorsOptions {
                                                "X-OpenStack-Request-ID"};
 };
 
+// `[keystone_authtoken]` options zaqard reads for auth_strategy = keystone
+// (keystonemiddleware's names and defaults; docs/api.md "Keystone").
+struct KeystoneAuthOptions {
+    std::string www_authenticate_uri;  // (deprecated alias auth_uri) for WWW-Authenticate
+    std::string auth_url;              // Keystone endpoint for the service login/validation
+    std::string auth_type = "password";
+    std::string username;
+    std::string password;
+    std::string project_name;
+    std::string user_domain_name = "Default";
+    std::string project_domain_name = "Default";
+    std::string cafile;
+    bool insecure = false;
+    int token_cache_time = 300;        // seconds a validated token is trusted without asking
+    bool delay_auth_decision = false;  // pass unauthenticated requests on (X-Identity-Status)
+    double http_connect_timeout = 0;   // seconds; 0: zaqard's default (5 s connect, 10 s total)
+    int token_cache_size = 10000;      // zaqard: cached tokens per shard (bounded memory)
+};
+
 // Sections whose options belong to other OpenStack libraries ([keystone_authtoken],
 // [trustee], [cache], [profiler]): kept verbatim, option name -> raw value.
 using RawSection = std::map<std::string, std::string>;
@@ -158,6 +177,7 @@ struct Config {
 
     // Other libraries' sections, verbatim.
     RawSection keystone_authtoken;
+    KeystoneAuthOptions keystone;  // typed view of keystone_authtoken (keystone_options.cpp)
     RawSection trustee;
     RawSection cache;
     RawSection profiler;

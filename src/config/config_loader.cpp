@@ -15,6 +15,7 @@
 
 #include "src/common/log.h"
 #include "src/config/config_values.h"
+#include "src/config/keystone_options.h"
 
 namespace zaqard::config {
 
@@ -472,6 +473,7 @@ bool loadConfigFile(const std::string& path, Config& config, std::string& error)
                 "': greater than max_length_client_id";
         return false;
     }
+    if (!applyKeystoneOptions(config, error)) return false;
     config.sourceFile = path;
     return true;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "src/common/log.h"
+#include "src/config/keystone_options.h"
 #include "src/event/dispatcher.h"
 #include "src/runtime/shard.h"
 #include "src/runtime/signals.h"
@@ -49,6 +50,10 @@ int shardCount(const config::Config& config) {
 
 int runServer(const config::Config& configIn, std::shared_ptr<const api::policy::Policy> policy) {
     blockSignals();
+    if (std::string error; !config::checkKeystoneOptions(configIn, error)) {
+        log::error(error);
+        return 1;
+    }
 
     // Port 0 means "any free port": every shard must get the same one, so reserve it
     // first with a bound (not listening) SO_REUSEPORT socket.

@@ -38,6 +38,12 @@ Shard::Shard(const config::Config& config, int index,
           },
           consumerName(index), /*poll=*/index == 0) {
     driver_.setNotificationHandler([this](const std::string& tag) { notifications_.wake(tag); });
+    if (config.auth_strategy == "keystone") {
+        keystone_ = std::make_unique<auth::KeystoneAuthenticator>(dispatcher_, config.keystone);
+        restGate_ = std::make_unique<auth::RestAuthGate>(*keystone_, config.keystone);
+        http_.setAuthGate(restGate_.get());
+        websocket_.setAuthenticator(keystone_.get());
+    }
 }
 
 Shard::~Shard() {

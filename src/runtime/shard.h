@@ -11,6 +11,8 @@
 
 #include "notifiers/notification_engine.h"
 #include "src/api/api.h"
+#include "src/auth/keystone_authenticator.h"
+#include "src/auth/rest_gate.h"
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
 #include "storage/redis/redis_driver.h"
@@ -44,6 +46,9 @@ class Shard {
 
     const int index_;
     event::Dispatcher dispatcher_;
+    // auth_strategy = keystone only (null otherwise); before the transports that use them.
+    std::unique_ptr<auth::KeystoneAuthenticator> keystone_;
+    std::unique_ptr<auth::RestAuthGate> restGate_;
     storage::redis::RedisDriver driver_;
     api::Api api_;
     http::HttpServer http_;

@@ -75,6 +75,7 @@ class HttpServer::Impl {
     bool listen(std::string& error);
     void stopAccepting();
     size_t inFlight() const { return exchanges_.size(); }
+    void setAuthGate(auth::RestAuthGate* gate) { gate_ = gate; }
 
     void reply(Exchange& exchange, const api::Response& response);
 
@@ -89,6 +90,7 @@ class HttpServer::Impl {
     event::Dispatcher& dispatcher_;
     const config::Config& config_;
     api::Api& api_;
+    auth::RestAuthGate* gate_ = nullptr;
     RouterOptions routerOptions_;
     std::unique_ptr<evhttp, EvhttpDeleter> http_;
     evhttp_bound_socket* bound_ = nullptr;  // owned by http_
@@ -262,10 +264,19 @@ void HttpServer::Impl::handle(evhttp_request* request) {
         evhttp_connection_set_closecb(exchange->connection, &Impl::onConnectionClose, this);
     }
 
-    api_.handle(std::move(apiRequest), [exchange](api::Response response) {
+    api::Responder respond = [exchange](api::Response response) {
         if (exchange->server) exchange->server->reply(*exchange, response);
         exchange->answered = true;
-    });
+    };
+    if (!gate_) return api_.handle(std::move(apiRequest), std::move(respond));
+    // Keystone may answer later: the server may be gone by then (exchange->server).
+    gate_->admit(
+        std::move(apiRequest),
+        [exchange, respond](api::Request admitted) {
+            if (!exchange->server) return;
+            exchange->server->api_.handle(std::move(admitted), respond);
+        },
+        respond);
 }
 
 void HttpServer::Impl::reply(Exchange& exchange, const api::Response& response) {
@@ -299,6 +310,10 @@ HttpServer::HttpServer(event::Dispatcher& dispatcher, const config::Config& conf
     : impl_(std::make_unique<Impl>(dispatcher, config, api)) {}
 
 HttpServer::~HttpServer() = default;
+
+void HttpServer::setAuthGate(auth::RestAuthGate* gate) {
+    impl_->setAuthGate(gate);
+}
 
 bool HttpServer::listen(std::string& error) {
     return impl_->listen(error);

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "src/api/api.h"
+#include "src/auth/rest_gate.h"
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
 
@@ -16,6 +17,10 @@ class HttpServer {
   public:
     HttpServer(event::Dispatcher& dispatcher, const config::Config& config, api::Api& api);
     ~HttpServer();
+
+    // auth_strategy = keystone: every request passes `gate` before the api (it must
+    // outlive the server). Null (noauth, the default): requests go straight to the api.
+    void setAuthGate(auth::RestAuthGate* gate);
 
     // Binds [drivers:transport:wsgi] bind:port with SO_REUSEPORT. False + `error` on failure.
     bool listen(std::string& error);

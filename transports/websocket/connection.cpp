@@ -89,6 +89,8 @@ void Connection::enqueue(FrameKind kind, std::string payload) {
         // queued replies go at once; the close frame (1008) leaves once the socket drains
         // (writePending), and a peer that never reads again is dropped by the timeout.
         closeRequested_ = true;
+        closeCode_ = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+        closeReason_ = "output buffer limit exceeded (slow reader)";
         queues_->out.clear();
         outBytes_ = 0;
         // lws must keep reading to see the peer's close acknowledgement (closing with
@@ -124,21 +126,41 @@ bool Connection::writePending() {
         // 4.1 drop the connection at once when output was pending (checked), and the
         // peer would never learn why. The peer answers with its close frame, on which
         // lws closes; the timeout set in enqueue() covers a peer that never does.
+        // Replies queued before close() go first (an expired authentication still
+        // delivers what was answered before).
+        if (queues_ && !queues_->out.empty()) {
+            if (!writeQueued()) return false;
+            if (!queues_->out.empty()) {  // more on the next writable event
+                requestWrite();
+                return true;
+            }
+        }
         if (!closeSent_) {
-            static const char reason[] = "output buffer limit exceeded (slow reader)";
-            constexpr size_t kPayload = 2 + sizeof reason - 1;  // < 126: one length byte
-            std::vector<unsigned char> frame(LWS_PRE + 2 + kPayload);
+            // Control frames carry at most 125 bytes: code (2) + reason.
+            std::string reason = closeReason_.substr(0, 123);
+            size_t payload = 2 + reason.size();
+            std::vector<unsigned char> frame(LWS_PRE + 2 + payload);
             unsigned char* p = frame.data() + LWS_PRE;
             p[0] = 0x88;  // FIN + close opcode
-            p[1] = kPayload;
-            p[2] = LWS_CLOSE_STATUS_POLICY_VIOLATION >> 8;
-            p[3] = LWS_CLOSE_STATUS_POLICY_VIOLATION & 0xff;
-            std::memcpy(p + 4, reason, sizeof reason - 1);
+            p[1] = static_cast<unsigned char>(payload);
+            p[2] = static_cast<unsigned char>(closeCode_ >> 8);
+            p[3] = static_cast<unsigned char>(closeCode_ & 0xff);
+            std::memcpy(p + 4, reason.data(), reason.size());
             closeSent_ = true;
-            if (lws_write(wsi_, p, 2 + kPayload, LWS_WRITE_RAW) < 0) return false;
+            if (lws_write(wsi_, p, 2 + payload, LWS_WRITE_RAW) < 0) return false;
         }
         return true;
     }
+    if (!writeQueued()) return false;
+    if (queues_ && !queues_->out.empty()) {
+        requestWrite();
+    } else {
+        releaseIfIdle();  // nothing to send: an idle connection keeps no buffers
+    }
+    return true;
+}
+
+bool Connection::writeQueued() {
     // As many frames as the socket takes now, bounded so one busy peer cannot hold the
     // shard; lws buffers a partial write itself and then reports the pipe choked.
     size_t budget = kWriteBudgetBytes;
@@ -155,12 +177,18 @@ bool Connection::writePending() {
         outBytes_ -= payload.size();
         out.pop_front();
     }
-    if (!out.empty()) {
-        requestWrite();
-    } else {
-        releaseIfIdle();  // nothing to send: an idle connection keeps no buffers
-    }
     return true;
+}
+
+void Connection::close(uint16_t code, std::string reason) {
+    if (!wsi_ || closeRequested_) return;
+    closeRequested_ = true;
+    closeCode_ = code;
+    closeReason_ = std::move(reason);
+    if (rxPaused_) lws_rx_flow_control(wsi_, 1);
+    rxPaused_ = false;
+    lws_set_timeout(wsi_, PENDING_TIMEOUT_USER_OK, kSlowReaderGraceSeconds);
+    requestWrite();
 }
 
 }  // namespace zaqard::websocket

@@ -40,6 +40,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // Queues a frame right away (notifications interleave between responses).
     void pushNow(FrameKind kind, std::string payload);
 
+    // Closes with `code` and `reason` once the replies already queued are written;
+    // frames received from now on are ignored.
+    void close(uint16_t code, std::string reason);
+
     // Writes the queued frames the socket accepts now; false means close the connection.
     bool writePending();
 
@@ -59,6 +63,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         std::string payload;
     };
     void moveReadySlots();
+    bool writeQueued();  // as many queued frames as the socket takes; false on error
     void enqueue(FrameKind kind, std::string payload);
     void requestWrite();
     void updateFlowControl();
@@ -86,6 +91,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool rxPaused_ = false;
     bool closeRequested_ = false;
     bool closeSent_ = false;
+    uint16_t closeCode_ = 0;
+    std::string closeReason_;
     FrameKind notificationKind_ = FrameKind::Text;
 };
 

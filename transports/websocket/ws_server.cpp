@@ -109,6 +109,16 @@ class WebSocketServer::Impl {
         return true;
     }
 
+    bool close(const std::string& connectionId, uint16_t code, const std::string& reason) {
+        auto it = byId_.find(connectionId);
+        if (it == byId_.end()) return false;
+        auto connection = it->second.lock();
+        if (!connection || !connection->open()) return false;
+        connection->close(code, reason);
+        bridge_.kick();
+        return true;
+    }
+
   private:
     void acceptPending() {
         // Bounded per wake-up so one busy listener cannot starve the shard.
@@ -265,6 +275,10 @@ size_t WebSocketServer::connections() const {
 }
 bool WebSocketServer::push(const std::string& connectionId, const Json& value) {
     return impl_->push(connectionId, value);
+}
+bool WebSocketServer::close(const std::string& connectionId, uint16_t code,
+                            const std::string& reason) {
+    return impl_->close(connectionId, code, reason);
 }
 void WebSocketServer::setCloseHandler(std::function<void(const std::string&)> handler) {
     impl_->setCloseHandler(std::move(handler));

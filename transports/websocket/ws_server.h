@@ -4,6 +4,7 @@
 // FrameHandler (ws_protocol.h turns frames into api actions).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -43,6 +44,9 @@ class WebSocketServer {
     // as a frame of the connection's notification kind. False when no such connection is
     // open on this shard.
     bool push(const std::string& connectionId, const Json& value);
+    // Closes that connection with a close frame (`code`, `reason`) after the replies
+    // already queued; false when no such connection is open on this shard.
+    bool close(const std::string& connectionId, uint16_t code, const std::string& reason);
     // Connection ids are "<prefix>.<uuid>" (push_channel.h routes on the prefix).
     void setConnectionIdPrefix(std::string prefix);
     // Called with the id of each connection that closes.

@@ -1,6 +1,7 @@
 #include "transports/websocket/ws_transport.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "src/common/log.h"
 #include "src/common/uuid.h"
@@ -76,7 +77,19 @@ void WebSocketTransport::onSelfSubscribed(const std::weak_ptr<Connection>& conne
     api_.storage().subscriptions.remove(owned.queue, owned.id, [](Status) {});
 }
 
+void WebSocketTransport::setAuthenticator(auth::TokenValidator* validator) {
+    if (!validator) {
+        auth_.reset();
+        return;
+    }
+    auth_ = std::make_unique<WebSocketAuth>(
+        dispatcher_, *validator, [this](const std::string& connectionId) {
+            server_.close(connectionId, 4003, "Authentication expired.");
+        });
+}
+
 void WebSocketTransport::onClose(const std::string& connectionId) {
+    if (auth_) auth_->forget(connectionId);
     auto it = owned_.find(connectionId);
     if (it == owned_.end()) return;
     for (const auto& owned : it->second)
@@ -89,12 +102,22 @@ void WebSocketTransport::onFrame(Connection& connection, DecodedFrame frame, Rep
         reply(protocolError(requestEcho(Json()), 400, frame.error));
         return;
     }
+    if (auth_) {
+        const json_t* action =
+            json_is_object(frame.value.get()) ? frame.value.at("action") : nullptr;
+        if (json_is_string(action) && std::strcmp(json_string_value(action), "authenticate") == 0)
+            return auth_->authenticate(connection.id(), frame.value, std::move(reply));
+    }
     Translation translation = translateFrame(frame.value);
     if (!translation.request) {
         reply(std::move(translation.immediateReply));
         return;
     }
     api::Request request = std::move(*translation.request);
+    if (auth_) {
+        if (auto rejection = auth_->admit(connection.id(), request))
+            return reply(protocolError(requestEcho(frame.value), 403, *rejection));
+    }
     request.requestId = randomUuid();
     request.headers["X-Zaqard-Connection-ID"] = connection.id();
     Json echo = requestEcho(frame.value);

@@ -10,9 +10,11 @@
 #include <vector>
 
 #include "src/api/api.h"
+#include "src/auth/token_validator.h"
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
 #include "transports/websocket/push_channel.h"
+#include "transports/websocket/ws_auth.h"
 #include "transports/websocket/ws_server.h"
 
 namespace zaqard::websocket {
@@ -21,6 +23,10 @@ class WebSocketTransport {
   public:
     WebSocketTransport(event::Dispatcher& dispatcher, const config::Config& config, api::Api& api);
     ~WebSocketTransport();
+
+    // auth_strategy = keystone: frames go through WebSocketAuth (ws_auth.h) with this
+    // validator, which must outlive the transport. Without it (noauth) nothing is checked.
+    void setAuthenticator(auth::TokenValidator* validator);
 
     // Binds the listener and subscribes to this shard's push channel.
     bool listen(std::string& error);
@@ -56,6 +62,7 @@ class WebSocketTransport {
     WebSocketServer server_;
     PushChannel pushChannel_;
     std::unordered_map<std::string, std::vector<OwnedSubscription>> owned_;
+    std::unique_ptr<WebSocketAuth> auth_;
 };
 
 }  // namespace zaqard::websocket

@@ -1,0 +1,40 @@
+// Keystone in front of the REST api (auth-and-config.md §1.1), the part of
+// keystonemiddleware + Zaqar's SignedAndExtraSpecHeadersAuth that zaqard needs:
+//  * `/` and requests with a URL-Signature header go on untouched (the api verifies the
+//    signature; there is no EXTRA-SPEC bypass);
+//  * every other request needs a valid X-Auth-Token: identity headers are replaced by the
+//    token's, a missing/invalid token gets 401 + WWW-Authenticate, Keystone unreachable 503;
+//  * delay_auth_decision passes unauthenticated requests on with X-Identity-Status: Invalid.
+// The HTTP transport calls admit() before Api::handle; with noauth there is no gate.
+#pragma once
+
+#include <functional>
+
+#include "src/api/request.h"
+#include "src/auth/token_validator.h"
+#include "src/config/config.h"
+
+namespace zaqard::auth {
+
+class RestAuthGate {
+  public:
+    using Proceed = std::function<void(api::Request)>;
+
+    RestAuthGate(TokenValidator& validator, const config::KeystoneAuthOptions& options)
+        : validator_(validator), options_(options) {}
+
+    // Either `proceed` runs with the request to hand to Api::handle, or `respond` answers;
+    // exactly one of them, once, possibly before admit() returns.
+    void admit(api::Request request, Proceed proceed, api::Responder respond);
+
+  private:
+    TokenValidator& validator_;
+    const config::KeystoneAuthOptions& options_;
+};
+
+// keystonemiddleware's 401 (JSON body, WWW-Authenticate: Keystone uri="...").
+api::Response unauthorizedResponse(const std::string& wwwAuthenticateUri);
+// Zaqar's 503 body with keystonemiddleware's sentence.
+api::Response keystoneUnavailableResponse();
+
+}  // namespace zaqard::auth
