@@ -1,8 +1,7 @@
-// Asynchronous HTTP POSTs for webhook deliveries: libcurl's multi-socket API driven by a
-// shard's Dispatcher (curl's hiperfifo.c pattern: CURLMOPT_SOCKETFUNCTION -> FileEvent,
-// CURLMOPT_TIMERFUNCTION -> Timer; nothing polls). Beyond Zaqar, which sets no timeout
-// and follows redirects: every request has a connect and a total timeout, redirects are
-// never followed, TLS is verified, connections per host are bounded and reused.
+// Asynchronous HTTP POSTs for webhook deliveries, on the shard's Dispatcher through
+// src/http_client/curl_multi.h (libcurl's multi-socket API; nothing polls). Beyond Zaqar, which
+// sets no timeout and follows redirects: every request has a connect and a total timeout, redirects
+// are never followed, TLS is verified, connections per host are bounded and reused.
 //
 // Ordering rules:
 //  * Everything runs on the dispatcher's thread; post() must be called there too.
@@ -23,6 +22,7 @@
 #include "notifiers/curl_handles.h"
 #include "notifiers/delivery_outcome.h"
 #include "src/event/dispatcher.h"
+#include "src/http_client/curl_multi.h"
 
 namespace zaqard::notifiers {
 
@@ -66,28 +66,15 @@ class WebhookClient {
     WebhookClient& operator=(const WebhookClient&) = delete;
 
     void post(WebhookRequest request, Callback callback);
-    size_t pending() const { return transfers_.size(); }
+    size_t pending() const { return multi_.pending(); }
 
   private:
-    struct Transfer;
-    struct SocketWatch;
-
-    static int onSocket(CURL* easy, curl_socket_t fd, int what, void* self, void* socketData);
-    static int onTimer(CURLM* multi, long timeoutMs, void* self);
-    void watchSocket(curl_socket_t fd, int what);
-    void retireSocket(curl_socket_t fd);
-    void onSocketReady(curl_socket_t fd, short what);
-    void onTimeout();
-    void collectFinished();
     void complete(Callback callback, WebhookResult result);
 
     event::Dispatcher& dispatcher_;
     WebhookOptions options_;
     std::shared_ptr<bool> alive_;
-    event::TimerPtr timer_;
-    std::unordered_map<curl_socket_t, std::unique_ptr<SocketWatch>> sockets_;
-    std::unordered_map<CURL*, std::unique_ptr<Transfer>> transfers_;
-    CurlMultiPtr multi_;
+    http_client::CurlMulti multi_;  // last: destroyed first, so no transfer outlives us
 };
 
 }  // namespace zaqard::notifiers
