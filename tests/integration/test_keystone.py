@@ -325,3 +325,16 @@ def test_zaqarclient_with_a_token(stack, keystone):
     with pytest.raises(Exception) as raised:
         list(bad.queues()[0])
     assert "401" in str(raised.value) or "Unauthorized" in type(raised.value).__name__
+
+
+def test_missing_service_credentials_stop_startup(tmp_path):
+    redis = harness.RedisProcess(str(tmp_path / "redis")).start()
+    try:
+        z = harness.ZaqardProcess(str(tmp_path), redis.port, {
+            "DEFAULT": {"auth_strategy": "keystone"},
+            "keystone_authtoken": {"auth_url": "http://127.0.0.1:1", "username": "zaqar"}})
+        with pytest.raises(RuntimeError) as raised:
+            z.start(timeout=10, any_status=True)
+        assert "password is required" in str(raised.value), raised.value
+    finally:
+        redis.stop()
