@@ -75,7 +75,9 @@ void KeystoneClient::validate(const std::string& token, TokenValidator::Done don
 void KeystoneClient::withServiceToken(LoginDone done) {
     if (!serviceToken_.empty() && nowSeconds() < serviceExpires_ - kServiceTokenMargin) {
         // Always answer from the loop, as a login would.
-        return http_.dispatcher().defer([done = std::move(done)] { done(true); });
+        return http_.dispatcher().defer([alive = alive_, done = std::move(done)] {
+            if (*alive) done(true);
+        });
     }
     waitingForLogin_.push_back(std::move(done));
     if (!loggingIn_) login();
@@ -114,7 +116,8 @@ void KeystoneClient::finishLogin(bool ok) {
 
 void KeystoneClient::sendValidation(const std::string& token, TokenValidator::Done done,
                                     bool retried) {
-    http_client::HttpRequest get = request("GET", "/auth/tokens");
+    // The catalog is not used: nocatalog keeps the answer small.
+    http_client::HttpRequest get = request("GET", "/auth/tokens?nocatalog");
     get.headers.emplace_back("X-Auth-Token", serviceToken_);
     get.headers.emplace_back("X-Subject-Token", token);
     std::string usedServiceToken = serviceToken_;

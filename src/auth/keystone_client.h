@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ namespace zaqard::auth {
 class KeystoneClient {
   public:
     KeystoneClient(event::Dispatcher& dispatcher, const config::KeystoneAuthOptions& options);
+    ~KeystoneClient() { *alive_ = false; }
 
     // Asks Keystone about `token`; `done` runs later on the loop (never inside this call).
     void validate(const std::string& token, TokenValidator::Done done);
@@ -40,6 +42,7 @@ class KeystoneClient {
     double serviceExpires_ = 0;
     bool loggingIn_ = false;
     std::vector<LoginDone> waitingForLogin_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for deferred calls
     http_client::HttpClient http_;  // last: destroyed first, so no callback outlives us
 };
 

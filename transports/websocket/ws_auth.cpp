@@ -69,7 +69,9 @@ void WebSocketAuth::onValidated(const std::string& connectionId, const auth::Val
         return reply(protocolError(authenticateEcho(), status, "Authentication failed."));
     }
     session.identity = validation.identity;
-    double remaining = std::max(0.0, validation.identity->expiresAt - nowSeconds());
+    // Bounded so a far-future expiry cannot overflow the timer.
+    constexpr double kMaxSeconds = 366.0 * 24 * 3600;
+    double remaining = std::clamp(validation.identity->expiresAt - nowSeconds(), 0.0, kMaxSeconds);
     session.expiry = dispatcher_.createTimer([this, connectionId] {
         auto found = sessions_.find(connectionId);
         if (found == sessions_.end()) return;
