@@ -25,11 +25,12 @@ def _iso(ts):
 
 class KeystoneStub:
     def __init__(self, username="zaqar", password="secret", project="service",
-                 service_token_ttl=3600):
+                 service_token_ttl=3600, port=0):
         self.username = username
         self.password = password
         self.service_project = project
         self.service_token_ttl = service_token_ttl
+        self.port = port  # 0: a free one
         self.tokens = {}        # user token id -> token document body
         self.service_tokens = {}  # service token id -> expires (epoch)
         self.counts = {"login": 0, "validate": 0}
@@ -60,7 +61,7 @@ class KeystoneStub:
             def do_GET(self):
                 stub._handle(self, "GET")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

@@ -338,3 +338,32 @@ def test_missing_service_credentials_stop_startup(tmp_path):
         assert "password is required" in str(raised.value), raised.value
     finally:
         redis.stop()
+
+
+def test_keystone_down_then_up(tmp_path):
+    """Nothing listens at auth_url: 503 (the service login cannot happen); once Keystone
+    is there, the same zaqard recovers without a restart."""
+    port = harness.free_port()
+    config = {"DEFAULT": {"auth_strategy": "keystone"},
+              "keystone_authtoken": {"www_authenticate_uri": WWW_AUTH,
+                                     "auth_url": f"http://127.0.0.1:{port}/v3",
+                                     "username": "zaqar", "password": "secret",
+                                     "project_name": "service"},
+              "zaqard": {"shards": "1"}}
+    stub = None
+    gen = keystone_stack(str(tmp_path), config)
+    st = next(gen)
+    try:
+        c = client(st, "tok-whatever")
+        r = c.get("/v2/queues")
+        assert r.status == 503, r
+        assert r.json == UNAVAILABLE
+        stub = KeystoneStub(port=port).start()
+        c = client(st, stub.issue("proj-up"))
+        assert c.get("/v2/queues").status == 200
+        assert stub.count("login") == 1
+    finally:
+        if stub:
+            stub.stop()
+        with pytest.raises(StopIteration):
+            next(gen)
