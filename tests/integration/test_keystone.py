@@ -242,6 +242,27 @@ def test_websocket_authenticate(stack, keystone):
         ws.close()
 
 
+def test_websocket_frames_wait_for_no_validation(stack, keystone):
+    """While authenticate is being validated every frame (even another authenticate) is
+    refused; replies still come in request order."""
+    project = "proj-" + uuid.uuid4().hex[:8]
+    ws = WsClient(stack.zaqard.ws_url, project=project)
+    try:
+        keystone.delay = 0.5
+        token = keystone.issue(project)
+        headers = {"X-Auth-Token": token, "X-Project-ID": project}
+        ws.send(ws.frame("authenticate", headers=headers))
+        ws.send(ws.frame("queue_list", {}))
+        ws.send(ws.frame("authenticate", headers=headers))
+        replies = [ws.recv()[0] for _ in range(3)]
+        assert replies[0]["body"] == {"message": "Authentified."}
+        assert replies[1]["body"] == {"error": "Not authentified."}
+        assert replies[2]["body"] == {"error": "Not authentified."}
+        assert ws.status_body("queue_list", {})[0] == 200
+    finally:
+        ws.close()
+
+
 def test_websocket_keystone_down(stack, keystone):
     project = "proj-" + uuid.uuid4().hex[:8]
     ws = WsClient(stack.zaqard.ws_url, project=project)
