@@ -210,6 +210,23 @@ def test_service_token_renewed_after_401(stack, keystone):
     assert keystone.count("login") > logins
 
 
+def test_service_token_renewed_before_expiry(stack, keystone):
+    """A service token within 30 s of its expiry is replaced before use."""
+    keystone.service_token_ttl = 31
+    try:
+        keystone.revoke_service_tokens()
+        c = client(stack, keystone.issue("proj-renew"))
+        assert c.get("/v2/queues").status == 200  # 401 -> login (a 31 s token)
+        logins = keystone.count("login")
+        time.sleep(1.2)
+        for _ in range(SHARDS * 2):  # whichever shard answers, it renews
+            assert client(stack, keystone.issue("proj-renew")).get("/v2/queues").status == 200
+        assert keystone.count("login") > logins
+    finally:
+        keystone.service_token_ttl = 3600
+        keystone.revoke_service_tokens()
+
+
 def ws_authenticate(ws, token, project):
     return ws.call("authenticate", headers={"X-Auth-Token": token, "X-Project-ID": project,
                                             "Client-ID": ws.client_id})
@@ -388,3 +405,40 @@ def test_keystone_down_then_up(tmp_path):
             stub.stop()
         with pytest.raises(StopIteration):
             next(gen)
+
+
+def test_zaqarclient_websocket_transport_with_a_token(stack, keystone):
+    """python-zaqarclient's WebsocketTransport, as its docstring shows it: authenticate
+    first with the token, then actions carrying the project."""
+    import json as _json
+    from zaqarclient.transport import request as zrequest
+    from zaqarclient import transport as ztransport
+    project = "proj-" + uuid.uuid4().hex[:8]
+    conf = {"auth_opts": {"backend": "keystone",
+                          "options": {"os_auth_token": keystone.issue(project),
+                                      "os_project_id": project}}}
+    endpoint = stack.zaqard.ws_url
+    with ztransport.get_transport_for(endpoint, options=conf) as ws:
+        resp = ws.send(zrequest.Request(endpoint, "queue_create",
+                                        content=_json.dumps({"queue_name": "zws"})))
+        assert resp.status_code == 201
+        resp = ws.send(zrequest.Request(endpoint, "queue_list", content=_json.dumps({})))
+        assert [q["name"] for q in _json.loads(resp.content)["queues"]] == ["zws"]
+
+
+def test_websocket_roles_come_from_the_token(stack, keystone):
+    project = "proj-" + uuid.uuid4().hex[:8]
+    ws = WsClient(stack.zaqard.ws_url, project=project)
+    try:
+        assert ws_authenticate(ws, keystone.issue(project, roles=("member",)), project)[
+            "headers"]["status"] == 200
+        assert ws.status_body("queue_create", {"queue_name": "wr"})[0] == 201
+        # queues:delete is role:admin; the frame's X-Roles is replaced by the token's.
+        status, _ = ws.status_body("queue_delete", {"queue_name": "wr"},
+                                   headers=ws.headers(**{"X-Roles": "admin"}))
+        assert status == 403
+        assert ws_authenticate(ws, keystone.issue(project, roles=("admin",)), project)[
+            "headers"]["status"] == 200
+        assert ws.status_body("queue_delete", {"queue_name": "wr"})[0] == 204
+    finally:
+        ws.close()
