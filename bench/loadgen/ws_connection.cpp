@@ -12,6 +12,7 @@
 
 #include "loadgen/clock.h"
 #include "loadgen/ws_frame.h"
+#include "transports/websocket/lws_context_teardown.h"
 
 namespace zqbench {
 namespace {
@@ -81,15 +82,8 @@ WsClientContext::~WsClientContext() {
     // lws context exists, so the closes reach lws before it is destroyed (a kick left
     // for later is ignored by the destroyed bridge). One priority level per pass.
     for (int i = 0; i < 4; ++i) event_base_loop(base_, EVLOOP_NONBLOCK);
-    if (context_) {
-        // As the server does: with a foreign loop lws 4.1 frees the context in two steps,
-        // the loop running in between to close its uv handles.
-        lws_context_destroy(context_);
-        bridge_.drain();
-        lws_context_destroy(context_);
-        context_ = nullptr;
-    }
-    bridge_.drain();
+    zaqard::websocket::destroyOnForeignLoop(context_, bridge_);
+    context_ = nullptr;
 }
 
 bool WsClientContext::start(std::string* error) {

@@ -10,6 +10,7 @@
 #include "src/common/uuid.h"
 #include "transports/http/listener.h"
 #include "transports/websocket/connection.h"
+#include "transports/websocket/lws_context_teardown.h"
 #include "transports/websocket/uv_loop_bridge.h"
 
 namespace zaqard::websocket {
@@ -33,16 +34,8 @@ class WebSocketServer::Impl {
         stopAccepting();
         for (auto& [wsi, connection] : connections_) connection->detach();
         connections_.clear();
-        if (context_) {
-            // With a foreign loop lws 4.1 frees the context in two steps: the first call
-            // closes its uv handles, which needs the loop to run; the second frees the rest
-            // (checked under LeakSanitizer).
-            lws_context_destroy(context_);
-            bridge_.drain();
-            lws_context_destroy(context_);
-            context_ = nullptr;
-        }
-        bridge_.drain();
+        destroyOnForeignLoop(context_, bridge_);
+        context_ = nullptr;
     }
 
     bool listen(std::string& error) {
