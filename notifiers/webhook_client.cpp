@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "src/http_client/request_headers.h"
+
 namespace zaqard::notifiers {
 
 namespace {
@@ -12,13 +14,6 @@ struct Transfer {
     std::string body;
     char errorBuffer[CURL_ERROR_SIZE] = {};
 };
-
-bool headerFieldIsSafe(const std::string& text, bool isName) {
-    if (isName && text.empty()) return false;
-    return std::none_of(text.begin(), text.end(), [isName](char c) {
-        return c == '\r' || c == '\n' || c == '\0' || (isName && (c == ':' || c == ' '));
-    });
-}
 
 size_t discardBody(char*, size_t size, size_t count, void*) {
     return size * count;
@@ -68,19 +63,7 @@ void WebhookClient::post(WebhookRequest request, Callback callback) {
         return;
     }
 
-    curl_slist* headers = nullptr;
-    auto appendHeader = [&headers](const std::string& line) {
-        // curl_slist_append returns null and leaves the list alone when out of memory.
-        if (curl_slist* grown = curl_slist_append(headers, line.c_str())) headers = grown;
-    };
-    for (const auto& [name, value] : request.headers) {
-        if (!headerFieldIsSafe(name, true) || !headerFieldIsSafe(value, false)) continue;
-        // "Name;" is curl's way to send a header with an empty value.
-        appendHeader(value.empty() ? name + ";" : name + ": " + value);
-    }
-    // No "Expect: 100-continue" round trip for larger bodies.
-    appendHeader("Expect:");
-    transfer->headers.reset(headers);
+    transfer->headers = http_client::requestHeaderList(request.headers);
 
     curl_easy_setopt(easy, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");

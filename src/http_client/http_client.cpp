@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <memory>
 
+#include "src/http_client/request_headers.h"
+
 namespace zaqard::http_client {
 
 namespace {
@@ -17,13 +19,6 @@ struct Exchange {
     size_t maxResponseBytes = 0;
     char errorBuffer[CURL_ERROR_SIZE] = {};
 };
-
-bool headerFieldIsSafe(const std::string& text, bool isName) {
-    if (isName && text.empty()) return false;
-    return std::none_of(text.begin(), text.end(), [isName](char c) {
-        return c == '\r' || c == '\n' || c == '\0' || (isName && (c == ':' || c == ' '));
-    });
-}
 
 size_t onBody(char* data, size_t size, size_t count, void* user) {
     auto* exchange = static_cast<Exchange*>(user);
@@ -79,16 +74,7 @@ void HttpClient::send(HttpRequest request, Callback callback) {
     };
     if (!easy) return fail(CURLE_OUT_OF_MEMORY, curl_easy_strerror(CURLE_OUT_OF_MEMORY));
 
-    curl_slist* headers = nullptr;
-    auto appendHeader = [&headers](const std::string& line) {
-        if (curl_slist* grown = curl_slist_append(headers, line.c_str())) headers = grown;
-    };
-    for (const auto& [name, value] : request.headers) {
-        if (!headerFieldIsSafe(name, true) || !headerFieldIsSafe(value, false)) continue;
-        appendHeader(value.empty() ? name + ";" : name + ": " + value);
-    }
-    appendHeader("Expect:");
-    exchange->headers.reset(headers);
+    exchange->headers = requestHeaderList(request.headers);
 
     CURL* e = easy.get();
     curl_easy_setopt(e, CURLOPT_URL, request.url.c_str());
