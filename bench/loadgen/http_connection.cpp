@@ -13,18 +13,12 @@
 #include "loadgen/clock.h"
 
 namespace zqbench {
-namespace {
-constexpr timeval kReconnectDelay{0, 100'000};
-}
-
 HttpConnection::HttpConnection(event_base* base, const Endpoint& endpoint, std::string headers,
                                size_t pipeline, Listener& listener)
-    : base_(base),
+    : Connection(base, pipeline, listener),
+      base_(base),
       endpoint_(endpoint),
-      headers_(std::move(headers)),
-      pipeline_(pipeline == 0 ? 1 : pipeline),
-      listener_(listener),
-      reconnectTimer_(evtimer_new(base, &HttpConnection::onReconnect, this)) {}
+      headers_(std::move(headers)) {}
 
 void HttpConnection::connect() {
     dead_.reset();
@@ -48,10 +42,7 @@ void HttpConnection::connect() {
 }
 
 void HttpConnection::close() {
-    closing_ = true;
-    connected_ = false;
-    evtimer_del(reconnectTimer_.get());
-    inflight_.clear();
+    stopAndForget();
     bev_.reset();
     dead_.reset();
 }
@@ -139,22 +130,7 @@ void HttpConnection::broken() {
         bufferevent_disable(bev_.get(), EV_READ | EV_WRITE);
         dead_ = std::move(bev_);
     }
-    // Failing the in-flight requests lets stateful flows start over (e.g. claim again).
-    std::deque<Request> lost;
-    lost.swap(inflight_);
-    const uint64_t now = nowNs();
-    for (Request& r : lost) {
-        listener_.onResponse(*this, std::move(r), Response{0, {}, now});
-        if (closing_) return;
-    }
-    evtimer_add(reconnectTimer_.get(), &kReconnectDelay);
-}
-
-void HttpConnection::onReconnect(evutil_socket_t, short, void* self) {
-    auto* c = static_cast<HttpConnection*>(self);
-    if (c->closing_) return;
-    ++c->reconnects_;
-    c->connect();
+    failInflightAndScheduleReconnect();
 }
 
 }  // namespace zqbench

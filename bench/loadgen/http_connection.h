@@ -27,40 +27,24 @@ class HttpConnection final : public Connection {
     // Closes the socket and forgets in-flight requests without reporting them.
     void close() override;
 
-    bool connected() const override { return connected_; }
-    bool canSend() const override { return connected_ && inflight_.size() < pipeline_; }
-    size_t inflight() const override { return inflight_.size(); }
-    const std::deque<Request>& inflightRequests() const override { return inflight_; }
-    uint64_t reconnects() const override { return reconnects_; }
-    uint64_t failures() const override { return failures_; }
-
     // Writes the request; its sentNs is set here. Requires canSend().
     void send(Request&& request) override;
 
   private:
     static void onRead(bufferevent* bev, void* self);
     static void onEvent(bufferevent* bev, short what, void* self);
-    static void onReconnect(evutil_socket_t, short, void* self);
     void readResponses();
     void broken();
 
     event_base* base_;
     const Endpoint& endpoint_;
     std::string headers_;
-    size_t pipeline_;
-    Listener& listener_;
     BufferEventPtr bev_;
     // A broken bufferevent is parked here and freed from the reconnect timer, never
     // from inside its own callback.
     BufferEventPtr dead_;
-    EventPtr reconnectTimer_;
-    bool connected_ = false;
-    bool closing_ = false;
-    std::deque<Request> inflight_;
     HttpResponseParser parser_;
     std::string scratch_;
-    uint64_t reconnects_ = 0;
-    uint64_t failures_ = 0;
 };
 
 }  // namespace zqbench

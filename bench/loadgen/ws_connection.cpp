@@ -17,7 +17,6 @@
 namespace zqbench {
 namespace {
 
-constexpr timeval kReconnectDelay{0, 100'000};
 constexpr char kProtocolName[] = "zqbench-ws";
 
 int protocolCallback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
@@ -109,13 +108,11 @@ bool WsClientContext::start(std::string* error) {
 WsConnection::WsConnection(WsClientContext& context, const WsEndpoint& endpoint,
                            std::string clientId, std::string project, size_t pipeline,
                            Listener& listener)
-    : context_(context),
+    : Connection(context.base(), pipeline, listener),
+      context_(context),
       endpoint_(endpoint),
       clientId_(std::move(clientId)),
-      project_(std::move(project)),
-      pipeline_(pipeline == 0 ? 1 : pipeline),
-      listener_(listener),
-      reconnectTimer_(evtimer_new(context.base(), &WsConnection::onReconnect, this)) {}
+      project_(std::move(project)) {}
 
 WsConnection::~WsConnection() {
     forgetWsi();
@@ -134,8 +131,7 @@ void WsConnection::connect() {
     info.pwsi = &wsi_;
     // A failure may be reported through the callback (CONNECTION_ERROR) before this
     // returns, or by the null return alone.
-    if (lws_client_connect_via_info(&info) == nullptr &&
-        !evtimer_pending(reconnectTimer_.get(), nullptr)) {
+    if (lws_client_connect_via_info(&info) == nullptr && !reconnectPending()) {
         wsi_ = nullptr;
         ++failures_;
         broken();
@@ -152,10 +148,7 @@ void WsConnection::forgetWsi() {
 }
 
 void WsConnection::close() {
-    closing_ = true;
-    connected_ = false;
-    evtimer_del(reconnectTimer_.get());
-    inflight_.clear();
+    stopAndForget();
     out_.clear();
     forgetWsi();
 }
@@ -258,21 +251,7 @@ void WsConnection::broken() {
     connected_ = false;
     rx_.clear();
     out_.clear();
-    std::deque<Request> lost;
-    lost.swap(inflight_);
-    const uint64_t now = nowNs();
-    for (Request& r : lost) {
-        listener_.onResponse(*this, std::move(r), Response{0, {}, now});
-        if (closing_) return;
-    }
-    if (!closing_) evtimer_add(reconnectTimer_.get(), &kReconnectDelay);
-}
-
-void WsConnection::onReconnect(evutil_socket_t, short, void* self) {
-    auto* c = static_cast<WsConnection*>(self);
-    if (c->closing_) return;
-    ++c->reconnects_;
-    c->connect();
+    failInflightAndScheduleReconnect();
 }
 
 }  // namespace zqbench

@@ -56,21 +56,12 @@ class WsConnection final : public Connection {
 
     void connect() override;
     void close() override;
-
-    bool connected() const override { return connected_; }
-    bool canSend() const override { return connected_ && inflight_.size() < pipeline_; }
-    size_t inflight() const override { return inflight_.size(); }
-    const std::deque<Request>& inflightRequests() const override { return inflight_; }
-    uint64_t reconnects() const override { return reconnects_; }
-    uint64_t failures() const override { return failures_; }
-
     void send(Request&& request) override;
 
     // From the lws protocol callback; the return value is the callback's.
     int onEvent(lws* wsi, int reason, void* in, size_t len);
 
   private:
-    static void onReconnect(evutil_socket_t, short, void* self);
     bool receive(const void* in, size_t len, bool final);
     int writePending();
     void broken();
@@ -80,18 +71,10 @@ class WsConnection final : public Connection {
     const WsEndpoint& endpoint_;
     std::string clientId_;
     std::string project_;
-    size_t pipeline_;
-    Listener& listener_;
     lws* wsi_ = nullptr;
-    EventPtr reconnectTimer_;
-    bool connected_ = false;
-    bool closing_ = false;
-    std::deque<Request> inflight_;
     std::deque<std::string> out_;  // frames, each after LWS_PRE bytes of room for lws
     std::string rx_;               // a reply frame being reassembled
     std::string scratch_;
-    uint64_t reconnects_ = 0;
-    uint64_t failures_ = 0;
 };
 
 }  // namespace zqbench
