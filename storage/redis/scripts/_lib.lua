@@ -92,6 +92,28 @@ local function get_env(id)
     return cjson.decode(raw)
 end
 
+-- Walks a chunk of ids read from `source` (a set scored by rank, e.g. AV) for list and
+-- claim_create: one HMGET for all their envelopes, not one HGET each. visit(id, env) gets
+-- each decoded envelope in order (false when it is gone) and returns true to stop there.
+-- Returns the rank of the last id visited as a string, for the caller's next range read
+-- to start after: env.r, or the id's score in `source` when its envelope is gone (the
+-- range read has no WITHSCORES: scores as Lua strings cost more than the read itself).
+local function visit_envelopes(source, chunk, visit)
+    local raws = redis.call('HMGET', E, unpack(chunk))
+    local last_rank
+    for k, id in ipairs(chunk) do
+        local env = raws[k] and cjson.decode(raws[k])
+        if env then
+            last_rank = env.r
+        else
+            last_rank = redis.call('ZSCORE', source, id)
+        end
+        if visit(id, env) then break end
+    end
+    if type(last_rank) == 'number' then last_rank = string.format('%d', last_rank) end
+    return last_rank
+end
+
 -- A JSON string literal; the common ids (UUIDs) need no escaping.
 local function json_string(text)
     if string.find(text, '^[%w%-_.]*$') then return '"' .. text .. '"' end

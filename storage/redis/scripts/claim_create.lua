@@ -35,14 +35,7 @@ while #ids < limit do
     while j <= #round and #ids < limit do
         local chunk = {unpack(round, j, math.min(#round, j + limit - #ids - 1))}
         j = j + #chunk
-        local raws = redis.call('HMGET', E, unpack(chunk))
-        for k, id in ipairs(chunk) do
-            local env = raws[k] and cjson.decode(raws[k])
-            if env then
-                last_rank = env.r
-            else
-                last_rank = redis.call('ZSCORE', AV, id)
-            end
+        last_rank = visit_envelopes(AV, chunk, function(id, env)
             if not env or is_expired(env) then
                 drop_message(id)
             elseif is_claimed(env) then
@@ -56,12 +49,11 @@ while #ids < limit do
                     extend_for_claim(id, env, expires, ttl, grace)
                     ids[#ids + 1] = id
                     envs[#envs + 1] = env
-                    if #ids == limit then break end
+                    return #ids == limit
                 end
             end
-        end
+        end)
     end
-    if type(last_rank) == 'number' then last_rank = string.format('%d', last_rank) end
     from = '(' .. last_rank
 end
 if #ids > 0 then

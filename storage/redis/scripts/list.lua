@@ -53,15 +53,8 @@ while found < limit and scanned < SCAN_BUDGET do
     while j <= #ids and found < limit and scanned < SCAN_BUDGET do
         local chunk = {unpack(ids, j, math.min(#ids, j + limit - found - 1))}
         j = j + #chunk
-        local raws = redis.call('HMGET', E, unpack(chunk))
-        for k, id in ipairs(chunk) do
+        last_rank = visit_envelopes(source, chunk, function(id, env)
             scanned = scanned + 1
-            local env = raws[k] and cjson.decode(raws[k])
-            if env then
-                last_rank = env.r
-            else
-                last_rank = redis.call('ZSCORE', source, id)
-            end
             if env and not is_expired(env)
                     and (include_claimed or not is_claimed(env))
                     and (include_delayed or not is_delayed(env))
@@ -69,12 +62,11 @@ while found < limit and scanned < SCAN_BUDGET do
                 hits[#hits + 1] = id
                 hit_envs[#hit_envs + 1] = env
                 found = found + 1
-                if found == limit then break end
+                if found == limit then return true end
             end
-            if scanned >= SCAN_BUDGET then break end
-        end
+            return scanned >= SCAN_BUDGET
+        end)
     end
-    if type(last_rank) == 'number' then last_rank = string.format('%d', last_rank) end
     from = '(' .. last_rank
 end
 if #hits > 0 then
