@@ -15,7 +15,8 @@ import json
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from zaqard_harness import QuietHttpHandler, serve_http_in_thread, stop_http_server
 
 
 def _iso(ts):
@@ -39,7 +40,6 @@ class KeystoneStub:
         self.fail_status = None  # e.g. 500: every request answers that
         self.lock = threading.Lock()
         self.server = None
-        self.thread = None
 
     # -- control -------------------------------------------------------------------
     @property
@@ -49,28 +49,19 @@ class KeystoneStub:
     def start(self):
         stub = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHttpHandler):
             def do_POST(self):
                 stub._handle(self, "POST")
 
             def do_GET(self):
                 stub._handle(self, "GET")
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = serve_http_in_thread(self.port, Handler)
         return self
 
     def stop(self):
         if self.server:
-            self.server.shutdown()
-            self.server.server_close()
+            stop_http_server(self.server)
 
     def issue(self, project_id="proj-" + "a", roles=("member",), ttl=3600, user_id=None,
               project_name=None):

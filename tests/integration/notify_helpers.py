@@ -5,9 +5,8 @@ loopback thread) that can fail its first N requests or hang, and an SMTP sink
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from zaqard_harness import free_port
+from zaqard_harness import QuietHttpHandler, free_port, serve_http_in_thread, stop_http_server
 
 
 class WebhookReceiver:
@@ -30,7 +29,6 @@ class WebhookReceiver:
         self.lock = threading.Lock()
         self.cond = threading.Condition(self.lock)
         self.server = None
-        self.thread = None
 
     def url(self, path="/hook"):
         return f"http://127.0.0.1:{self.port}{path}"
@@ -38,12 +36,7 @@ class WebhookReceiver:
     def start(self):
         receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHttpHandler):
             def do_POST(self):
                 length = int(self.headers.get("Content-Length", "0"))
                 body = self.rfile.read(length)
@@ -69,16 +62,12 @@ class WebhookReceiver:
                         receiver.requests.append(record)
                         receiver.cond.notify_all()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.server = serve_http_in_thread(self.port, Handler)
         return self
 
     def stop(self):
         if self.server:
-            self.server.shutdown()
-            self.server.server_close()
+            stop_http_server(self.server)
             self.server = None
 
     def wait_for(self, count, timeout=15.0, predicate=None):

@@ -12,9 +12,11 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.parse
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
 
@@ -387,3 +389,26 @@ def running_stack(workdir, **kwargs):
     problems = st.stop()
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
+
+
+class QuietHttpHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 keep-alive handler base for the tests' own servers; no access log."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+
+def serve_http_in_thread(port, handler_class):
+    """A ThreadingHTTPServer for `handler_class` on 127.0.0.1:`port` (0: a free one),
+    serving from a daemon thread; stop it with stop_http_server()."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler_class)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def stop_http_server(server):
+    server.shutdown()
+    server.server_close()
