@@ -14,6 +14,7 @@
 #include "src/event/dispatcher.h"
 #include "src/runtime/shard.h"
 #include "src/runtime/signals.h"
+#include "storage/redis/client/client_factory.h"
 #include "transports/http/listener.h"
 
 namespace zaqard::runtime {
@@ -53,6 +54,14 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
     if (std::string error; !config::checkKeystoneOptions(configIn, error)) {
         log::error(error);
         return 1;
+    }
+    for (const auto& [name, uri] :
+         {std::pair{"message_store", &configIn.message_store_redis},
+          std::pair{"management_store", &configIn.management_store_redis}}) {
+        if (std::string error; !storage::redis::clientSupports(*uri, error)) {
+            log::error(std::string("[drivers:") + name + ":redis] uri: " + error);
+            return 1;
+        }
     }
 
     // Port 0 means "any free port": every shard must get the same one, so reserve it

@@ -34,23 +34,23 @@ void ExpirySweeper::tick() {
         busy_ = false;
         if (running_) timer_->enable(interval_);
     };
-    context_.connection.command({"SSCAN", registryKey(), cursor_, "COUNT", kQueuesPerTick},
-                                [this, alive, finish](Result<RedisValue> reply) {
-                                    if (alive.expired()) return;
-                                    if (!reply.ok() || reply.value().isError()) return finish();
-                                    cursor_ = reply.value().at(0).asString();
-                                    if (cursor_.empty()) cursor_ = "0";
-                                    const RedisValue& tags = reply.value().at(1);
-                                    if (tags.size() == 0) return finish();
-                                    auto remaining = std::make_shared<size_t>(tags.size());
-                                    for (const auto& tag : tags.elements) {
-                                        context_.runQueueScript(
-                                            "normalise", tag.asString(), {kBudgetPerQueue},
-                                            [remaining, finish](Result<RedisValue>) {
-                                                if (--*remaining == 0) finish();
-                                            });
-                                    }
-                                });
+    context_.redis.command({"SSCAN", registryKey(), cursor_, "COUNT", kQueuesPerTick},
+                           [this, alive, finish](Result<RedisValue> reply) {
+                               if (alive.expired()) return;
+                               if (!reply.ok() || reply.value().isError()) return finish();
+                               cursor_ = reply.value().at(0).asString();
+                               if (cursor_.empty()) cursor_ = "0";
+                               const RedisValue& tags = reply.value().at(1);
+                               if (tags.size() == 0) return finish();
+                               auto remaining = std::make_shared<size_t>(tags.size());
+                               for (const auto& tag : tags.elements) {
+                                   context_.runQueueScript("normalise", tag.asString(),
+                                                           {kBudgetPerQueue},
+                                                           [remaining, finish](Result<RedisValue>) {
+                                                               if (--*remaining == 0) finish();
+                                                           });
+                               }
+                           });
 }
 
 }  // namespace zaqard::storage::redis

@@ -17,15 +17,32 @@ void RedisContext::runQueueScript(std::string_view name, const std::string& tag,
                 });
 }
 
+void RedisContext::writeCommand(Command command, ReplyCallback done) {
+    const WriteConcern& concern = scripts.writeConcern();
+    if (concern.replicas == 0) return redis.command(std::move(command), std::move(done));
+    std::vector<Command> commands;
+    commands.push_back(std::move(command));
+    commands.push_back(concern.waitCommand());
+    redis.pipeline(std::move(commands),
+                   [concern, done = std::move(done)](Result<std::vector<RedisValue>> replies) {
+                       if (!replies.ok()) return done(replies.error());
+                       auto& values = replies.value();
+                       if (!values[0].isError()) {
+                           if (auto shortfall = concern.check(values[1])) return done(*shortfall);
+                       }
+                       done(std::move(values[0]));
+                   });
+}
+
 void RedisContext::indexQueue(const std::string& tag, std::function<void()> done) {
     // Pipelined: both leave together; the second reply means both were processed.
-    connection.command({"ZADD", projectIndexKeyOfTag(tag), "0", queueNameOfTag(tag)},
-                       [](Result<RedisValue> reply) {
-                           if (!reply.ok() || reply.value().isError())
-                               log::warning("redis: could not index a new queue");
-                       });
-    connection.command({"SADD", registryKey(), tag},
-                       [done = std::move(done)](Result<RedisValue>) { done(); });
+    redis.command({"ZADD", projectIndexKeyOfTag(tag), "0", queueNameOfTag(tag)},
+                  [](Result<RedisValue> reply) {
+                      if (!reply.ok() || reply.value().isError())
+                          log::warning("redis: could not index a new queue");
+                  });
+    redis.command({"SADD", registryKey(), tag},
+                  [done = std::move(done)](Result<RedisValue>) { done(); });
 }
 
 }  // namespace zaqard::storage::redis

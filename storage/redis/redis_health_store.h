@@ -1,17 +1,17 @@
-// HealthStore on Redis: a PING through the shard's connection.
+// HealthStore on Redis: a PING through the shard's client.
 #pragma once
 
-#include "storage/redis/redis_connection.h"
+#include "storage/redis/client/redis_client.h"
 #include "storage/storage.h"
 
 namespace zaqard::storage::redis {
 
 class RedisHealthStore : public HealthStore {
   public:
-    explicit RedisHealthStore(RedisConnection& connection) : connection_(connection) {}
+    explicit RedisHealthStore(RedisClient& redis) : redis_(redis) {}
 
     void ping(Callback<Unit> done) override {
-        connection_.command({"PING"}, [done = std::move(done)](Result<RedisValue> reply) {
+        redis_.command({"PING"}, [done = std::move(done)](Result<RedisValue> reply) {
             if (!reply.ok()) return done(reply.error());
             if (reply.value().isError())
                 return done(Error{ErrorKind::Unavailable, reply.value().str});
@@ -20,7 +20,7 @@ class RedisHealthStore : public HealthStore {
     }
 
   private:
-    RedisConnection& connection_;
+    RedisClient& redis_;
 };
 
 }  // namespace zaqard::storage::redis

@@ -7,16 +7,16 @@
 namespace zaqard::storage::redis {
 
 void RedisNotificationStore::registry(Callback<std::vector<std::string>> done) {
-    context_.connection.command(
-        {"SMEMBERS", notificationRegistryKey()},
-        [done = std::move(done)](Result<RedisValue> reply) {
-            if (!reply.ok()) return done(reply.error());
-            if (reply.value().isError())
-                return done(Error{ErrorKind::Unavailable, reply.value().str});
-            std::vector<std::string> tags;
-            for (const auto& element : reply.value().elements) tags.push_back(element.asString());
-            done(std::move(tags));
-        });
+    context_.redis.command({"SMEMBERS", notificationRegistryKey()},
+                           [done = std::move(done)](Result<RedisValue> reply) {
+                               if (!reply.ok()) return done(reply.error());
+                               if (reply.value().isError())
+                                   return done(Error{ErrorKind::Unavailable, reply.value().str});
+                               std::vector<std::string> tags;
+                               for (const auto& element : reply.value().elements)
+                                   tags.push_back(element.asString());
+                               done(std::move(tags));
+                           });
 }
 
 void RedisNotificationStore::fetch(const std::string& tag, const std::string& consumer,

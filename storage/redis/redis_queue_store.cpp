@@ -52,15 +52,15 @@ void RedisQueueStore::create(const QueueRef& queue, Json metadata, Callback<bool
 }
 
 void RedisQueueStore::getMetadata(const QueueRef& queue, Callback<std::optional<Json>> done) {
-    context_.connection.command({"HGET", queueHashKey(queueTag(queue)), "m"},
-                                [done = std::move(done)](Result<RedisValue> reply) {
-                                    if (!reply.ok() || reply.value().isError())
-                                        return done(unavailable(reply));
-                                    if (reply.value().isNil()) return done(std::optional<Json>());
-                                    Json metadata = parseJsonValue(reply.value().str);
-                                    if (!metadata) metadata = Json::object();
-                                    done(std::optional<Json>(std::move(metadata)));
-                                });
+    context_.redis.command({"HGET", queueHashKey(queueTag(queue)), "m"},
+                           [done = std::move(done)](Result<RedisValue> reply) {
+                               if (!reply.ok() || reply.value().isError())
+                                   return done(unavailable(reply));
+                               if (reply.value().isNil()) return done(std::optional<Json>());
+                               Json metadata = parseJsonValue(reply.value().str);
+                               if (!metadata) metadata = Json::object();
+                               done(std::optional<Json>(std::move(metadata)));
+                           });
 }
 
 void RedisQueueStore::setMetadata(const QueueRef& queue, Json metadata, Callback<Unit> done) {
@@ -76,20 +76,21 @@ void RedisQueueStore::setMetadata(const QueueRef& queue, Json metadata, Callback
 void RedisQueueStore::remove(const QueueRef& queue, Callback<Unit> done) {
     std::string tag = queueTag(queue);
     Command unlink{"UNLINK"};
-    for (auto& key : queueKeys(tag)) unlink.push_back(std::move(key));
+    for (auto& key : queueKeys(tag)) unlink.args.push_back(std::move(key));
+    unlink.keyIndex = 1;
     // Pipelined, answered with the last reply: a handful of UNLINKs whatever the size.
     auto failed = std::make_shared<std::optional<Error>>();
     auto track = [failed](Result<RedisValue> reply) {
         if (!reply.ok() || reply.value().isError()) *failed = unavailable(reply);
     };
-    context_.connection.command(unlink, track);
-    context_.connection.command({"ZREM", projectIndexKey(queue.project), queue.name}, track);
-    context_.connection.command({"SREM", registryKey(), tag},
-                                [failed, track, done = std::move(done)](Result<RedisValue> reply) {
-                                    track(std::move(reply));
-                                    if (*failed) return done(**failed);
-                                    done(Unit{});
-                                });
+    context_.redis.command(std::move(unlink), track);
+    context_.redis.command({"ZREM", projectIndexKey(queue.project), queue.name}, track);
+    context_.writeCommand({"SREM", registryKey(), tag},
+                          [failed, track, done = std::move(done)](Result<RedisValue> reply) {
+                              track(std::move(reply));
+                              if (*failed) return done(**failed);
+                              done(Unit{});
+                          });
 }
 
 struct RedisQueueStore::ListState {
@@ -114,7 +115,7 @@ void RedisQueueStore::listStep(std::shared_ptr<ListState> state) {
     bool filtered = !request.nameContains.empty() || !request.metadataEquals.empty();
     int64_t window = filtered ? 100 : std::max<int64_t>(request.limit - state->found.size(), 1);
     std::string from = state->marker.empty() ? "-" : "(" + state->marker;
-    context_.connection.command(
+    context_.redis.command(
         {"ZRANGEBYLEX", projectIndexKey(request.project), from, "+", "LIMIT", "0",
          std::to_string(window)},
         [this, state, window](Result<RedisValue> reply) {
@@ -127,7 +128,7 @@ void RedisQueueStore::listStep(std::shared_ptr<ListState> state) {
             auto failed = std::make_shared<bool>(false);
             for (size_t i = 0; i < names->size(); ++i) {
                 QueueRef ref{state->request.project, (*names)[i]};
-                context_.connection.command(
+                context_.redis.command(
                     {"HGET", queueHashKey(queueTag(ref)), "m"},
                     [this, state, window, names, metadata, remaining, failed,
                      i](Result<RedisValue> meta) {
@@ -168,12 +169,12 @@ void RedisQueueStore::listStep(std::shared_ptr<ListState> state) {
 }
 
 void RedisQueueStore::count(const std::string& project, Callback<int64_t> done) {
-    context_.connection.command({"ZCARD", projectIndexKey(project)},
-                                [done = std::move(done)](Result<RedisValue> reply) {
-                                    if (!reply.ok() || reply.value().isError())
-                                        return done(unavailable(reply));
-                                    done(reply.value().asInt());
-                                });
+    context_.redis.command({"ZCARD", projectIndexKey(project)},
+                           [done = std::move(done)](Result<RedisValue> reply) {
+                               if (!reply.ok() || reply.value().isError())
+                                   return done(unavailable(reply));
+                               done(reply.value().asInt());
+                           });
 }
 
 void RedisQueueStore::stats(const QueueRef& queue, Callback<QueueStats> done) {
@@ -199,8 +200,9 @@ void RedisQueueStore::purgeMessages(const QueueRef& queue, Callback<Unit> done) 
     // of the queue monotonic).
     auto keys = queueKeys(queueTag(queue));
     Command unlink{"UNLINK"};
-    unlink.insert(unlink.end(), keys.begin() + 1, keys.end());
-    context_.connection.command(unlink, [done = std::move(done)](Result<RedisValue> reply) {
+    unlink.args.insert(unlink.args.end(), keys.begin() + 1, keys.end());
+    unlink.keyIndex = 1;
+    context_.writeCommand(std::move(unlink), [done = std::move(done)](Result<RedisValue> reply) {
         if (!reply.ok() || reply.value().isError()) return done(unavailable(reply));
         done(Unit{});
     });
