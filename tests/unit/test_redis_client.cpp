@@ -201,6 +201,33 @@ TEST_F(RedisClientTest, SentinelDiscoveryMovesTheAnsweringSentinelFirst) {
     EXPECT_EQ(failed.error().kind, ErrorKind::Unavailable);
 }
 
+TEST_F(RedisClientTest, SentinelClientServesOnlyAMaster) {
+    RedisServer master;
+    RedisServer other;
+    SentinelProcess sentinel(master.port(), "grp");
+    SentinelClientOptions options;
+    options.sentinels = {{"127.0.0.1", sentinel.port(), ""}};
+    options.masterName = "grp";
+    SentinelClient redis(dispatcher_, options);
+    redis.start();
+    ASSERT_TRUE(runUntil(dispatcher_, [&] { return redis.ready(); }));
+    // The master turns replica behind the sentinel's back: the write answers READONLY (or
+    // the connection closes), the client reconnects, ROLE says slave: nothing is served.
+    master.command({"REPLICAOF", "127.0.0.1", std::to_string(other.port())});
+    auto write = call(redis, {"SET", "a", "1"});
+    EXPECT_TRUE(!write.ok() || write.value().isError());
+    ASSERT_TRUE(runUntil(dispatcher_, [&] { return !redis.ready(); }));
+    spin(dispatcher_, std::chrono::milliseconds(300));
+    EXPECT_FALSE(redis.ready());
+    auto refused = call(redis, {"GET", "a"});
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().kind, ErrorKind::Unavailable);
+    // A master again: served again.
+    master.command({"REPLICAOF", "NO", "ONE"});
+    ASSERT_TRUE(runUntil(dispatcher_, [&] { return redis.ready(); }));
+    EXPECT_TRUE(call(redis, {"SET", "a", "2"}).ok());
+}
+
 TEST_F(RedisClientTest, SentinelUriLogsInToSentinelsAndMaster) {
     RedisServer master({"--requirepass", "masterpw"});
     SentinelProcess sentinel(master.port(), "grp", "sentinelpw", "masterpw");

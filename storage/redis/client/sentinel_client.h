@@ -6,8 +6,9 @@
 //  2. Verification: ROLE on every new master connection, right after AUTH/SELECT; a server
 //     that is not a master drops the connection and discovery starts again.
 //  3. Failover: a connection subscribed to +switch-master on a sentinel (the first of the
-//     list that accepts it); a switch of our master reconnects at once. Redis closes its
-//     clients when it turns replica, and a READONLY error reply also reconnects.
+//     list that accepts it); a switch of our master reconnects at once. Sentinels close
+//     the clients of a server they turn replica; a READONLY error reply (a master demoted
+//     some other way keeps its clients) also reconnects.
 // Calls made during the switch answer 503 (Unavailable), like calls while Redis is down;
 // they succeed again as soon as the new master completed the handshake.
 #pragma once
