@@ -5,6 +5,7 @@
 #include "src/api/python_compat.h"
 #include "src/api/query.h"
 #include "src/api/validation.h"
+#include "src/common/json.h"
 
 namespace zaqard::api {
 namespace {
@@ -200,6 +201,23 @@ TEST(PythonRepr, StringsListsSets) {
     EXPECT_EQ(py::reprList({"a", "b"}), "['a', 'b']");
     EXPECT_EQ(py::reprSet({"foo"}), "{'foo'}");
     EXPECT_EQ(py::reprSet({"b", "a", "b"}), "{'a', 'b'}");
+}
+
+// len(str(json.loads(text))) as Python 3.11 computes it (the expected numbers are
+// Python's own): quotes, escapes, Latin-1 and wider non-printables, floats, nesting.
+TEST(PythonRepr, StrLengthOfDecodedJson) {
+    auto length = [](const char* text) {
+        Json value = parseJsonValue(text);
+        EXPECT_TRUE(value) << text;
+        return py::strLength(value.get());
+    };
+    EXPECT_EQ(length("{}"), 2u);
+    EXPECT_EQ(length("[{\"body\": {\"n\": 1}, \"ttl\": 300}]"), 32u);
+    EXPECT_EQ(length(R"({"a": [1, 2.5, true, null, false], "b": "it's", "c": "x\"y'z",
+                        "d": "\t\u0001\u007f",
+                        "\u00e9": "\u00a0\u00ad\u00e9\u2028\u4e2d\ud83d\ude00\udb80\udc00",
+                        "e": 1e16, "f": 0.1, "g": {}, "h": []})"),
+              157u);
 }
 
 }  // namespace

@@ -194,14 +194,8 @@ class WebSocketServer::Impl {
         // but do no more work for this peer.
         if (connection->wantsClose()) return;
         uint64_t slot = connection->reserveSlot();
-        DecodedFrame frame;
-        frame.kind = message.kind;
-        if (message.tooLarge) {
-            frame.error = "Can't decode request. Frame larger than " +
-                          std::to_string(limits_.maxFrameBytes) + " bytes.";
-        } else {
-            frame = decodeFrame(message.kind, message.payload);
-        }
+        DecodedFrame frame = message.tooLarge ? frameTooLarge(message.kind, limits_.maxFrameBytes)
+                                              : decodeFrame(message.kind, message.payload);
         std::weak_ptr<Connection> weak = connection;
         FrameKind kind = message.kind;
         handler_(*connection, std::move(frame), [this, weak, slot, kind](Json response) {

@@ -30,7 +30,7 @@ void rejectPostAfterCreatingQueue(const CallPtr& call, Response rejection) {
 Rejection parsePost(const CallPtr& call, std::vector<storage::NewMessage>& out) {
     const Request& req = call->request;
     if (req.hasBody) {
-        if (auto problem = messagePostSize(req.body.size(), call->limits()))
+        if (auto problem = messagePostSize(measuredSize(req, "messages"), call->limits()))
             return badRequestApi(*problem);
     }
     Json document;
@@ -140,7 +140,8 @@ void messagePost(const CallPtr& call) {
         return rejectPostAfterCreatingQueue(call, std::move(*rejection));
     post.queue = call->queue();
     post.clientId = call->clientId;
-    post.bodySize = static_cast<int64_t>(call->request.body.size());
+    // Also checked against the queue's _max_messages_post_size, measured the same way.
+    post.bodySize = static_cast<int64_t>(measuredSize(call->request, "messages"));
     call->storage.messages.post(post, [call](Result<storage::PostResult> posted) {
         if (!posted) {
             const char* sentence = posted.error().kind == ErrorKind::Conflict

@@ -124,10 +124,12 @@ void createSubscription(const CallPtr& call, Json document) {
             return call->reply(storageError(created.error(), "Subscription could not be created."));
         const std::string id = created->id;
         if (call->websocket()) {
-            // No re-confirmation on this path, and any duplicate is a conflict.
+            // No re-confirmation on this path, and any duplicate is a conflict whose body
+            // is a bare sentence (endpoints.py answers Response(req, body, 409), not
+            // error_response).
             if (!created->created)
                 return call->reply(
-                    ws::error(409, "Subscription " + call->request.queueName + " not created."));
+                    ws::sentence(409, "Subscription " + call->request.queueName + " not created."));
             Json body = Json::object();
             body.set("subscription_id", Json::string(id));
             body.set("message",
