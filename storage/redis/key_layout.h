@@ -28,6 +28,9 @@ std::string siblingTag(std::string_view tag, std::string_view queueName);
 // The 11 keys every queue script receives, in the order _lib.lua expects.
 std::vector<std::string> queueKeys(std::string_view tag);
 std::string queueHashKey(std::string_view tag);
+// z:cl:{T} (claimed messages by claim expiry) and z:x:{T} (every message by expiry).
+std::string claimedSetKey(std::string_view tag);
+std::string expirySetKey(std::string_view tag);
 std::string outboxKey(std::string_view tag);
 
 std::string projectIndexKey(const std::string& project);
