@@ -6,7 +6,7 @@
 //   z:q:{T}   z:e:{T}   z:b:{T}   z:all:{T}  z:av:{T}  z:cl:{T}
 //   z:dl:{T}  z:x:{T}   z:k:{T}   z:kx:{T}   z:out:{T}        (T = <project>/<queue>)
 //   z:queues:{<project>}  ZSET of queue names (score 0: lexicographic listing)
-//   z:registry            SET of every queue tag T (for the expiry sweeper)
+//   z:registry            SET of every queue tag T (expiry sweeper, health volume)
 #pragma once
 
 #include <string>
