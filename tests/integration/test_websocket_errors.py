@@ -33,7 +33,8 @@ message_list    limit/Client-ID Z: 400 {exc, null}                              
 message_get     unknown message/queue  Z: 404 {exc, null}                           same
 message_get_many  too many ids  Z: 400 {exc, null}                                  same
                 message_ids []  Z: 400 {"Limit must be at least 1 ...", null}
-                                was: 200, a plain listing of the queue              now: Z
+                                was: 200, a plain listing of the queue
+                                now: Z (fixed on main meanwhile: idsParam in messages.cpp)
 message_post    size            Z: 400 {exc, null}, measured len(str(messages)), also
                                 against the queue's _max_messages_post_size
                                 was: measured as compact JSON (8,000 small messages,
@@ -51,7 +52,8 @@ message_delete  claimed, wrong claim     Z: 403 {exc, "This message is claimed; 
                 503             Z: 500 Unexpected error   was: title  now: "Unexpected error."
 message_delete_many  neither/both/pop/ids range  Z: 400 {exc, null}                 same
                 message_ids []  Z: 400 {"ids parameter should have at least 1 ...", null}
-                                was: 400 'either "ids" or "pop"' text               now: Z
+                                was: 400 'either "ids" or "pop"' text
+                                now: Z (idsParam, as above)
 claim_create    ttl/grace/limit range    Z: 400 {exc, null}                         same
                 503             Z: 500 Unexpected error   was: title  now: "Unexpected error."
 claim_get/_update  unknown      Z: 404 {exc, "Claim c does not exist."}             same

@@ -173,9 +173,6 @@ std::string queryText(const json_t* value) {
     if (json_is_string(value)) return json_string_value(value);
     if (json_is_boolean(value)) return json_is_true(value) ? "true" : "false";
     if (json_is_integer(value)) return std::to_string(json_integer_value(value));
-    // An empty array is still a value Zaqar checks (message_ids: [] is "at least 1"), so it
-    // becomes the REST spelling of a present but empty list, "ids=,".
-    if (json_array_size(value) == 0) return ",";
     std::string joined;
     size_t index;
     json_t* item;
