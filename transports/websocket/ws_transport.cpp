@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "src/api/python_compat.h"
 #include "src/common/log.h"
 #include "src/common/uuid.h"
 #include "transports/websocket/connection.h"
@@ -124,7 +125,7 @@ void WebSocketTransport::onFrame(Connection& connection, DecodedFrame frame, Rep
     // A connection that subscribes itself gets its notifications in the frame type of
     // that subscription_create (websocket-v2.md §5).
     bool selfSubscribe = request.action == api::Action::SubscriptionCreate &&
-                         !json_object_get(request.typedParams.get(), "subscriber");
+                         !api::py::truthy(json_object_get(request.typedParams.get(), "subscriber"));
     std::weak_ptr<Connection> weak = connection.weak_from_this();
     FrameKind kind = frame.kind;
     OwnedSubscription owned;

@@ -9,6 +9,7 @@
 #include "src/api/errors.h"
 #include "src/api/handlers/handlers.h"
 #include "src/api/links.h"
+#include "src/api/python_compat.h"
 #include "src/api/query.h"
 #include "src/api/render_websocket.h"
 #include "src/api/signed_url.h"
@@ -103,8 +104,9 @@ void createSubscription(const CallPtr& call, Json document) {
     const auto& limits = call->limits();
     storage::NewSubscription sub;
     sub.queue = call->queue();
-    if (call->websocket() && json_object_get(document.get(), "subscriber") == nullptr) {
-        // The connection itself subscribes.
+    if (call->websocket() && !py::truthy(json_object_get(document.get(), "subscriber"))) {
+        // The connection itself subscribes: Zaqar's handler tests `not subscriber`, so an
+        // empty string or null names the connection too.
         auto it = call->request.headers.find("X-Zaqard-Connection-ID");
         if (it != call->request.headers.end() && !it->second.empty()) {
             sub.connectionId = it->second;
