@@ -177,7 +177,7 @@ def test_actual_request_from_listed_origin(listed):
         "Access-Control-Expose-Headers": ZAQAR_EXPOSE,
     }, r
     assert r.header("Vary") == "Origin"
-    r = api.get("/v2/queues/cq/messages", headers={"Origin": B})
+    r = api.get("/v2/queues/cq/messages?echo=true", headers={"Origin": B})
     assert r.status == 200, r
     assert r.header("Access-Control-Allow-Origin") == B
     assert [m["body"] for m in r.json["messages"]] == [1]
@@ -256,6 +256,18 @@ def test_keystone_preflight_needs_no_token_and_401s_carry_headers(keystone_stack
     r = api.get("/v2/queues", headers={"Origin": A, "X-Auth-Token": token})
     assert r.status == 200, r
     assert r.header("Access-Control-Allow-Origin") == A
+
+
+def test_keystone_authenticates_before_routing(keystone_stack):
+    # Zaqar's auth middleware wraps its router: an unknown path without a token is a 401
+    # (Zaqar's own test_auth.test_non_authenticated), a 404 only with a valid token.
+    st, stub = keystone_stack
+    api = st.client()
+    r = api.get("/v2/480924/queues/")
+    assert r.status == 401, r
+    assert r.header("WWW-Authenticate") is not None
+    r = api.get("/v2/480924/queues/", headers={"X-Auth-Token": stub.issue(api.project)})
+    assert r.status == 404, r
 
 
 # --- WebSocket handshake -----------------------------------------------------------------

@@ -149,8 +149,9 @@ def test_page_on_allowed_origin_uses_rest_and_websocket(browser, stack, page_ser
         [{"hello": "from the browser"}]
     assert results.get("wsOpen") is True, results
     reply = results["wsReply"]
-    assert reply["response"]["status"] == 200, json.dumps(reply)
-    assert [m["body"] for m in reply["response"]["body"]["messages"]] == \
+    assert reply["headers"]["status"] == 200, json.dumps(reply)
+    assert reply["request"]["action"] == "message_list"
+    assert [m["body"] for m in reply["body"]["messages"]] == \
         [{"hello": "from the browser"}]
     # the message really is in zaqard, under the page's project
     listed = harness.Client(stack.base_url, project=project).list_messages("bq", echo=True)

@@ -1,5 +1,6 @@
 #include "transports/http/cors.h"
 
+#include <event2/keyvalq_struct.h>
 #include <strings.h>
 
 #include <algorithm>

@@ -222,7 +222,10 @@ void HttpServer::Impl::handle(evhttp_request* request) {
         replyNow(request, response, method, target.path, started, requestId);
         return;
     }
-    if (match.kind == RouteMatch::Kind::NotFound) {
+    // Under Keystone an unknown path is a 404 only for an authenticated client (Zaqar's
+    // auth middleware wraps its router): it goes through the gate first.
+    const bool unrouted = match.kind == RouteMatch::Kind::NotFound;
+    if (unrouted && !gate_) {
         replyNow(request, errorResponse(404, errorFormat(accept), "404 Not Found", ""), method,
                  target.path, started, requestId);
         return;
@@ -275,10 +278,13 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     };
     if (!gate_) return api_.handle(std::move(apiRequest), std::move(respond));
     // Keystone may answer later: the server may be gone by then (exchange->server).
+    api::Response notFound;
+    if (unrouted) notFound = errorResponse(404, errorFormat(accept), "404 Not Found", "");
     gate_->admit(
         std::move(apiRequest),
-        [exchange, respond](api::Request admitted) {
+        [exchange, respond, unrouted, notFound](api::Request admitted) {
             if (!exchange->server) return;
+            if (unrouted) return respond(notFound);
             exchange->server->api_.handle(std::move(admitted), respond);
         },
         respond);
