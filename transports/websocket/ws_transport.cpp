@@ -6,6 +6,7 @@
 #include "src/api/python_compat.h"
 #include "src/common/log.h"
 #include "src/common/uuid.h"
+#include "transports/http/cors.h"
 #include "transports/websocket/connection.h"
 #include "transports/websocket/ws_protocol.h"
 
@@ -44,6 +45,11 @@ WebSocketTransport::WebSocketTransport(event::Dispatcher& dispatcher, const conf
                    }) {
     server_.setConnectionIdPrefix(pushChannel_.listenerId());
     server_.setCloseHandler([this](const std::string& connectionId) { onClose(connectionId); });
+    // Browsers apply no CORS to WebSockets: the handshake checks Origin itself (cors.h).
+    server_.setOriginCheck(
+        [cors = http::Cors(config.cors)](const std::string& origin, const std::string& host) {
+            return cors.allowsWebSocketOrigin(origin, host);
+        });
 }
 
 WebSocketTransport::~WebSocketTransport() {
