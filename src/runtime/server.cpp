@@ -55,13 +55,10 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
         log::error(error);
         return 1;
     }
-    for (const auto& [name, uri] :
-         {std::pair{"message_store", &configIn.message_store_redis},
-          std::pair{"management_store", &configIn.management_store_redis}}) {
-        if (std::string error; !storage::redis::clientSupports(*uri, error)) {
-            log::error(std::string("[drivers:") + name + ":redis] uri: " + error);
-            return 1;
-        }
+    // (The management store's URI names the same Redis: config_loader checks that.)
+    if (std::string error; !storage::redis::clientSupports(configIn.message_store_redis, error)) {
+        log::error("[drivers:message_store:redis] uri: " + error);
+        return 1;
     }
 
     // Port 0 means "any free port": every shard must get the same one, so reserve it

@@ -312,9 +312,10 @@ def test_master_crash_loses_no_acknowledged_message(group):
 
 
 def test_cluster_uri_is_refused_at_start_up(tmp_path):
+    cluster = "redis://127.0.0.1:7000,127.0.0.1:7001?cluster=true"
     zaqard = ZaqardProcess(str(tmp_path), free_port(), {
-        "drivers:message_store:redis": {"uri": "redis://127.0.0.1:7000,127.0.0.1:7001"
-                                               "?cluster=true"},
+        "drivers:message_store:redis": {"uri": cluster},
+        "drivers:management_store:redis": {"uri": cluster},
     })
     with pytest.raises(RuntimeError):
         zaqard.start(timeout=10)
