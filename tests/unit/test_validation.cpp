@@ -2,6 +2,7 @@
 // limits and TTL texts (rest-v2.md §1.3, §1.4, §2).
 #include <gtest/gtest.h>
 
+#include "src/api/body.h"
 #include "src/api/python_compat.h"
 #include "src/api/query.h"
 #include "src/api/validation.h"
@@ -155,6 +156,31 @@ TEST(Query, ReadOrderIsRemembered) {
     q.getBool("echo", echo);
     q.getString("absent");
     EXPECT_EQ(q.read(), (QueryPairs{{"marker", "m1"}, {"limit", "10"}, {"echo", "true"}}));
+}
+
+// get_checked_field(doc, name, int, default): isinstance(value, int), booleans included.
+TEST(Body, CheckedIntField) {
+    auto field = [](const char* json, int64_t& out) {
+        Json doc = parseJsonValue(json);
+        return checkedIntField(doc.get(), "delay", 7, out);
+    };
+    int64_t out = 0;
+    EXPECT_FALSE(field(R"({})", out));
+    EXPECT_EQ(out, 7);
+    EXPECT_FALSE(field(R"({"delay": 30})", out));
+    EXPECT_EQ(out, 30);
+    EXPECT_FALSE(field(R"({"delay": true})", out));
+    EXPECT_EQ(out, 1);
+    EXPECT_FALSE(field(R"({"delay": false})", out));
+    EXPECT_EQ(out, 0);
+    for (const char* bad : {R"({"delay": null})", R"({"delay": 60.0})", R"({"delay": 1.5})",
+                            R"({"delay": "60"})", R"({"delay": []})", R"({"delay": {}})"}) {
+        auto rejection = field(bad, out);
+        ASSERT_TRUE(rejection) << bad;
+        EXPECT_EQ(rejection->status, 400);
+        EXPECT_EQ(title(*rejection), "Invalid request body");
+        EXPECT_EQ(description(*rejection), "The value of the \"delay\" field must be a int.");
+    }
 }
 
 TEST(Limits, Texts) {

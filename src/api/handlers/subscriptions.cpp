@@ -230,22 +230,34 @@ void subscriptionUpdate(const CallPtr& call) {
     if (auto problem = validateSubscription(document.get(), false, call->limits(), nowSeconds()))
         return call->reply(badRequestApi(*problem));
     const std::string& id = call->request.subscriptionId;
+    // Zaqar's update(queue, subscription_id, project, **document): null fields and unknown
+    // keys are dropped, the names of its own parameters clash (TypeError), and nothing left
+    // to change fails its assertion; both of these answer "could not be updated".
+    const auto notUpdated = [&] {
+        return errorResponse(400, "Unable to update subscription",
+                             "Subscription " + id + " could not be updated.");
+    };
     storage::SubscriptionChanges changes;
+    bool anything = false;
     const char* key;
     json_t* value;
     json_object_foreach(document.get(), key, value) {
         std::string_view name = key;
-        if (name == "subscriber" && json_is_string(value)) {
-            changes.subscriber = json_string_value(value);
+        if (name == "self" || name == "queue" || name == "subscription_id" || name == "project")
+            return call->reply(notUpdated());
+        if (json_is_null(value)) continue;
+        if (name == "subscriber") {
+            changes.subscriber = json_string_value(value);  // validated: a string
         } else if (name == "ttl") {
             changes.ttl = subscriptionTtl(document.get(), call->limits().default_subscription_ttl);
         } else if (name == "options") {
             changes.options = subscriptionOptions(document.get());
         } else {
-            return call->reply(errorResponse(400, "Unable to update subscription",
-                                             "Subscription " + id + " could not be updated."));
+            continue;
         }
+        anything = true;
     }
+    if (!anything) return call->reply(notUpdated());
     call->storage.subscriptions.update(call->queue(), id, changes, [call](Status done) {
         if (!done) {
             if (done.error().kind == ErrorKind::NotFound)
