@@ -5,6 +5,7 @@
 
 #include "src/api/python_compat.h"
 #include "src/api/queue_metadata.h"
+#include "storage/types.h"
 
 namespace zaqard::api {
 
@@ -64,6 +65,10 @@ Description validateSubscription(const json_t* document, bool requireSubscriber,
     if (json_is_object(options)) {
         if (auto problem = validateRetryPolicy(json_object_get(options, "_retry_policy")))
             return problem;
+        // Beyond Zaqar (docs/notifications.md): a boolean when present.
+        const json_t* hold = json_object_get(options, storage::kHoldUntilConfirmedOption);
+        if (hold != nullptr && !json_is_boolean(hold))
+            return std::string(storage::kHoldUntilConfirmedOption) + " must be a boolean.";
     }
 
     const json_t* ttl = json_object_get(document, "ttl");

@@ -6,7 +6,7 @@
 //   z:q:{T}   z:e:{T}   z:b:{T}   z:all:{T}  z:av:{T}  z:cl:{T}
 //   z:dl:{T}  z:x:{T}   z:k:{T}   z:kx:{T}   z:out:{T}        (T = <project>/<queue>)
 //   z:queues:{<project>}  ZSET of queue names (score 0: lexicographic listing)
-//   z:registry            SET of every queue tag T (for the expiry sweeper)
+//   z:registry            SET of every queue tag T (expiry sweeper, health volume)
 #pragma once
 
 #include <string>
@@ -28,6 +28,9 @@ std::string siblingTag(std::string_view tag, std::string_view queueName);
 // The 11 keys every queue script receives, in the order _lib.lua expects.
 std::vector<std::string> queueKeys(std::string_view tag);
 std::string queueHashKey(std::string_view tag);
+// z:cl:{T} (claimed messages by claim expiry) and z:x:{T} (every message by expiry).
+std::string claimedSetKey(std::string_view tag);
+std::string expirySetKey(std::string_view tag);
 std::string outboxKey(std::string_view tag);
 
 std::string projectIndexKey(const std::string& project);

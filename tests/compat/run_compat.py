@@ -64,9 +64,6 @@ SKIPS = [
     (V2 + "test_messages.TestMessagesMongoDBPooled.*", OUT_OF_SCOPE + ": pooling"),
     (V2 + "test_health.TestHealthMongoDB.test_message_volume",
      "reaches into Zaqar internals: mocks mongo DataDriver._health"),
-    (V2 + "test_health.TestHealthMongoDB.test_basic",
-     "asserts message_volume, a key only Zaqar's MongoDB driver reports (its Redis driver "
-     "has none; rest-v2.md section 4.1 omits it): zaqard answers the Redis driver's shape"),
     (V2 + "test_health.TestHealthMongoDB.test_operation_status",
      "reaches into Zaqar internals: mocks mongo MessageController.delete"),
     (V2 + "test_queue_lifecycle.TestQueueLifecycleMongoDB.test_list_returns_503_on_nopoolfound_exception",
