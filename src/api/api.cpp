@@ -164,8 +164,9 @@ void Api::handle(Request request, Responder respond) {
     if (request.dialect == Dialect::WebSocket) {
         // One place turns the REST-shaped errors of shared code into Zaqar's WebSocket
         // error body; handlers that need another summary build ws::error themselves.
-        respond = [inner = std::move(respond)](Response response) {
-            inner(ws::fromRestError(std::move(response)));
+        respond = [inner = std::move(respond),
+                   context = ws::errorContext(request)](Response response) {
+            inner(ws::fromRestError(std::move(response), context));
         };
         // A frame carrying a signed URL must verify (websocket-v2.md §4.1). Z15 consults
         // it only under Keystone; zaqard checks it whenever present, as REST does.

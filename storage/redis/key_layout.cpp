@@ -55,6 +55,12 @@ std::vector<std::string> queueKeys(std::string_view tag) {
 std::string queueHashKey(std::string_view tag) {
     return tagged("z:q:", tag);
 }
+std::string claimedSetKey(std::string_view tag) {
+    return tagged("z:cl:", tag);
+}
+std::string expirySetKey(std::string_view tag) {
+    return tagged("z:x:", tag);
+}
 std::string outboxKey(std::string_view tag) {
     return tagged("z:out:", tag);
 }

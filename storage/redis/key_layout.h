@@ -10,7 +10,8 @@
 //     z:queues:{P}   ZSET of queue names (score 0: lexicographic listing)
 //   Global, split into kRegistryBuckets keys with the hash tags {0}..{15} so that they
 //   spread over the masters of a cluster:
-//     z:registry:{N}   SET of queue tags T whose bucket is N (walked by the sweeper)
+//     z:registry:{N}   SET of queue tags T whose bucket is N (walked by the sweeper and
+//                      the health report)
 //     z:registry       the single SET of zaqard before the buckets (read and drained)
 #pragma once
 
@@ -34,6 +35,9 @@ std::string siblingTag(std::string_view tag, std::string_view queueName);
 // The 11 keys every queue script receives, in the order _lib.lua expects.
 std::vector<std::string> queueKeys(std::string_view tag);
 std::string queueHashKey(std::string_view tag);
+// z:cl:{T} (claimed messages by claim expiry) and z:x:{T} (every message by expiry).
+std::string claimedSetKey(std::string_view tag);
+std::string expirySetKey(std::string_view tag);
 std::string outboxKey(std::string_view tag);
 // The dead-letter dedup set of a queue (KEYS[12] of dead_letter_post.lua).
 std::string deadLetterDedupKey(std::string_view tag);

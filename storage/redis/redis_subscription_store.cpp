@@ -31,6 +31,7 @@ Subscription decodeSubscription(const RedisValue& item, const std::string& queue
     if (!sub.options || !json_is_object(sub.options.get())) sub.options = Json::object();
     sub.confirmed = item.at(5).asInt() != 0;
     sub.connectionId = item.at(6).asString();
+    sub.confirmedAfter = item.at(7).asString();
     return sub;
 }
 

@@ -154,6 +154,18 @@ TEST_F(RedisQueueIndexTest, RepeatedDeadLetterMoveDoesNotPostTwice) {
     EXPECT_EQ(after->total, 0);
 }
 
+// The health report's message volume walks every bucket and the pre-bucket registry.
+TEST_F(RedisQueueIndexTest, MessageVolumeCountsEveryBucketAndTheOlderRegistry) {
+    for (int i = 0; i < 20; ++i) post({"proj", "v" + std::to_string(i)});
+    std::string old = layout::queueTag({"proj", "v0"});
+    server_.command({"SREM", layout::registryKeyOfTag(old), old});
+    server_.command({"SADD", layout::legacyRegistryKey(), old});
+    auto volume = await<MessageVolume>([&](auto done) { store().health.messageVolume(done); });
+    ASSERT_TRUE(volume.ok());
+    EXPECT_EQ(volume->total, 20);
+    EXPECT_EQ(volume->free, 20);
+}
+
 TEST_F(RedisQueueIndexTest, LegacyNotificationRegistryIsReadAndDrained) {
     std::string old = layout::queueTag({"proj", "old"});
     server_.command({"SADD", layout::legacyNotificationRegistryKey(), old});

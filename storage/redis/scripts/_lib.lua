@@ -317,6 +317,16 @@ local function drop_subscription(s, su, sx, id)
     redis.call('ZREM', sx, id)
 end
 
+-- A subscription as the subscription and notify scripts reply it: {id, subscriber, ttl,
+-- age s, options JSON text, confirmed 0/1, connection id, confirmed-after job id}. The
+-- last is the id of the last notification job written before the latest confirmation
+-- ("" when never confirmed, or confirmed before zaqard recorded it): jobs up to it carry
+-- messages posted while the subscription was unconfirmed.
+local function subscription_item(id, sub)
+    return {id, sub.s, sub.t, math.floor((NOW - sub.c) / 1000), sub.o, sub.f, sub.w or '',
+            sub.a or ''}
+end
+
 -- Drops up to 100 expired subscriptions; calls on_drop(id) for each when given.
 local function drop_expired_subscriptions(s, su, sx, on_drop)
     for _, id in ipairs(redis.call('ZRANGEBYSCORE', sx, '-inf', NOW, 'LIMIT', 0, 100)) do
