@@ -182,8 +182,7 @@ TEST_F(RedisClusterTest, EveryScriptStaysInItsSlot) {
     ASSERT_TRUE(await<int64_t>([&](auto done) { store().queues.count("proj/x", done); }).ok());
     ASSERT_TRUE(
         await<std::optional<Json>>([&](auto done) { store().queues.getMetadata(q, done); }).ok());
-    ASSERT_TRUE(
-        await<MessageVolume>([&](auto done) { store().health.messageVolume(done); }).ok());
+    ASSERT_TRUE(await<MessageVolume>([&](auto done) { store().health.messageVolume(done); }).ok());
     ASSERT_TRUE(await<Unit>([&](auto done) { store().queues.purgeMessages(q, done); }).ok());
     ASSERT_TRUE(await<Unit>([&](auto done) { store().queues.remove(q, done); }).ok());
     ASSERT_TRUE(runUntil(dispatcher_, [&] {
