@@ -2,7 +2,8 @@
 
 Usage: smtp_sink.py RECORD_FILE [--auth USER:PASSWORD] [--tls CERT KEY]
 Prints its loopback port on the first stdout line and appends one JSON line per
-received message to RECORD_FILE: {"mail_from", "rcpt_tos", "data", "auth"}.
+received message to RECORD_FILE: {"mail_from", "rcpt_tos", "data", "auth", "tls",
+"tls_version"} (tls_version: e.g. "TLSv1.2", null without STARTTLS).
 --auth requires AUTH (PLAIN/LOGIN, allowed without TLS); --tls offers STARTTLS.
 """
 import asyncio
@@ -36,6 +37,8 @@ class Handler:
                 "data": envelope.content.decode("utf-8", "replace"),
                 "auth": bool(session.authenticated),
                 "tls": session.ssl is not None,
+                "tls_version": (session.ssl["ssl_object"].version()
+                                if session.ssl is not None else None),
             }) + "\n")
         return "250 Message accepted for delivery"
 
