@@ -4,7 +4,8 @@ Usage: smtp_sink.py RECORD_FILE [--auth USER:PASSWORD] [--tls CERT KEY]
 Prints its loopback port on the first stdout line and appends one JSON line per
 received message to RECORD_FILE: {"mail_from", "rcpt_tos", "data", "auth", "tls",
 "tls_version"} (tls_version: e.g. "TLSv1.2", null without STARTTLS).
---auth requires AUTH (PLAIN/LOGIN, allowed without TLS); --tls offers STARTTLS.
+--tls offers STARTTLS and requires it before MAIL. --auth requires AUTH (PLAIN/LOGIN),
+after STARTTLS when --tls is given, else without TLS.
 """
 import asyncio
 import json
@@ -58,11 +59,11 @@ def free_port():
 kwargs = {}
 if auth:
     kwargs.update(authenticator=authenticator, auth_required=True,
-                  auth_require_tls=False)
+                  auth_require_tls=tls is not None)
 if tls:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(*tls)
-    kwargs.update(tls_context=context)
+    kwargs.update(tls_context=context, require_starttls=True)
 port = free_port()
 controller = Controller(Handler(), hostname="127.0.0.1", port=port, **kwargs)
 controller.start()
