@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "notifiers/confirmation_gate.h"
 #include "notifiers/email_message.h"
 #include "notifiers/payload.h"
 #include "notifiers/retry_policy.h"
@@ -200,11 +201,16 @@ void NotificationEngine::startJob(const storage::NotificationBatch& batch,
     }
 
     std::vector<std::shared_ptr<Delivery>> deliveries;
+    std::vector<std::shared_ptr<Delivery>> held;
     if (kind == "p" || kind == "c") {
         for (const auto& sub : batch.subscriptions) {
             if (!only.empty() && sub.id != only) continue;
             // WebSocket subscriptions never get a confirmation request.
             if (kind == "c" && !sub.connectionId.empty()) continue;
+            Gate gate = kind == "p" ? confirmationGate(sub, entry.id,
+                                                       config_.notification.require_confirmation)
+                                    : Gate::Deliver;
+            if (gate == Gate::Skip) continue;
             auto delivery = std::make_shared<Delivery>();
             delivery->tag = batch.tag;
             delivery->queue = batch.queue;
@@ -215,11 +221,11 @@ void NotificationEngine::startJob(const storage::NotificationBatch& batch,
             delivery->record.set("s", Json::string(sub.id));
             delivery->batchNowMs = batch.nowMs;
             delivery->batchMonotonic = monotonicMicros();
-            deliveries.push_back(std::move(delivery));
+            (gate == Gate::Hold ? held : deliveries).push_back(std::move(delivery));
         }
     }
-    job->pending = deliveries.size();
-    if (deliveries.empty()) {
+    job->pending = deliveries.size() + held.size();
+    if (job->pending == 0) {
         auto tag = batch.tag;
         std::weak_ptr<bool> alive = alive_;
         store_.ack(tag, entry.id, [this, alive, tag, id = entry.id](Status) {
@@ -228,16 +234,9 @@ void NotificationEngine::startJob(const storage::NotificationBatch& batch,
         });
         return;
     }
-    for (auto& delivery : deliveries) {
-        ++inFlight_;
-        bool unconfirmed = config_.notification.require_confirmation &&
-                           !delivery->subscription.confirmed &&
-                           delivery->subscription.connectionId.empty();
-        if (kind == "p" && unconfirmed)
-            hold(delivery);
-        else
-            attempt(delivery);
-    }
+    inFlight_ += job->pending;
+    for (auto& delivery : held) hold(delivery);
+    for (auto& delivery : deliveries) attempt(delivery);
 }
 
 void NotificationEngine::startRetry(const storage::NotificationBatch& batch,
@@ -257,21 +256,27 @@ void NotificationEngine::startRetry(const storage::NotificationBatch& batch,
     const storage::Subscription* found = nullptr;
     for (const auto& sub : batch.subscriptions)
         if (json_is_string(sid) && sub.id == json_string_value(sid)) found = &sub;
-    if (found == nullptr) {
-        // The subscription was deleted or expired: nobody to deliver to any more.
+    auto text = [&delivery](const char* key) {
+        const json_t* v = delivery->record.at(key);
+        return json_is_string(v) ? std::string(json_string_value(v)) : std::string();
+    };
+    // No subscription (deleted or expired): nobody to deliver to any more. A notification
+    // posted before the latest confirmation (it was unsubscribed meanwhile) is dropped too.
+    Gate gate = Gate::Skip;
+    if (found != nullptr) {
+        delivery->subscription = *found;
+        gate = text("k") == "p"
+                   ? confirmationGate(*found, text("j"), config_.notification.require_confirmation)
+                   : Gate::Deliver;
+    }
+    if (gate == Gate::Skip) {
         std::weak_ptr<bool> alive = alive_;
-        store_.finishRetry(batch.tag, pending.id, [this, alive, delivery](Status) {
+        return store_.finishRetry(batch.tag, pending.id, [this, alive, delivery](Status) {
             if (alive.expired() || !*alive.lock()) return;
             settled(delivery, true);
         });
-        return;
     }
-    delivery->subscription = *found;
-    std::string kind =
-        json_is_string(delivery->record.at("k")) ? json_string_value(delivery->record.at("k")) : "";
-    bool unconfirmed = config_.notification.require_confirmation && !found->confirmed &&
-                       found->connectionId.empty();
-    if (kind == "p" && unconfirmed) return hold(delivery);
+    if (gate == Gate::Hold) return hold(delivery);
     attempt(delivery);
 }
 

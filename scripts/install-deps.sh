@@ -17,4 +17,5 @@ $SUDO apt-get install -y --no-install-recommends \
   redis-server \
   python3 python3-zaqarclient python3-zaqar python3-websocket python3-aiosmtpd \
   python3-pytest python3-msgpack python3-oslo.utils \
-  python3-ddt python3-testtools python3-fixtures python3-falcon
+  python3-ddt python3-testtools python3-fixtures python3-falcon \
+  chromium chromium-driver python3-selenium

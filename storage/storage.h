@@ -77,6 +77,8 @@ class HealthStore {
   public:
     virtual ~HealthStore() = default;
     virtual void ping(Callback<Unit> done) = 0;
+    // Live (unexpired) messages over all queues, and how many of them are claimed.
+    virtual void messageVolume(Callback<MessageVolume> done) = 0;
 };
 
 class SubscriptionStore {
@@ -94,8 +96,9 @@ class SubscriptionStore {
                         const SubscriptionChanges& changes, Callback<Unit> done) = 0;
     // Succeeds for unknown ids too.
     virtual void remove(const QueueRef& queue, const std::string& id, Callback<Unit> done) = 0;
-    // Sets the confirmed flag (NotFound for unknown ids); confirming releases the
-    // deliveries held while the subscription was unconfirmed.
+    // Sets the confirmed flag (NotFound for unknown ids). Confirming an unconfirmed
+    // subscription records Subscription::confirmedAfter, and releases the deliveries held
+    // meanwhile if it has kHoldUntilConfirmedOption (drops them otherwise).
     virtual void confirm(const QueueRef& queue, const std::string& id, bool confirmed,
                          Callback<Unit> done) = 0;
     // Queues a confirmation for the notification engine (durably, like a delivery).
@@ -124,11 +127,11 @@ class NotificationStore {
     // Stores (or replaces) a retry record due at `dueMs`.
     virtual void scheduleRetry(const std::string& tag, const std::string& recordId,
                                const std::string& record, int64_t dueMs, Callback<Unit> done) = 0;
-    // Forgets a retry record (delivered, or its subscription is gone).
+    // Forgets a retry record (delivered, its subscription is gone, or it must be skipped).
     virtual void finishRetry(const std::string& tag, const std::string& recordId,
                              Callback<Unit> done) = 0;
-    // Keeps a delivery for an unconfirmed subscription until it is confirmed or
-    // `expiresMs` (the message's expiry) passes.
+    // Keeps a delivery for an unconfirmed subscription with kHoldUntilConfirmedOption
+    // until it is confirmed or `expiresMs` (the message's expiry) passes.
     virtual void hold(const std::string& tag, const std::string& subscriptionId,
                       const std::string& recordId, const std::string& record, int64_t expiresMs,
                       Callback<Unit> done) = 0;

@@ -101,6 +101,14 @@ struct QueueListRequest {
     std::vector<std::pair<std::string, Json>> metadataEquals;  // other query params
 };
 
+// GET /v2/health's message_volume (Zaqar's MongoDB driver reports it): messages of every
+// queue of every project; free = total - claimed.
+struct MessageVolume {
+    int64_t free = 0;
+    int64_t claimed = 0;
+    int64_t total = 0;
+};
+
 struct ClaimRequest {
     QueueRef queue;
     int64_t ttl = 300;
@@ -132,7 +140,17 @@ struct Subscription {
     // WebSocket subscribers (websocket-v2.md §5): the connection notified; empty for
     // every other subscriber. Internal, never rendered.
     std::string connectionId;
+    // Set when an unconfirmed subscription was confirmed: the id of the last notification
+    // job (NotificationJob::id) written before, so jobs up to it carry messages posted
+    // while it was unconfirmed. Empty: never confirmed (or before zaqard recorded it).
+    // Internal, never rendered.
+    std::string confirmedAfter;
 };
+
+// Beyond Zaqar: a subscription option (boolean, default false) under which notifications
+// posted while the subscription is unconfirmed are held and delivered once it is
+// confirmed, instead of skipped (docs/notifications.md). The storage scripts read it too.
+inline constexpr const char* kHoldUntilConfirmedOption = "_zaqard_hold_until_confirmed";
 
 struct NewSubscription {
     QueueRef queue;

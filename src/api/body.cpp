@@ -1,5 +1,7 @@
 #include "src/api/body.h"
 
+#include "src/api/python_compat.h"
+
 namespace zaqard::api {
 
 Rejection deserializeBody(const Request& request, Json& out) {
@@ -36,6 +38,12 @@ Rejection checkedIntField(const json_t* document, const char* name, int64_t fall
         return std::nullopt;
     }
     return badRequestBody(std::string("The value of the \"") + name + "\" field must be a int.");
+}
+
+size_t measuredSize(const Request& request, const char* member) {
+    if (request.dialect != Dialect::WebSocket) return request.body.size();
+    const json_t* value = json_object_get(request.typedParams.get(), member);
+    return value ? py::strLength(value) : 2;  // str({})
 }
 
 }  // namespace zaqard::api

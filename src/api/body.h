@@ -21,4 +21,9 @@ Rejection deserializeBody(const Request& request, Json& out);
 // booleans), `fallback` when absent, "The value of the "<name>" field must be a int." else.
 Rejection checkedIntField(const json_t* document, const char* name, int64_t fallback, int64_t& out);
 
+// The size Zaqar compares with max_messages_post_size and max_queue_metadata: for REST the
+// body's length; for a WebSocket frame len(str(body[member])) (Zaqar's endpoints measure
+// the decoded Python value, api/v2/endpoints.py), an absent member counting as {}.
+size_t measuredSize(const Request& request, const char* member);
+
 }  // namespace zaqard::api

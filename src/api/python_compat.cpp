@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdio>
 #include <limits>
+
+#include "src/common/python_json.h"
+#include "src/common/python_repr.h"
 
 namespace zaqard::api::py {
 
@@ -12,6 +14,63 @@ namespace {
 bool isSpace(char c) {
     return c == ' ' || (c >= '\t' && c <= '\r') || c == '\x1c' || c == '\x1d' || c == '\x1e' ||
            c == '\x1f';
+}
+
+// Whether Python's str.isprintable() is false for a code point above U+00FF (repr() then
+// writes \uXXXX or \UXXXXXXXX): separators, format characters, private use and the
+// noncharacters, and the large unassigned blocks of Python 3.11's Unicode 14 database
+// (small unassigned gaps count as printable).
+bool nonPrintableAboveLatin1(uint32_t cp) {
+    struct Range {
+        uint32_t first, last;
+    };
+    static constexpr Range kRanges[] = {
+        {0x0600, 0x0605},   {0x061c, 0x061c},   {0x06dd, 0x06dd},   {0x070f, 0x070f},
+        {0x0890, 0x0891},   {0x08e2, 0x08e2},   {0x1680, 0x1680},   {0x180e, 0x180e},
+        {0x2000, 0x200f},   {0x2028, 0x202f},   {0x205f, 0x2064},   {0x2066, 0x206f},
+        {0x3000, 0x3000},   {0xe000, 0xf8ff},   {0xfdd0, 0xfdef},   {0xfeff, 0xfeff},
+        {0xfff9, 0xfffb},   {0x110bd, 0x110bd}, {0x110cd, 0x110cd}, {0x13430, 0x13438},
+        {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a}, {0x3134b, 0xe00ff}, {0xe01f0, 0x10ffff},
+    };
+    if ((cp & 0xfffe) == 0xfffe) return true;  // U+xFFFE, U+xFFFF in every plane
+    for (const Range& range : kRanges)
+        if (cp >= range.first && cp <= range.last) return true;
+    return false;
+}
+
+// len(repr(text)) for UTF-8 text (jansson only holds valid UTF-8).
+size_t reprLength(std::string_view text) {
+    bool hasSingle = text.find('\'') != std::string_view::npos;
+    bool hasDouble = text.find('"') != std::string_view::npos;
+    char quote = hasSingle && !hasDouble ? '"' : '\'';
+    size_t length = 2;
+    size_t i = 0;
+    while (i < text.size()) {
+        auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            ++i;
+            if (c == '\\' || c == static_cast<unsigned char>(quote) || c == '\n' || c == '\r' ||
+                c == '\t')
+                length += 2;
+            else if (c < 0x20 || c == 0x7f)
+                length += 4;  // \xNN
+            else
+                length += 1;
+            continue;
+        }
+        size_t bytes = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+        uint32_t cp = c & (bytes == 4 ? 0x07u : bytes == 3 ? 0x0fu : 0x1fu);
+        for (size_t k = 1; k < bytes && i + k < text.size(); ++k)
+            cp = (cp << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3fu);
+        i += bytes;
+        if (cp <= 0xa0 || cp == 0xad)
+            length += 4;  // C1 controls, no-break space, soft hyphen: \xNN
+        else if (cp > 0xff && nonPrintableAboveLatin1(cp))
+            length += cp > 0xffff ? 10 : 6;
+        else
+            length += 1;
+    }
+    return length;
 }
 
 }  // namespace
@@ -76,39 +135,7 @@ bool isIntLike(const json_t* value) {
 }
 
 std::string repr(std::string_view text) {
-    bool hasSingle = text.find('\'') != std::string_view::npos;
-    bool hasDouble = text.find('"') != std::string_view::npos;
-    char quote = hasSingle && !hasDouble ? '"' : '\'';
-    std::string out(1, quote);
-    for (unsigned char c : text) {
-        switch (c) {
-            case '\\':
-                out += "\\\\";
-                break;
-            case '\n':
-                out += "\\n";
-                break;
-            case '\r':
-                out += "\\r";
-                break;
-            case '\t':
-                out += "\\t";
-                break;
-            default:
-                if (c == static_cast<unsigned char>(quote)) {
-                    out += '\\';
-                    out += static_cast<char>(c);
-                } else if (c < 0x20 || c == 0x7f) {
-                    char buffer[8];
-                    std::snprintf(buffer, sizeof buffer, "\\x%02x", c);
-                    out += buffer;
-                } else {
-                    out += static_cast<char>(c);  // UTF-8 passes through as Python 3 prints it
-                }
-        }
-    }
-    out += quote;
-    return out;
+    return pythonRepr(text);
 }
 
 std::string reprList(const std::vector<std::string>& items) {
@@ -130,6 +157,43 @@ std::string reprSet(std::vector<std::string> items) {
         out += repr(items[i]);
     }
     return out + "}";
+}
+
+size_t strLength(const json_t* value) {
+    switch (json_typeof(value)) {
+        case JSON_OBJECT: {
+            size_t length = 2, count = 0;
+            const char* key;
+            json_t* item;
+            json_object_foreach(const_cast<json_t*>(value), key, item) {
+                if (count++) length += 2;                         // ", "
+                length += reprLength(key) + 2 + strLength(item);  // "key: value"
+            }
+            return length;
+        }
+        case JSON_ARRAY: {
+            size_t length = 2;
+            size_t index;
+            json_t* item;
+            json_array_foreach(value, index, item) {
+                if (index) length += 2;
+                length += strLength(item);
+            }
+            return length;
+        }
+        case JSON_STRING:
+            return reprLength({json_string_value(value), json_string_length(value)});
+        case JSON_INTEGER:
+            return std::to_string(json_integer_value(value)).size();
+        case JSON_REAL:
+            return pythonJsonDumps(value).size();  // float.__repr__, as json.dumps writes it
+        case JSON_TRUE:
+        case JSON_NULL:
+            return 4;  // True, None
+        case JSON_FALSE:
+            return 5;
+    }
+    return 0;
 }
 
 }  // namespace zaqard::api::py

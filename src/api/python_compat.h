@@ -32,4 +32,12 @@ std::string reprList(const std::vector<std::string>& items);
 // repr(set_of_str) with a stable (sorted) order: {'a', 'b'}
 std::string reprSet(std::vector<std::string> items);
 
+// len(str(value)) for the Python value json.loads() would make of `value`: what Zaqar's
+// WebSocket endpoints measure a request by (message_post's messages, queue_create's
+// metadata) before they compare it with max_messages_post_size / max_queue_metadata.
+// Exact for ASCII and Latin-1 text; beyond U+00FF, code points Python's repr() escapes
+// are recognised for the common non-printable ranges (format, separator and private-use
+// characters), which is as close as we get without Python's Unicode database.
+size_t strLength(const json_t* value);
+
 }  // namespace zaqard::api::py

@@ -1,5 +1,6 @@
 #include "src/api/queue_metadata.h"
 
+#include <optional>
 #include <string>
 
 #include "src/api/python_compat.h"
@@ -18,18 +19,34 @@ constexpr int64_t kMinimumDelay = 5;
 constexpr int64_t kMaximumDelay = 30;
 constexpr int64_t kLinearInterval = 5;
 
-// A present, non-null value that is not a JSON integer (strict typing).
-bool notStrictInt(const json_t* value) {
-    return value != nullptr && !json_is_null(value) && !json_is_integer(value);
-}
+// Zaqar's check of an int-typed reserved key, in Python: `if value and not isinstance(value,
+// int)` gives the type text, then `if value is not None: if not (low <= value <= high)` the
+// range text. A JSON integer passes as is. Where Zaqar answers 400 we answer the same text:
+// booleans are ints in Python, so `true` (1) and `false` (0) fail the TTL ranges with the
+// range text, as do 0.0 and other falsy numbers that skip the type check. Where Zaqar would
+// store a non-integer (a boolean or 0.0 inside the range, e.g. `_default_message_delay:
+// true`) or crash comparing ("", [], {} -> 500), we refuse with the type text instead.
+struct Range {
+    int64_t low;
+    int64_t high;
+    std::string text;  // Zaqar's range text
+};
 
-bool inRange(const json_t* value, int64_t low, int64_t high) {
-    int64_t v = json_integer_value(value);
-    return v >= low && v <= high;
-}
-
-bool present(const json_t* value) {
-    return value != nullptr && !json_is_null(value);
+Description checkIntKey(const json_t* value, const std::string& typeText,
+                        const std::optional<Range>& range) {
+    if (value == nullptr || json_is_null(value)) return std::nullopt;  // "is not None"
+    if (json_is_integer(value)) {
+        int64_t v = json_integer_value(value);
+        if (range && (v < range->low || v > range->high)) return range->text;
+        return std::nullopt;
+    }
+    if (py::truthy(value) && !py::isIntLike(value)) return typeText;
+    if (range && (json_is_boolean(value) || json_is_real(value))) {
+        double v = json_is_real(value) ? json_real_value(value) : (json_is_true(value) ? 1 : 0);
+        if (v < static_cast<double>(range->low) || v > static_cast<double>(range->high))
+            return range->text;
+    }
+    return typeText;
 }
 
 }  // namespace
@@ -37,40 +54,44 @@ bool present(const json_t* value) {
 Description validateQueueMetadata(const json_t* metadata, const Limits& limits) {
     if (!json_is_object(metadata) || json_object_size(metadata) == 0) return std::nullopt;
     const std::string maxTtl = std::to_string(limits.max_message_ttl);
+    auto key = [metadata](const char* name) { return json_object_get(metadata, name); };
 
-    const json_t* ttl = json_object_get(metadata, "_default_message_ttl");
-    if (notStrictInt(ttl)) return "_default_message_ttl must be integer.";
-    if (present(ttl) && !inRange(ttl, kMinMessageTtl, limits.max_message_ttl))
-        return "_default_message_ttl can not exceed " + maxTtl +
-               " seconds, and must be at least 60 seconds long.";
+    // Zaqar's order of checks (queue_metadata_putting).
+    if (auto problem =
+            checkIntKey(key("_default_message_ttl"), "_default_message_ttl must be integer.",
+                        Range{kMinMessageTtl, limits.max_message_ttl,
+                              "_default_message_ttl can not exceed " + maxTtl +
+                                  " seconds, and must be at least 60 seconds long."}))
+        return problem;
+    if (auto problem =
+            checkIntKey(key("_max_messages_post_size"), "_max_messages_post_size must be integer.",
+                        Range{1, limits.max_messages_post_size,
+                              "_max_messages_post_size can not exceed " +
+                                  std::to_string(limits.max_messages_post_size) +
+                                  ",  and must be at least greater than 0."}))  // sic
+        return problem;
+    if (auto problem =
+            checkIntKey(key("_max_claim_count"), "_max_claim_count must be integer.", std::nullopt))
+        return problem;
+    if (auto problem = checkIntKey(key("_dead_letter_queue_messages_ttl"),
+                                   "_dead_letter_queue_messages_ttl must be integer.",
+                                   Range{kMinMessageTtl, limits.max_message_ttl,
+                                         "The TTL for a message may not exceed " + maxTtl +
+                                             " seconds, and must be at least 60 seconds long."}))
+        return problem;
+    if (auto problem =
+            checkIntKey(key("_default_message_delay"), "_default_message_delay must be integer.",
+                        Range{kMinDelay, limits.max_message_delay,
+                              "The TTL can not exceed " + std::to_string(limits.max_message_delay) +
+                                  " seconds, and must be at least 0 seconds long."}))
+        return problem;
 
-    const json_t* size = json_object_get(metadata, "_max_messages_post_size");
-    if (notStrictInt(size)) return "_max_messages_post_size must be integer.";
-    if (present(size) && !inRange(size, 1, limits.max_messages_post_size))
-        return "_max_messages_post_size can not exceed " +
-               std::to_string(limits.max_messages_post_size) +
-               ",  and must be at least greater than 0.";  // sic: two spaces
-
-    if (notStrictInt(json_object_get(metadata, "_max_claim_count")))
-        return "_max_claim_count must be integer.";
-
-    const json_t* dlqTtl = json_object_get(metadata, "_dead_letter_queue_messages_ttl");
-    if (notStrictInt(dlqTtl)) return "_dead_letter_queue_messages_ttl must be integer.";
-    if (present(dlqTtl) && !inRange(dlqTtl, kMinMessageTtl, limits.max_message_ttl))
-        return "The TTL for a message may not exceed " + maxTtl +
-               " seconds, and must be at least 60 seconds long.";
-
-    const json_t* delay = json_object_get(metadata, "_default_message_delay");
-    if (notStrictInt(delay)) return "_default_message_delay must be integer.";
-    if (present(delay) && !inRange(delay, kMinDelay, limits.max_message_delay))
-        return "The TTL can not exceed " + std::to_string(limits.max_message_delay) +
-               " seconds, and must be at least 0 seconds long.";
-
-    const json_t* encrypt = json_object_get(metadata, "_enable_encrypt_messages");
-    if (present(encrypt) && !json_is_boolean(encrypt))
+    // Beyond Zaqar: a falsy non-boolean (0, "", []) is refused too; Zaqar stores it.
+    const json_t* encrypt = key("_enable_encrypt_messages");
+    if (encrypt != nullptr && !json_is_null(encrypt) && !json_is_boolean(encrypt))
         return "_enable_encrypt_messages must be boolean.";
 
-    return validateRetryPolicy(json_object_get(metadata, "_retry_policy"));
+    return validateRetryPolicy(key("_retry_policy"));
 }
 
 Description validateRetryPolicy(const json_t* policy) {

@@ -1,6 +1,7 @@
 // Reserved queue metadata (rest-v2.md §4.5): validation on PUT/PATCH and the defaults
-// GET shows. Types are checked strictly (ints are JSON integers, the flag a JSON boolean),
-// as the spec recommends; Zaqar's ranges and texts are kept.
+// GET shows. Zaqar's texts and order; a value Zaqar refuses gets Zaqar's own text (Python
+// semantics: booleans are ints), a value Zaqar would store with the wrong type (or crash
+// on) is refused with the key's type text, as the spec recommends.
 #pragma once
 
 #include <jansson.h>

@@ -73,17 +73,54 @@ Response error(int status, const std::string& exception,
     return reply(status, std::move(body));
 }
 
-Response fromRestError(Response response) {
+ErrorContext errorContext(const Request& request) {
+    return {request.action, request.queueName, request.subscriptionId};
+}
+
+std::optional<std::string> failureSummary(const ErrorContext& context) {
+    const std::string& q = context.queue;
+    switch (context.action) {
+        case Action::QueueList:
+            return "Queues could not be listed.";
+        case Action::QueueCreate:
+            return "Queue " + q + " could not be created.";
+        case Action::QueueDelete:
+            return "Queue " + q + " could not be deleted.";
+        case Action::QueueGet:
+            return "Cannot retrieve queue " + q + ".";
+        case Action::QueueStats:
+            return "Cannot retrieve queue " + q + " stats.";
+        case Action::QueuePurge:
+            return std::nullopt;
+        case Action::MessagePost:
+            return "No messages could be enqueued.";
+        case Action::SubscriptionList:
+            return "Subscriptions could not be listed.";
+        case Action::SubscriptionCreate:
+            return "Subscription " + q + " could not be created.";
+        case Action::SubscriptionDelete:
+            return "Subscription " + context.subscriptionId + " for queue " + q +
+                   " could not be deleted.";
+        case Action::SubscriptionGet:
+            return "Cannot retrieve subscription " + context.subscriptionId + ".";
+        default:
+            return "Unexpected error.";
+    }
+}
+
+Response fromRestError(Response response, const ErrorContext& context) {
     if (response.status < 400 || !json_is_object(response.body.get())) return response;
     const json_t* title = json_object_get(response.body.get(), "title");
     if (!json_is_string(title)) return response;
     const json_t* description = json_object_get(response.body.get(), "description");
     std::string titleText = json_string_value(title);
     std::string detail = json_is_string(description) ? json_string_value(description) : titleText;
-    // api_errors.BadRequest renders as "Bad request. <description>" in Zaqar.
-    if (titleText == "Invalid request body") detail = "Bad request. " + detail;
+    // api_errors.BadRequest renders as "Bad request. <description>" in Zaqar;
+    // DocumentTypeNotSupported is an exception of its own, without the prefix.
+    if (titleText == "Invalid request body" && detail != "Document type not supported.")
+        detail = "Bad request. " + detail;
     std::optional<std::string> summary;
-    if (response.status >= 500) summary = titleText;
+    if (response.status >= 500) summary = failureSummary(context);
     return error(response.status, detail, summary);
 }
 

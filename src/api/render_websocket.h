@@ -28,16 +28,33 @@ Json stats(const storage::QueueStats& s);
 
 // A response whose body is `body` (an object, a list or a plain string).
 Response reply(int status, Json body);
-// A 2xx reply whose body is a human sentence, e.g. "Queue q created.".
+// A reply whose body is a human sentence, e.g. "Queue q created." (2xx) or the 409
+// "Subscription q not created.".
 Response sentence(int status, const std::string& text);
 
 // Zaqar's error_response: {"exception": <detail>, "error": <summary or null>}.
 Response error(int status, const std::string& exception,
                const std::optional<std::string>& summary = std::nullopt);
 
-// Rewrites a REST-shaped error ({"title", "description"}) into the WebSocket shape; any
-// other response is returned unchanged. Field-level body errors ("Invalid request body")
-// get Zaqar's "Bad request. " prefix; 5xx keep the title as the summary.
-Response fromRestError(Response response);
+// What an error body needs to know about the request it answers.
+struct ErrorContext {
+    Action action = Action::Ping;
+    std::string queue;
+    std::string subscriptionId;
+};
+ErrorContext errorContext(const Request& request);
+
+// Zaqar's `error` summary when storage fails under an action (endpoints.py): its own
+// sentence where the endpoint catches storage errors ("Queues could not be listed.",
+// "Cannot retrieve queue q.", ...), null for queue_purge, and on_exception_sends_500's
+// "Unexpected error." for the endpoints that catch nothing.
+std::optional<std::string> failureSummary(const ErrorContext& context);
+
+// Rewrites a REST-shaped error ({"title", "description"}) into the WebSocket shape
+// {"exception": <description>, "error": <summary or null>}; any other response is returned
+// unchanged. Field-level body errors ("Invalid request body") get the "Bad request. "
+// prefix of Zaqar's BadRequest (not "Document type not supported.", its own exception);
+// 5xx get failureSummary() as the summary.
+Response fromRestError(Response response, const ErrorContext& context);
 
 }  // namespace zaqard::api::ws

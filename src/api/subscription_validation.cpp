@@ -5,6 +5,7 @@
 
 #include "src/api/python_compat.h"
 #include "src/api/queue_metadata.h"
+#include "storage/types.h"
 
 namespace zaqard::api {
 
@@ -37,11 +38,15 @@ Description validateSubscription(const json_t* document, bool requireSubscriber,
     if (requireSubscriber && json_object_get(document, "subscriber") == nullptr)
         return "Missing parameter subscriber in body.";
     if (json_object_size(document) == 0) return "No subscription to create.";
+    // A null field is a field not given: Zaqar's update drops None values (python-zaqarclient
+    // sends {"subscriber": null, ...} for an update of the TTL only), and a null ttl or
+    // options on POST would only fail later in Zaqar's storage (503).
 
     const json_t* subscriber = json_object_get(document, "subscriber");
     // Beyond Zaqar: an empty or non-string subscriber is refused with the scheme text
-    // (Z15 fails later with a 503).
-    if (subscriber != nullptr && (requireSubscriber || py::truthy(subscriber))) {
+    // (Z15 stores "" on PATCH and fails with 503 on POST or 400 on PATCH for other types).
+    // A null one on POST is refused the same way (only PATCH treats it as not given).
+    if (subscriber != nullptr && (requireSubscriber || !json_is_null(subscriber))) {
         std::string scheme = json_is_string(subscriber)
                                  ? subscriberScheme(json_string_value(subscriber))
                                  : std::string();
@@ -53,17 +58,26 @@ Description validateSubscription(const json_t* document, bool requireSubscriber,
                    typesText(limits) + ".";
     }
 
+    // Beyond Zaqar for falsy non-objects ([], "", 0, false): Zaqar stores them as options.
     const json_t* options = json_object_get(document, "options");
-    if (py::truthy(options) && !json_is_object(options)) return "Options must be a dict.";
+    if (options != nullptr && !json_is_null(options) && !json_is_object(options))
+        return "Options must be a dict.";
     if (json_is_object(options)) {
         if (auto problem = validateRetryPolicy(json_object_get(options, "_retry_policy")))
             return problem;
+        // Beyond Zaqar (docs/notifications.md): a boolean when present.
+        const json_t* hold = json_object_get(options, storage::kHoldUntilConfirmedOption);
+        if (hold != nullptr && !json_is_boolean(hold))
+            return std::string(storage::kHoldUntilConfirmedOption) + " must be a boolean.";
     }
 
     const json_t* ttl = json_object_get(document, "ttl");
-    // Beyond Zaqar: ttl 0 is refused (Z15 skips the checks and the subscription vanishes).
-    if (py::truthy(ttl) || (json_is_integer(ttl) && json_integer_value(ttl) == 0)) {
+    if (ttl != nullptr && !json_is_null(ttl)) {
+        // Zaqar checks only truthy TTLs. Beyond Zaqar: falsy ones are checked too (0.0, "",
+        // [], {} -> the type text; 0 and false, Python ints, -> the minimum), where Zaqar
+        // stores a subscription that expires at once or fails in storage.
         if (!py::isIntLike(ttl)) return "TTL must be an integer.";
+        // true is the Python int 1: below the minimum, as in Zaqar.
         int64_t seconds = json_is_boolean(ttl) ? (json_is_true(ttl) ? 1 : 0)
                                                : static_cast<int64_t>(json_integer_value(ttl));
         if (seconds < kMinSubscriptionTtl)

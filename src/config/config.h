@@ -25,8 +25,6 @@ struct TransportLimits {
     int64_t max_message_delay = 900;
     int64_t max_claim_ttl = 43200;
     int64_t max_claim_grace = 43200;
-    int64_t max_flavors_per_page = 20;
-    int64_t max_pools_per_page = 20;
     std::vector<std::string> subscriber_types = {"http", "https", "mailto", "trust+http",
                                                  "trust+https"};
     bool client_id_uuid_safe_strict = true;  // client_id_uuid_safe = strict | off
@@ -118,8 +116,6 @@ struct Config {
     bool debug = false;
     std::string log_file;  // empty: stderr (already joined with log_dir when both are set)
     std::string log_dir;
-    bool unreliable = false;
-    std::vector<std::string> enable_deprecated_api_versions;  // accepted; only v2 is served
 
     // [drivers]
     std::string transport = "wsgi";
@@ -133,22 +129,15 @@ struct Config {
     // [drivers:transport:websocket]
     std::string websocket_bind = "127.0.0.1";
     int websocket_port = 9000;
-    int websocket_external_port = 0;          // 0: unset (advertise websocket_port)
     std::string websocket_notification_bind;  // empty: all interfaces
     int websocket_notification_port = 0;      // 0: a random port
 
-    // [drivers:message_store:redis] / [drivers:management_store:redis]
+    // [drivers:message_store:redis] / [drivers:management_store:redis] (the same server)
     RedisUri message_store_redis;
     RedisUri management_store_redis;
-    int max_reconnect_attempts = 10;  // [drivers:message_store:redis]
-    double reconnect_sleep = 1.0;
-    int management_max_reconnect_attempts = 10;  // [drivers:management_store:redis]
-    double management_reconnect_sleep = 1.0;
 
     // [transport]
     TransportLimits limits;
-    std::string message_encryption_algorithms = "AES256";
-    std::string message_encryption_key = "AES256";
 
     // [signed_url]
     std::string signed_url_secret_key;
@@ -156,15 +145,8 @@ struct Config {
     // [notification]
     NotificationOptions notification;
 
-    // [storage]
-    std::vector<std::string> queue_pipeline;
+    // [storage] (the other pipelines accept only an empty list)
     std::vector<std::string> message_pipeline;  // zaqar.notification.notifier enables notifications
-    std::vector<std::string> claim_pipeline;
-    std::vector<std::string> subscription_pipeline;
-    std::vector<std::string> topic_pipeline;
-
-    // [pooling:catalog]
-    bool enable_virtual_pool = false;
 
     // [cors]
     CorsOptions cors;
@@ -172,8 +154,6 @@ struct Config {
     // [oslo_policy]
     std::string policy_file = "policy.yaml";
     std::vector<std::string> policy_dirs = {"policy.d"};
-    bool enforce_scope = false;
-    bool enforce_new_defaults = false;
 
     // Other libraries' sections, verbatim.
     RawSection keystone_authtoken;
@@ -191,7 +171,6 @@ struct Config {
     // silent notifier before another one takes it over (a crashed process).
     double notification_poll_interval = 0.5;
     double notification_claim_idle = 60.0;
-    int max_requests_per_wakeup = 64;  // fairness for pipelining clients
     // Bytes; larger request bodies get 413. Generous on purpose: below it the api answers
     // Zaqar's own 400s (Zaqar has no transport cap; its compat suite posts 6.5 MB).
     int max_body_size = 8388608;

@@ -143,6 +143,28 @@ Setter storeOpt(std::string Config::*field) {
     };
 }
 
+// Zaqar options zaqard has nothing behind. Start-up fails naming them (design.md: "every
+// option takes effect") unless the value is one that describes what zaqard does anyway
+// (`accepts`; none: every value is refused) -- an option parsed and ignored would be a
+// silent lie to the operator.
+Setter refused(std::string reason, std::function<bool(const std::string&)> accepts = nullptr) {
+    return [reason = std::move(reason), accepts = std::move(accepts)](
+               Config&, const std::string& value, std::string& why) {
+        if (accepts && accepts(value)) return true;
+        why = "not supported by zaqard: " + reason;
+        return false;
+    };
+}
+
+bool isFalse(const std::string& value) {
+    auto parsed = parseBool(value);
+    return parsed && !*parsed;
+}
+
+bool isEmptyList(const std::string& value) {
+    return parseList(value).empty();
+}
+
 const std::vector<OptionSpec>& optionTable() {
     static const std::vector<OptionSpec> table = [] {
         std::vector<OptionSpec> t;
@@ -154,8 +176,10 @@ const std::vector<OptionSpec>& optionTable() {
         const std::string d = "default";
         add(d, "admin_mode", boolOpt(ZQ_FIELD(admin_mode)));
         add(d, "pooling", boolOpt(ZQ_FIELD(pooling)), {{d, "sharding"}});
-        add(d, "unreliable", boolOpt(ZQ_FIELD(unreliable)));
-        add(d, "enable_deprecated_api_versions", listOpt(ZQ_FIELD(enable_deprecated_api_versions)));
+        add(d, "unreliable",
+            refused("a MongoDB option (a store without a replica set); Redis does not read it"));
+        add(d, "enable_deprecated_api_versions",
+            refused("only the v2 API is served (leave the list empty)", isEmptyList));
         add(d, "enable_checksum", boolOpt(ZQ_FIELD(enable_checksum)));
         add(d, "auth_strategy", choiceOpt(ZQ_FIELD(auth_strategy), {"", "keystone"}));
         add(d, "debug", boolOpt(ZQ_FIELD(debug)));
@@ -171,7 +195,8 @@ const std::vector<OptionSpec>& optionTable() {
         const std::string ws = "drivers:transport:websocket";
         add(ws, "bind", strOpt(ZQ_FIELD(websocket_bind)));
         add(ws, "port", portOpt(ZQ_FIELD(websocket_port)));
-        add(ws, "external_port", portOpt(ZQ_FIELD(websocket_external_port)));
+        add(ws, "external_port",
+            refused("zaqard advertises no WebSocket URL for a port behind a proxy to change"));
         add(ws, "notification_bind", strOpt(ZQ_FIELD(websocket_notification_bind)));
         add(ws, "notification_port", portOpt(ZQ_FIELD(websocket_notification_port)));
 
@@ -179,15 +204,15 @@ const std::vector<OptionSpec>& optionTable() {
         const std::string msg = "drivers:message_store:redis";
         const std::string mgmt = "drivers:management_store:redis";
         add(msg, "uri", redisUriOpt(ZQ_FIELD(message_store_redis)), {{old, "uri"}});
-        add(msg, "max_reconnect_attempts", intOpt(ZQ_FIELD(max_reconnect_attempts), 0),
-            {{old, "max_reconnect_attempts"}});
-        add(msg, "reconnect_sleep", floatOpt(ZQ_FIELD(reconnect_sleep), -1e-9),
-            {{old, "reconnect_sleep"}});
+        const std::string noRetry =
+            "a Redis call is not retried: it answers 503 after [zaqard] redis_timeout while "
+            "the connection is re-established in the background";
+        add(msg, "max_reconnect_attempts", refused(noRetry), {{old, "max_reconnect_attempts"}});
+        add(msg, "reconnect_sleep", refused(noRetry), {{old, "reconnect_sleep"}});
+        // Must name the message store's Redis (checked after the table).
         add(mgmt, "uri", redisUriOpt(ZQ_FIELD(management_store_redis)), {{old, "uri"}});
-        add(mgmt, "max_reconnect_attempts", intOpt(ZQ_FIELD(management_max_reconnect_attempts), 0),
-            {{old, "max_reconnect_attempts"}});
-        add(mgmt, "reconnect_sleep", floatOpt(ZQ_FIELD(management_reconnect_sleep), -1e-9),
-            {{old, "reconnect_sleep"}});
+        add(mgmt, "max_reconnect_attempts", refused(noRetry), {{old, "max_reconnect_attempts"}});
+        add(mgmt, "reconnect_sleep", refused(noRetry), {{old, "reconnect_sleep"}});
 
         const std::string tr = "transport";
         const std::string lim = "limits:transport";
@@ -222,9 +247,9 @@ const std::vector<OptionSpec>& optionTable() {
         add(tr, "max_claim_grace", intOpt(ZQ_FIELD(limits.max_claim_grace), 1, INT64_MAX),
             {{lim, "claim_grace_max"}});
         add(tr, "subscriber_types", listOpt(ZQ_FIELD(limits.subscriber_types)));
-        add(tr, "max_flavors_per_page",
-            intOpt(ZQ_FIELD(limits.max_flavors_per_page), 1, INT64_MAX));
-        add(tr, "max_pools_per_page", intOpt(ZQ_FIELD(limits.max_pools_per_page), 1, INT64_MAX));
+        const std::string noPools = "pools and flavors are not built yet";
+        add(tr, "max_flavors_per_page", refused(noPools));
+        add(tr, "max_pools_per_page", refused(noPools));
         add(tr, "client_id_uuid_safe", [](Config& c, const std::string& value, std::string& why) {
             if (value != "strict" && value != "off") {
                 why = "expected one of: 'strict' 'off'";
@@ -239,9 +264,9 @@ const std::vector<OptionSpec>& optionTable() {
             intOpt(ZQ_FIELD(limits.max_length_client_id), 0, INT64_MAX));
         add(tr, "message_delete_with_claim_id",
             boolOpt(ZQ_FIELD(limits.message_delete_with_claim_id)));
-        add(tr, "message_encryption_algorithms",
-            choiceOpt(ZQ_FIELD(message_encryption_algorithms), {"AES256"}));
-        add(tr, "message_encryption_key", strOpt(ZQ_FIELD(message_encryption_key)));
+        const std::string noEncryption = "message encryption at rest is not built";
+        add(tr, "message_encryption_algorithms", refused(noEncryption));
+        add(tr, "message_encryption_key", refused(noEncryption));
 
         add("signed_url", "secret_key", strOpt(ZQ_FIELD(signed_url_secret_key)));
 
@@ -265,13 +290,26 @@ const std::vector<OptionSpec>& optionTable() {
         add(n, "unsubscribe_confirmation_email_template",
             dictOpt(ZQ_FIELD(notification.unsubscribe_confirmation_email_template)));
 
-        add("storage", "queue_pipeline", listOpt(ZQ_FIELD(queue_pipeline)));
-        add("storage", "message_pipeline", listOpt(ZQ_FIELD(message_pipeline)));
-        add("storage", "claim_pipeline", listOpt(ZQ_FIELD(claim_pipeline)));
-        add("storage", "subscription_pipeline", listOpt(ZQ_FIELD(subscription_pipeline)));
-        add("storage", "topic_pipeline", listOpt(ZQ_FIELD(topic_pipeline)));
+        const std::string noStages = "zaqard has no storage pipeline stages (leave it empty)";
+        add("storage", "queue_pipeline", refused(noStages, isEmptyList));
+        add("storage", "message_pipeline",
+            [](Config& c, const std::string& value, std::string& why) {
+                for (const auto& stage : parseList(value)) {
+                    if (stage != "zaqar.notification.notifier") {
+                        why =
+                            "not supported by zaqard: the only message pipeline stage is "
+                            "zaqar.notification.notifier";
+                        return false;
+                    }
+                }
+                c.message_pipeline = parseList(value);
+                return true;
+            });
+        add("storage", "claim_pipeline", refused(noStages, isEmptyList));
+        add("storage", "subscription_pipeline", refused(noStages, isEmptyList));
+        add("storage", "topic_pipeline", refused(noStages, isEmptyList));
 
-        add("pooling:catalog", "enable_virtual_pool", boolOpt(ZQ_FIELD(enable_virtual_pool)));
+        add("pooling:catalog", "enable_virtual_pool", refused(noPools, isFalse));
 
         add("cors", "allowed_origin", listOpt(ZQ_FIELD(cors.allowed_origin)));
         add("cors", "allow_credentials", boolOpt(ZQ_FIELD(cors.allow_credentials)));
@@ -282,8 +320,22 @@ const std::vector<OptionSpec>& optionTable() {
 
         add("oslo_policy", "policy_file", strOpt(ZQ_FIELD(policy_file)));
         add("oslo_policy", "policy_dirs", listOpt(ZQ_FIELD(policy_dirs)));
-        add("oslo_policy", "enforce_scope", boolOpt(ZQ_FIELD(enforce_scope)));
-        add("oslo_policy", "enforce_new_defaults", boolOpt(ZQ_FIELD(enforce_new_defaults)));
+        const std::string noScope = "zaqard's policy rules have no scope types or new defaults";
+        add("oslo_policy", "enforce_scope", refused(noScope, isFalse));
+        add("oslo_policy", "enforce_new_defaults", refused(noScope, isFalse));
+
+        // oslo.cache and OSProfiler: zaqard has neither; off is what it does.
+        add("cache", "enabled", refused("zaqard has no oslo.cache layer", isFalse));
+        add("cache", "backend", refused("zaqard has no oslo.cache layer", [](const std::string& v) {
+                return v == "dogpile.cache.null";
+            }));
+        add("profiler", "enabled", refused("zaqard has no OSProfiler tracing", isFalse));
+        // trust+http(s) subscribers are notified as plain webhooks: no Keystone trusts.
+        for (const char* name : {"auth_type", "auth_url", "username", "password",
+                                 "user_domain_name", "project_name", "project_domain_name"})
+            add("trustee", name,
+                refused("trust+ subscribers are notified without Keystone trusts, so zaqard "
+                        "has no trustee user"));
 
         const std::string z = "zaqard";
         add(z, "shards", intOpt(ZQ_FIELD(shards), 0, 1024));
@@ -291,7 +343,12 @@ const std::vector<OptionSpec>& optionTable() {
         add(z, "sweep_interval", floatOpt(ZQ_FIELD(sweep_interval), 0));
         add(z, "notification_poll_interval", floatOpt(ZQ_FIELD(notification_poll_interval), 0));
         add(z, "notification_claim_idle", floatOpt(ZQ_FIELD(notification_claim_idle), 0));
-        add(z, "max_requests_per_wakeup", intOpt(ZQ_FIELD(max_requests_per_wakeup), 1));
+        // Removed: evhttp reads a connection's next request only after the previous reply
+        // is written, so no connection is served more than once per loop wake-up.
+        add(z, "max_requests_per_wakeup",
+            refused("removed: the HTTP server already serves one request per connection at a "
+                    "time (a pipelined request waits for the previous reply), so there is "
+                    "nothing to bound"));
         add(z, "max_body_size", intOpt(ZQ_FIELD(max_body_size), 1024));
         add(z, "websocket_max_output_bytes",
             intOpt(ZQ_FIELD(websocket_max_output_bytes), 1024, INT64_MAX));
@@ -360,6 +417,12 @@ bool osloLogOption(const std::string& name) {
                                                 "config_file",
                                                 "config_dir"};
     return names.count(name) != 0;
+}
+
+bool sameRedis(const RedisUri& a, const RedisUri& b) {
+    return a.host == b.host && a.port == b.port && a.socketPath == b.socketPath &&
+           a.username == b.username && a.password == b.password && a.db == b.db &&
+           a.sentinels == b.sentinels && a.masterName == b.masterName;
 }
 
 std::string lower(std::string text) {
@@ -447,6 +510,12 @@ bool loadConfigFile(const std::string& path, Config& config, std::string& error)
     for (const auto& key : gathered.order) {
         if (consumed.count(key)) continue;
         const auto& [section, name] = key;
+        if (section.rfind("cors.", 0) == 0) {  // oslo's deprecated per-origin blocks
+            error = "[" + section + "] " + name +
+                    ": not supported by zaqard: list the origin in [cors] allowed_origin "
+                    "(oslo's [cors.<name>] sections are deprecated)";
+            return false;
+        }
         if (RawSection* raw = rawSection(config, section)) {
             (*raw)[name] = gathered.values.at(key);
         } else if (ignoredSection(section) || (section == "default" && osloLogOption(name))) {
@@ -471,6 +540,13 @@ bool loadConfigFile(const std::string& path, Config& config, std::string& error)
         error = "[transport] min_length_client_id: invalid value '" +
                 std::to_string(config.limits.min_length_client_id) +
                 "': greater than max_length_client_id";
+        return false;
+    }
+    if (!sameRedis(config.management_store_redis, config.message_store_redis)) {
+        error = "[drivers:management_store:redis] uri: invalid value '" +
+                config.management_store_redis.original +
+                "': not supported by zaqard: the management data lives in the message store's "
+                "Redis, so it must name the same server as [drivers:message_store:redis] uri";
         return false;
     }
     if (!applyKeystoneOptions(config, error)) return false;

@@ -1,6 +1,6 @@
 // What every Redis store of a shard shares: the connection, the script runner, and the
-// two follow-ups a queue script can ask for (indexing a created queue, draining the
-// dead-letter outbox).
+// follow-ups a script can ask for (draining the dead-letter outbox, reading notification
+// jobs). Indexing a created queue is queue_index.h.
 #pragma once
 
 #include <functional>
@@ -25,10 +25,6 @@ class RedisContext {
     // {now ms, outbox size, ...}; a non-empty outbox starts the dead-letter mover.
     void runQueueScript(std::string_view name, const std::string& tag,
                         std::vector<std::string> args, Callback<RedisValue> done);
-
-    // Records a newly created queue in its project's index and the sweeper registry.
-    // `done` runs once both are stored (or failed: the queue itself exists either way).
-    void indexQueue(const std::string& tag, std::function<void()> done);
 
     void setOutboxHandler(std::function<void(const std::string& tag)> handler) {
         outboxHandler_ = std::move(handler);

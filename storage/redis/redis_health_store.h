@@ -1,4 +1,5 @@
-// HealthStore on Redis: a PING through the shard's connection.
+// HealthStore on Redis: a PING through the shard's connection, and the message volume of
+// every queue (see redis_health_store.cpp for its cost).
 #pragma once
 
 #include "storage/redis/redis_connection.h"
@@ -10,14 +11,8 @@ class RedisHealthStore : public HealthStore {
   public:
     explicit RedisHealthStore(RedisConnection& connection) : connection_(connection) {}
 
-    void ping(Callback<Unit> done) override {
-        connection_.command({"PING"}, [done = std::move(done)](Result<RedisValue> reply) {
-            if (!reply.ok()) return done(reply.error());
-            if (reply.value().isError())
-                return done(Error{ErrorKind::Unavailable, reply.value().str});
-            done(Unit{});
-        });
-    }
+    void ping(Callback<Unit> done) override;
+    void messageVolume(Callback<MessageVolume> done) override;
 
   private:
     RedisConnection& connection_;

@@ -31,6 +31,7 @@ Subscription decodeSubscription(const RedisValue& item, const std::string& queue
     if (!sub.options || !json_is_object(sub.options.get())) sub.options = Json::object();
     sub.confirmed = item.at(5).asInt() != 0;
     sub.connectionId = item.at(6).asString();
+    sub.confirmedAfter = item.at(7).asString();
     return sub;
 }
 
@@ -60,7 +61,7 @@ void RedisSubscriptionStore::create(const NewSubscription& subscription,
             // The registry entry must exist before anyone can post a message the
             // notifiers should read; answer after it is stored.
             context_.connection.command(
-                {"SADD", notificationRegistryKey(), tag},
+                {"SADD", notificationRegistryKey(tag), tag},
                 [created, done](Result<RedisValue> added) {
                     if (!added.ok() || added.value().isError()) {
                         log::warning("redis: could not register a queue for notifications");

@@ -46,12 +46,14 @@ MODULES = [
     "test_urls", "test_validation",
 ]
 
-OUT_OF_SCOPE = "out of scope for now (pools/flavors/topics/Keystone auth)"
+NOT_BUILT = "not built yet (scale-out issue)"
 # (fnmatch pattern on the test id, reason). First match wins.
 SKIPS = [
-    (V2 + "test_auth.*", OUT_OF_SCOPE + ": Keystone auth"),
-    (V2 + "test_flavors_new.*", OUT_OF_SCOPE + ": flavors"),
-    (V2 + "test_pools_new.*", OUT_OF_SCOPE + ": pools"),
+    (V2 + "test_auth.TestAuth.test_auth_install",
+     "reaches into Zaqar internals: asserts the WSGI app wraps keystonemiddleware's "
+     "AuthProtocol"),
+    (V2 + "test_flavors_new.*", NOT_BUILT + ": flavors"),
+    (V2 + "test_pools_new.*", NOT_BUILT + ": pools"),
     (V2 + "test_subscriptions.*.test_create_and_send_notification",
      "reaches into Zaqar internals: mocks NotifierDriver.post and counts its calls"),
     (V2 + "test_subscriptions.*.test_recreate*",
@@ -60,13 +62,10 @@ SKIPS = [
      "reaches into Zaqar internals: mocks Keystone trust creation (trust+ not supported yet)"),
     (V2 + "test_subscriptions.*.test_list_returns_503_on_nopoolfound_exception",
      "reaches into Zaqar internals: mocks the subscription controller's list"),
-    (V2 + "test_topic_lifecycle.*", OUT_OF_SCOPE + ": topics"),
-    (V2 + "test_messages.TestMessagesMongoDBPooled.*", OUT_OF_SCOPE + ": pooling"),
+    (V2 + "test_topic_lifecycle.*", NOT_BUILT + ": topics"),
+    (V2 + "test_messages.TestMessagesMongoDBPooled.*", NOT_BUILT + ": pooling"),
     (V2 + "test_health.TestHealthMongoDB.test_message_volume",
      "reaches into Zaqar internals: mocks mongo DataDriver._health"),
-    (V2 + "test_health.TestHealthMongoDB.test_basic",
-     "asserts message_volume, a key only Zaqar's MongoDB driver reports (its Redis driver "
-     "has none; rest-v2.md section 4.1 omits it): zaqard answers the Redis driver's shape"),
     (V2 + "test_health.TestHealthMongoDB.test_operation_status",
      "reaches into Zaqar internals: mocks mongo MessageController.delete"),
     (V2 + "test_queue_lifecycle.TestQueueLifecycleMongoDB.test_list_returns_503_on_nopoolfound_exception",
@@ -76,15 +75,15 @@ SKIPS = [
      "NotImplementedError produces on post; with storage down the contract is 503"),
 ]
 
-# zaqard understands every Zaqar [transport] limit; only values that differ from Zaqar's
-# defaults are written, so zaqard's own defaults are exercised otherwise.
+# Zaqar's [transport] limits (zaqard refuses max_flavors_per_page / max_pools_per_page:
+# pools and flavors are not built yet); only values that differ from Zaqar's defaults are
+# written, so zaqard's own defaults are exercised otherwise.
 TRANSPORT_OPTIONS = [
     "default_message_ttl", "default_message_delay", "default_claim_ttl",
     "default_claim_grace", "default_subscription_ttl", "max_queues_per_page",
     "max_messages_per_page", "max_subscriptions_per_page", "max_messages_per_claim_or_pop",
     "max_queue_metadata", "max_messages_post_size", "max_message_ttl", "max_message_delay",
-    "max_claim_ttl", "max_claim_grace", "max_flavors_per_page", "max_pools_per_page",
-    "client_id_uuid_safe", "min_length_client_id", "max_length_client_id",
+    "max_claim_ttl", "max_claim_grace", "client_id_uuid_safe", "min_length_client_id", "max_length_client_id",
     "message_delete_with_claim_id",
 ]
 
@@ -145,7 +144,9 @@ class Servers:
         z = harness.ZaqardProcess(self.workdir, port, extra, name=name)
         with open(z.config_path + ".why", "w") as f:
             f.write(repr(key))
-        z.start(any_status=faulty)
+        keystone = any(section == "DEFAULT" and name == "auth_strategy"
+                       for (section, name), _ in options)
+        z.start(any_status=faulty or keystone)  # /v2/ping needs a token under Keystone
         self.zaqards[key] = z
         return z
 
@@ -184,6 +185,15 @@ def zaqard_key(test):
         options.append((("signed_url", "secret_key"), secret))
     if getattr(conf, "enable_checksum", False):
         options.append((("DEFAULT", "enable_checksum"), "true"))
+    if getattr(conf, "auth_strategy", "") == "keystone":
+        # The tests send no token: zaqard answers 401 without asking Keystone, so the
+        # Keystone named here (a port nobody listens on) is never reached.
+        options.append((("DEFAULT", "auth_strategy"), "keystone"))
+        for name, value in (("www_authenticate_uri", "http://localhost/identity"),
+                            ("auth_url", "http://127.0.0.1:9/identity"),
+                            ("username", "zaqar"), ("password", "secret"),
+                            ("project_name", "service")):
+            options.append((("keystone_authtoken", name), value))
     faulty = os.path.basename(test.config_file or "") == "wsgi_faulty.conf"
     return (faulty, tuple(sorted(options)))
 
@@ -302,7 +312,7 @@ def install():
         self.conf.unreliable = True
         self.conf.admin_mode = True
         if self.conf.pooling:
-            self.skipTest(OUT_OF_SCOPE + ": pooling")
+            self.skipTest(NOT_BUILT + ": pooling")
         self.boot = FakeBoot(self.conf)
         self.app = RemoteApp(self)
         self.srmock = ftest.StartResponseMock()

@@ -1,8 +1,9 @@
 """Notification delivery with real endpoints (notifications.md, docs/notifications.md):
 webhooks (payload, template, headers, Standard Webhooks signature), broadcast, task
-distribution and point-to-point, retries, dead letters, confirmation flow with held
-deliveries, e-mail through a real SMTP sink, WebSocket subscribers, a SIGKILLed zaqard
-and two zaqard processes sharing one Redis."""
+distribution and point-to-point, retries, dead letters, confirmation flow (messages
+posted while unconfirmed skipped, or held with the zaqard option), e-mail through a real
+SMTP sink, WebSocket subscribers, a SIGKILLed zaqard and two zaqard processes sharing
+one Redis."""
 
 import base64
 import hashlib
@@ -253,8 +254,9 @@ def test_confirmation_flow(tmp_path):
         assert conf["X-Project-ID"] == "proj-a" and conf["queue_name"] == "cfq"
         assert conf["SubscribeBody"] == {"confirmed": True}
         assert len(conf["URL-Signature"]) == 64
-        # Unconfirmed: deliveries are held, not sent, not lost.
-        api.post_messages("cfq", [{"body": {"held": i}, "ttl": 300} for i in range(2)])
+        # Unconfirmed: messages are skipped, as in Zaqar and SNS (never sent, not even
+        # after the confirmation).
+        api.post_messages("cfq", [{"body": {"early": i}, "ttl": 300} for i in range(2)])
         time.sleep(1.0)
         assert len(receiver.requests) == 1
         # A duplicate POST re-sends the confirmation and answers the same id.
@@ -264,10 +266,15 @@ def test_confirmation_flow(tmp_path):
                   "URL-Paths": path, "URL-Expires": conf["URL-Expires"]}
         r = api.put(path, body=conf["SubscribeBody"], headers=signed)
         assert r.status == 204, r
-        held = receiver.wait_for(2, predicate=lambda r: r["json"].get("Message_Type") == "Notification")
-        assert sorted(h["json"]["body"]["held"] for h in held) == [0, 1]
         api.post_messages("cfq", [{"body": {"live": 1}, "ttl": 300}])
-        receiver.wait_for(3, predicate=lambda r: r["json"].get("Message_Type") == "Notification")
+        receiver.wait_for(1, predicate=is_notification)
+        time.sleep(1.0)
+        assert notification_bodies(receiver) == [{"live": 1}]
+        # Confirming again (already confirmed) loses nothing posted meanwhile.
+        api.post_messages("cfq", [{"body": {"live": 2}, "ttl": 300}])
+        assert api.put(path, body={"confirmed": True}).status == 204
+        receiver.wait_for(2, predicate=is_notification)
+        assert sorted(b["live"] for b in notification_bodies(receiver)) == [1, 2]
         # Unsubscribing sends an UnsubscribeConfirmation.
         assert api.put(path, body={"confirmed": False}).status == 204
         unsub = receiver.wait_for(
@@ -275,6 +282,50 @@ def test_confirmation_flow(tmp_path):
         assert unsub[0]["json"]["UnsubscribeBody"] == {"confirmed": False}
         assert api.post(f"/v2/queues/cfq/subscriptions",
                         body={"subscriber": receiver.url()}).status == 201
+    finally:
+        problems = st.stop()
+        receiver.stop()
+    assert not problems, problems
+
+
+def is_notification(request):
+    return request["json"].get("Message_Type") == "Notification"
+
+
+def notification_bodies(receiver):
+    return [p["body"] for p in receiver.payloads() if p.get("Message_Type") == "Notification"]
+
+
+def test_hold_until_confirmed_option(tmp_path):
+    """Beyond Zaqar: options._zaqard_hold_until_confirmed delivers what was posted while
+    unconfirmed once the subscription is confirmed; it must be a boolean."""
+    receiver = WebhookReceiver().start()
+    st = harness.Stack(str(tmp_path), extra_config=dict(
+        notify_config(require_confirmation="true"), signed_url={"secret_key": "s3cret"}))
+    st.start()
+    try:
+        api = st.client(project="proj-h")
+        r = api.post("/v2/queues/hq/subscriptions", body={
+            "subscriber": receiver.url(), "options": {"_zaqard_hold_until_confirmed": "yes"}})
+        assert r.status == 400, r
+        assert r.json["description"] == "_zaqard_hold_until_confirmed must be a boolean.", r
+        sid = subscribe(api, "hq", receiver.url(),
+                        options={"_zaqard_hold_until_confirmed": True})
+        receiver.wait_for(1)  # the SubscriptionConfirmation
+        r = api.patch(f"/v2/queues/hq/subscriptions/{sid}",
+                      body={"options": {"_zaqard_hold_until_confirmed": 1}})
+        assert r.status == 400, r
+        api.post_messages("hq", [{"body": {"early": 1}, "ttl": 300}])
+        time.sleep(1.0)
+        assert notification_bodies(receiver) == []
+        assert redis_int(st, "ZCARD", "z:nh:{proj-h/hq}") == 1
+        assert api.put(f"/v2/queues/hq/subscriptions/{sid}/confirm",
+                       body={"confirmed": True}).status == 204
+        api.post_messages("hq", [{"body": {"live": 2}, "ttl": 300}])
+        receiver.wait_for(2, predicate=is_notification)
+        time.sleep(0.5)
+        assert sorted(notification_bodies(receiver), key=json.dumps) == [{"early": 1},
+                                                                        {"live": 2}]
     finally:
         problems = st.stop()
         receiver.stop()
@@ -396,14 +447,18 @@ def test_mailto_confirmation_email(tmp_path, smtp):
         assert "subject: Zaqar Notification - Subscription Confirmation" in text
         assert "https://confirm.example/page?Signature=" in text
         assert f"subscriptions%2F{sid}%2Fconfirm" in text or f"subscriptions/{sid}/confirm" in text
-        # Held until confirmed: no notification e-mail yet.
+        # Unconfirmed: no notification e-mail, then or later.
         api.post_messages("mcq", [{"body": {"m": 1}, "ttl": 300}])
         time.sleep(1.0)
         assert len(smtp.messages) == before + 1
         assert api.put(f"/v2/queues/mcq/subscriptions/{sid}/confirm",
                        body={"confirmed": True}).status == 204
+        api.post_messages("mcq", [{"body": {"m": 2}, "ttl": 300}])
         mail = smtp.wait_for(before + 2)[before + 1]
         assert '"Message_Type": "Notification"' in mail["data"]
+        assert '"m": 2' in mail["data"]
+        time.sleep(1.0)
+        assert len(smtp.messages) == before + 2
     finally:
         problems = st.stop()
     assert not problems, problems

@@ -5,6 +5,8 @@ import uuid
 
 import pytest
 
+import zaqard_harness as harness
+
 CLIENT_REQUIRED = ("Missing header value", 'The "Client-ID" header is required.')
 WRONG_UUID = ("Wrong UUID value", "Malformed hexadecimal UUID.")
 
@@ -113,6 +115,39 @@ def test_health_leaves_no_queue_in_the_callers_project(api):
     assert api.get("/v2/health", headers={"X-Roles": "admin"}).status == 200
     r = api.get("/v2/queues")
     assert r.json["queues"] == []
+
+
+def test_health_message_volume(tmp_path):
+    """message_volume counts every queue of every project (Zaqar's MongoDB driver shape);
+    enough queues that the registry scan takes several SSCAN round trips."""
+    st = harness.Stack(str(tmp_path))
+    st.start()
+    try:
+        admin = {"X-Roles": "admin"}
+        a = st.client(project="vol-a")
+        b = st.client(project="vol-b")
+        r = a.get("/v2/health", headers=admin)
+        assert r.status == 200, r
+        assert r.json["message_volume"] == {"free": 0, "claimed": 0, "total": 0}
+        a.post_messages("q1", [{"body": i, "ttl": 300} for i in range(5)])
+        b.post_messages("q2", [{"body": i, "ttl": 300} for i in range(3)])
+        r = a.claim("q1", limit=2)
+        assert r.status == 201, r
+        r = b.get("/v2/health", headers=admin)
+        assert r.status == 200, r
+        assert r.json["storage_reachable"] is True
+        assert r.json["message_volume"] == {"free": 6, "claimed": 2, "total": 8}
+        for i in range(600):
+            b.post_messages(f"many{i}", [{"body": i, "ttl": 300}])
+        r = a.get("/v2/health", headers=admin)
+        assert r.json["message_volume"] == {"free": 606, "claimed": 2, "total": 608}
+        # Deleted messages and queues no longer count.
+        assert b.delete("/v2/queues/q2").status == 204
+        r = a.get("/v2/health", headers=admin)
+        assert r.json["message_volume"] == {"free": 603, "claimed": 2, "total": 605}
+    finally:
+        problems = st.stop()
+    assert not problems, problems
 
 
 # --- routing --------------------------------------------------------------------------

@@ -112,3 +112,20 @@ def test_queue_delete(cli):
     q.delete()
     queues, _ = cli.queues()
     assert [x.name for x in queues] == []
+
+
+def test_subscription_update_ttl_only(cli):
+    """`openstack messaging subscription update Q ID --ttl 7200` calls Subscription.update
+    with every field, unset ones as None: {"subscriber": null, "ttl": 7200, "options": {}}.
+    Zaqar drops the nulls."""
+    sub = cli.subscription("subq", subscriber="http://127.0.0.1:9/hook", ttl=3600,
+                           options={"a": 1})
+    assert sub.id
+    sub.update({"subscriber": None, "ttl": 7200, "options": {}})
+    got = cli.subscription("subq", id=sub.id)  # reads it back
+    assert (got.subscriber, got.ttl, got.options) == ("http://127.0.0.1:9/hook", 7200, {})
+    # An empty subscriber is not "unset": refused, and nothing changes.
+    with pytest.raises(Exception) as raised:
+        sub.update({"subscriber": "", "ttl": 9000, "options": {}})
+    assert "The subscriber type of subscription must be supported" in str(raised.value)
+    assert cli.subscription("subq", id=sub.id).ttl == 7200

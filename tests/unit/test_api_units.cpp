@@ -26,8 +26,10 @@ TEST(QueueMetadata, ReservedKeyValidation) {
     EXPECT_FALSE(validate(R"({"_default_message_ttl": null, "_max_claim_count": null})"));
     EXPECT_EQ(validate(R"({"_default_message_ttl": "x"})"),
               "_default_message_ttl must be integer.");
+    // true is the Python int 1: Zaqar's range text, not the type text.
     EXPECT_EQ(validate(R"({"_default_message_ttl": true})"),
-              "_default_message_ttl must be integer.");
+              "_default_message_ttl can not exceed 1209600 seconds, and must be at least 60 "
+              "seconds long.");
     EXPECT_EQ(validate(R"({"_default_message_ttl": 0})"),
               "_default_message_ttl can not exceed 1209600 seconds, and must be at least 60 "
               "seconds long.");
@@ -49,6 +51,43 @@ TEST(QueueMetadata, ReservedKeyValidation) {
               "_default_message_delay must be integer.");
     EXPECT_EQ(validate(R"({"_enable_encrypt_messages": 1})"),
               "_enable_encrypt_messages must be boolean.");
+}
+
+// Python semantics of queue_metadata_putting: falsy values skip the type check and meet the
+// range check; values Zaqar would store with another type (or crash on) get the type text.
+TEST(QueueMetadata, PythonTypeSemantics) {
+    const std::string ttlRange =
+        "_default_message_ttl can not exceed 1209600 seconds, and must be at least 60 seconds "
+        "long.";
+    EXPECT_EQ(validate(R"({"_default_message_ttl": false})"), ttlRange);
+    EXPECT_EQ(validate(R"({"_default_message_ttl": 0.0})"), ttlRange);
+    EXPECT_EQ(validate(R"({"_default_message_ttl": 60.0})"),
+              "_default_message_ttl must be integer.");
+    EXPECT_EQ(validate(R"({"_default_message_ttl": {}})"), "_default_message_ttl must be integer.");
+    EXPECT_EQ(validate(R"({"_default_message_ttl": [1]})"),
+              "_default_message_ttl must be integer.");
+    const std::string delayType = "_default_message_delay must be integer.";
+    // In range for Zaqar (it stores the boolean / float): refused with the type text.
+    EXPECT_EQ(validate(R"({"_default_message_delay": true})"), delayType);
+    EXPECT_EQ(validate(R"({"_default_message_delay": false})"), delayType);
+    EXPECT_EQ(validate(R"({"_default_message_delay": 0.0})"), delayType);
+    EXPECT_EQ(validate(R"({"_default_message_delay": -0.5})"), delayType);  // truthy float
+    EXPECT_EQ(validate(R"({"_max_messages_post_size": true})"),
+              "_max_messages_post_size must be integer.");
+    EXPECT_EQ(validate(R"({"_max_messages_post_size": false})"),
+              "_max_messages_post_size can not exceed 262144,  and must be at least greater than "
+              "0.");
+    EXPECT_EQ(validate(R"({"_max_claim_count": true})"), "_max_claim_count must be integer.");
+    EXPECT_EQ(validate(R"({"_max_claim_count": ""})"), "_max_claim_count must be integer.");
+    EXPECT_EQ(validate(R"({"_dead_letter_queue_messages_ttl": true})"),
+              "The TTL for a message may not exceed 1209600 seconds, and must be at least 60 "
+              "seconds long.");
+    EXPECT_EQ(validate(R"({"_enable_encrypt_messages": 0})"),
+              "_enable_encrypt_messages must be boolean.");
+    EXPECT_FALSE(validate(R"({"_enable_encrypt_messages": null, "_dead_letter_queue": 5})"));
+    // Zaqar's order: the TTL before the post size.
+    EXPECT_EQ(validate(R"({"_max_messages_post_size": "x", "_default_message_ttl": "y"})"),
+              "_default_message_ttl must be integer.");
 }
 
 TEST(QueueMetadata, RetryPolicy) {

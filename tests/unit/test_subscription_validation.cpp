@@ -34,7 +34,10 @@ TEST(SubscriptionValidation, Posting) {
               "'https', 'mailto', 'trust+http', 'trust+https'].");
     EXPECT_EQ(check(R"({"subscriber": ""})").has_value(), true);
     EXPECT_EQ(check(R"({"subscriber": "http://h", "options": [1]})"), "Options must be a dict.");
-    EXPECT_EQ(check(R"({"subscriber": "http://h", "options": ""})"), std::nullopt);
+    // Beyond Zaqar (it stores a falsy non-dict): refused.
+    EXPECT_EQ(check(R"({"subscriber": "http://h", "options": ""})"), "Options must be a dict.");
+    EXPECT_EQ(check(R"({"subscriber": "http://h", "options": []})"), "Options must be a dict.");
+    EXPECT_EQ(check(R"({"subscriber": "http://h", "options": null})"), std::nullopt);
     EXPECT_EQ(check(R"({"subscriber": "http://h", "ttl": "x"})"), "TTL must be an integer.");
     EXPECT_EQ(check(R"({"subscriber": "http://h", "ttl": 59})"),
               "The TTL for a subscription must be at least 60 seconds long.");
@@ -52,6 +55,36 @@ TEST(SubscriptionValidation, Patching) {
     EXPECT_EQ(check("{}", false), "No subscription to create.");
     EXPECT_EQ(check(R"({"ttl": 120})", false), std::nullopt);
     EXPECT_EQ(check(R"({"subscriber": "gopher://x"})", false).has_value(), true);
+}
+
+// A null field is a field not given (python-zaqarclient's update sends all three).
+TEST(SubscriptionValidation, PatchingNullIsNotGiven) {
+    EXPECT_EQ(check(R"({"subscriber": null, "ttl": 7200, "options": {}})", false), std::nullopt);
+    EXPECT_EQ(check(R"({"subscriber": null, "ttl": null, "options": null})", false), std::nullopt);
+    const std::string types =
+        "The subscriber type of subscription must be supported in the list ['http', 'https', "
+        "'mailto', 'trust+http', 'trust+https'].";
+    // An empty or non-string subscriber is not "not given".
+    EXPECT_EQ(check(R"({"subscriber": ""})", false), types);
+    EXPECT_EQ(check(R"({"subscriber": 5})", false), types);
+    EXPECT_EQ(check(R"({"subscriber": ["http://h"]})", false), types);
+    // On POST the subscriber must be given: null is refused.
+    EXPECT_EQ(check(R"({"subscriber": null})"), types);
+}
+
+TEST(SubscriptionValidation, TtlTypes) {
+    const std::string typeText = "TTL must be an integer.";
+    const std::string minText = "The TTL for a subscription must be at least 60 seconds long.";
+    for (const char* bad : {"60.0", "1.5", "\"60\"", "[]", "{}", "\"\"", "0.0", "[60]"}) {
+        std::string doc = std::string(R"({"ttl": )") + bad + "}";
+        EXPECT_EQ(check(doc.c_str(), false), typeText) << doc;
+    }
+    // Booleans are Python ints: 1 and 0, below the minimum.
+    EXPECT_EQ(check(R"({"ttl": true})", false), minText);
+    EXPECT_EQ(check(R"({"ttl": false})", false), minText);
+    EXPECT_EQ(check(R"({"ttl": -1})", false), minText);
+    EXPECT_EQ(check(R"({"ttl": null})", false), std::nullopt);
+    EXPECT_EQ(check(R"({"subscriber": "http://h", "ttl": null})"), std::nullopt);
 }
 
 TEST(SubscriptionValidation, ListLimit) {

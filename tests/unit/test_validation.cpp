@@ -2,9 +2,11 @@
 // limits and TTL texts (rest-v2.md §1.3, §1.4, §2).
 #include <gtest/gtest.h>
 
+#include "src/api/body.h"
 #include "src/api/python_compat.h"
 #include "src/api/query.h"
 #include "src/api/validation.h"
+#include "src/common/json.h"
 
 namespace zaqard::api {
 namespace {
@@ -157,6 +159,31 @@ TEST(Query, ReadOrderIsRemembered) {
     EXPECT_EQ(q.read(), (QueryPairs{{"marker", "m1"}, {"limit", "10"}, {"echo", "true"}}));
 }
 
+// get_checked_field(doc, name, int, default): isinstance(value, int), booleans included.
+TEST(Body, CheckedIntField) {
+    auto field = [](const char* json, int64_t& out) {
+        Json doc = parseJsonValue(json);
+        return checkedIntField(doc.get(), "delay", 7, out);
+    };
+    int64_t out = 0;
+    EXPECT_FALSE(field(R"({})", out));
+    EXPECT_EQ(out, 7);
+    EXPECT_FALSE(field(R"({"delay": 30})", out));
+    EXPECT_EQ(out, 30);
+    EXPECT_FALSE(field(R"({"delay": true})", out));
+    EXPECT_EQ(out, 1);
+    EXPECT_FALSE(field(R"({"delay": false})", out));
+    EXPECT_EQ(out, 0);
+    for (const char* bad : {R"({"delay": null})", R"({"delay": 60.0})", R"({"delay": 1.5})",
+                            R"({"delay": "60"})", R"({"delay": []})", R"({"delay": {}})"}) {
+        auto rejection = field(bad, out);
+        ASSERT_TRUE(rejection) << bad;
+        EXPECT_EQ(rejection->status, 400);
+        EXPECT_EQ(title(*rejection), "Invalid request body");
+        EXPECT_EQ(description(*rejection), "The value of the \"delay\" field must be a int.");
+    }
+}
+
 TEST(Limits, Texts) {
     Limits l;
     EXPECT_FALSE(queueListLimit(20, l));
@@ -200,6 +227,23 @@ TEST(PythonRepr, StringsListsSets) {
     EXPECT_EQ(py::reprList({"a", "b"}), "['a', 'b']");
     EXPECT_EQ(py::reprSet({"foo"}), "{'foo'}");
     EXPECT_EQ(py::reprSet({"b", "a", "b"}), "{'a', 'b'}");
+}
+
+// len(str(json.loads(text))) as Python 3.11 computes it (the expected numbers are
+// Python's own): quotes, escapes, Latin-1 and wider non-printables, floats, nesting.
+TEST(PythonRepr, StrLengthOfDecodedJson) {
+    auto length = [](const char* text) {
+        Json value = parseJsonValue(text);
+        EXPECT_TRUE(value) << text;
+        return py::strLength(value.get());
+    };
+    EXPECT_EQ(length("{}"), 2u);
+    EXPECT_EQ(length("[{\"body\": {\"n\": 1}, \"ttl\": 300}]"), 32u);
+    EXPECT_EQ(length(R"({"a": [1, 2.5, true, null, false], "b": "it's", "c": "x\"y'z",
+                        "d": "\t\u0001\u007f",
+                        "\u00e9": "\u00a0\u00ad\u00e9\u2028\u4e2d\ud83d\ude00\udb80\udc00",
+                        "e": 1e16, "f": 0.1, "g": {}, "h": []})"),
+              157u);
 }
 
 }  // namespace

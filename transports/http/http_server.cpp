@@ -20,8 +20,9 @@
 #include "src/common/clock.h"
 #include "src/common/log.h"
 #include "src/common/uuid.h"
+#include "src/event/listen_socket.h"
 #include "transports/http/content_negotiation.h"
-#include "transports/http/listener.h"
+#include "transports/http/cors.h"
 #include "transports/http/request_mapper.h"
 #include "transports/http/response_writer.h"
 #include "transports/http/router.h"
@@ -66,7 +67,7 @@ class HttpServer::Impl {
     struct Exchange;
 
     Impl(event::Dispatcher& dispatcher, const config::Config& config, api::Api& api)
-        : dispatcher_(dispatcher), config_(config), api_(api) {
+        : dispatcher_(dispatcher), config_(config), api_(api), cors_(config.cors) {
         routerOptions_.adminMode = config.admin_mode;
         routerOptions_.pooling = config.pooling;
     }
@@ -91,6 +92,7 @@ class HttpServer::Impl {
     const config::Config& config_;
     api::Api& api_;
     auth::RestAuthGate* gate_ = nullptr;
+    Cors cors_;
     RouterOptions routerOptions_;
     std::unique_ptr<evhttp, EvhttpDeleter> http_;
     evhttp_bound_socket* bound_ = nullptr;  // owned by http_
@@ -139,7 +141,7 @@ HttpServer::Impl::~Impl() {
 }
 
 bool HttpServer::Impl::listen(std::string& error) {
-    UniqueFd fd = openListener(config_.bind, config_.port, true, error);
+    UniqueFd fd = event::openListener(config_.bind, config_.port, true, error);
     if (!fd) return false;
     http_.reset(evhttp_new(dispatcher_.base()));
     if (!http_) {
@@ -211,15 +213,21 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     if (!target.path.empty() && target.path.front() == '/')
         match = route(method, target.path, routerOptions_);
 
-    if (match.kind == RouteMatch::Kind::NotFound) {
-        replyNow(request, errorResponse(404, errorFormat(accept), "404 Not Found", ""), method,
-                 target.path, started, requestId);
+    // Every OPTIONS is oslo's CORS filter's (cors.h), before authentication and the api.
+    if (method == "OPTIONS") {
+        api::Response response;
+        if (match.kind == RouteMatch::Kind::Options)
+            response.addHeader("Allow", match.allowedMethods);
+        cors_.preflight(request, response);
+        replyNow(request, response, method, target.path, started, requestId);
         return;
     }
-    if (match.kind == RouteMatch::Kind::Options) {
-        api::Response response;
-        response.addHeader("Allow", match.allowedMethods);
-        replyNow(request, response, method, target.path, started, requestId);
+    // Under Keystone an unknown path is a 404 only for an authenticated client (Zaqar's
+    // auth middleware wraps its router): it goes through the gate first.
+    const bool unrouted = match.kind == RouteMatch::Kind::NotFound;
+    if (unrouted && !gate_) {
+        replyNow(request, errorResponse(404, errorFormat(accept), "404 Not Found", ""), method,
+                 target.path, started, requestId);
         return;
     }
     const char* contentLength =
@@ -241,10 +249,7 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     api::Request apiRequest;
     apiRequest.action = match.action;
     apiRequest.dialect = api::Dialect::Rest;
-    apiRequest.queueName = std::move(match.queueName);
-    apiRequest.messageId = std::move(match.messageId);
-    apiRequest.claimId = std::move(match.claimId);
-    apiRequest.subscriptionId = std::move(match.subscriptionId);
+    apiRequest.pathParams() = std::move(match.pathParams());
     apiRequest.allowedMethods = std::move(match.allowedMethods);
     apiRequest.requestId = requestId;
     apiRequest.method = method;
@@ -270,10 +275,13 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     };
     if (!gate_) return api_.handle(std::move(apiRequest), std::move(respond));
     // Keystone may answer later: the server may be gone by then (exchange->server).
+    api::Response notFound;
+    if (unrouted) notFound = errorResponse(404, errorFormat(accept), "404 Not Found", "");
     gate_->admit(
         std::move(apiRequest),
-        [exchange, respond](api::Request admitted) {
+        [exchange, respond, unrouted, notFound](api::Request admitted) {
             if (!exchange->server) return;
+            if (unrouted) return respond(notFound);
             exchange->server->api_.handle(std::move(admitted), respond);
         },
         respond);
@@ -296,7 +304,13 @@ void HttpServer::Impl::replyNow(evhttp_request* request, const api::Response& re
     ReplyOptions options;
     options.requestId = requestId;
     options.closeConnection = !accepting_;
-    sendResponse(request, response, options);
+    if (method != "OPTIONS" && cors_.needsHeaders(request)) {
+        api::Response withCors = response;  // copied only for cross-origin requests
+        cors_.addActualHeaders(request, withCors);
+        sendResponse(request, withCors, options);
+    } else {
+        sendResponse(request, response, options);
+    }
     char line[64];
     std::snprintf(line, sizeof line, " %d %.3fms ", response.status,
                   static_cast<double>(monotonicMicros() - started) / 1000.0);

@@ -150,20 +150,34 @@ std::string jsonToMsgpack(const json_t* value) {
     return out;
 }
 
+namespace {
+
+std::string cannotDecode(FrameKind kind) {
+    return kind == FrameKind::Binary ? "Can't decode binary (MessagePack) request. "
+                                     : "Can't decode text (JSON) request. ";
+}
+
+}  // namespace
+
 DecodedFrame decodeFrame(FrameKind kind, std::string_view payload) {
     DecodedFrame frame;
     frame.kind = kind;
     if (kind == FrameKind::Binary) {
         std::string error;
         frame.value = msgpackToJson(payload, error);
-        if (!frame.value) frame.error = "Can't decode binary (MessagePack) request. " + error;
+        if (!frame.value) frame.error = cannotDecode(kind) + error;
         return frame;
     }
     json_error_t error;
     frame.value = Json::adopt(json_loadb(payload.data(), payload.size(), JSON_DECODE_ANY, &error));
-    if (!frame.value)
-        frame.error =
-            std::string("Can't decode text (JSON) request. JSONDecodeError: ") + error.text;
+    if (!frame.value) frame.error = cannotDecode(kind) + "JSONDecodeError: " + error.text;
+    return frame;
+}
+
+DecodedFrame frameTooLarge(FrameKind kind, size_t limit) {
+    DecodedFrame frame;
+    frame.kind = kind;
+    frame.error = cannotDecode(kind) + "Frame larger than " + std::to_string(limit) + " bytes.";
     return frame;
 }
 

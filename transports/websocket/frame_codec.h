@@ -18,6 +18,9 @@ struct DecodedFrame {
 };
 
 DecodedFrame decodeFrame(FrameKind kind, std::string_view payload);
+// The frame that was not decoded because it exceeds `limit` bytes ([zaqard] max_body_size;
+// Zaqar itself has no limit): the same "Can't decode <kind> request. ..." error text.
+DecodedFrame frameTooLarge(FrameKind kind, size_t limit);
 std::string encodeFrame(FrameKind kind, const Json& value);
 
 // MessagePack <-> JSON, exposed for tests.

@@ -8,7 +8,7 @@
 
 #include "src/common/log.h"
 #include "src/common/uuid.h"
-#include "transports/http/listener.h"
+#include "src/event/listen_socket.h"
 #include "transports/websocket/connection.h"
 #include "transports/websocket/lws_context_teardown.h"
 #include "transports/websocket/uv_loop_bridge.h"
@@ -49,7 +49,7 @@ class WebSocketServer::Impl {
         // We accept connections ourselves and hand them to lws: Debian's lws 4.1 does not
         // set SO_REUSEPORT on its own listener (checked: the second shard's bind fails),
         // and owning the socket lets a graceful stop close it before draining.
-        listener_ = http::openListener(bind_, port_, true, error);
+        listener_ = event::openListener(bind_, port_, true, error);
         if (!listener_) return false;
 
         void* loops[] = {bridge_.loop()};
@@ -75,7 +75,7 @@ class WebSocketServer::Impl {
 
     void stopAccepting() {
         acceptEvent_.reset();
-        listener_ = http::UniqueFd();
+        listener_ = UniqueFd();
     }
 
     size_t inFlight() const {
@@ -90,6 +90,7 @@ class WebSocketServer::Impl {
     void setCloseHandler(std::function<void(const std::string&)> handler) {
         closeHandler_ = std::move(handler);
     }
+    void setOriginCheck(OriginCheck check) { originCheck_ = std::move(check); }
 
     bool push(const std::string& connectionId, const Json& value) {
         auto it = byId_.find(connectionId);
@@ -130,6 +131,8 @@ class WebSocketServer::Impl {
         auto* self = static_cast<Impl*>(lws_context_user(lws_get_context(wsi)));
         if (!self) return lws_callback_http_dummy(wsi, reason, user, in, len);
         switch (reason) {
+            case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+                return self->filterHandshake(wsi);
             case LWS_CALLBACK_ADD_HEADERS:
                 return self->addHandshakeHeaders(wsi, static_cast<lws_process_html_args*>(in));
             case LWS_CALLBACK_ESTABLISHED:
@@ -153,6 +156,26 @@ class WebSocketServer::Impl {
 
     std::string newConnectionId() const {
         return idPrefix_.empty() ? randomUuid() : idPrefix_ + "." + randomUuid();
+    }
+
+    static std::string handshakeHeader(lws* wsi, lws_token_indexes token) {
+        int length = lws_hdr_total_length(wsi, token);
+        if (length <= 0) return {};
+        std::string value(static_cast<size_t>(length) + 1, '\0');
+        int copied = lws_hdr_copy(wsi, value.data(), length + 1, token);
+        value.resize(copied > 0 ? static_cast<size_t>(copied) : 0);
+        return value;
+    }
+
+    // Non-zero refuses the upgrade: a 403 first, so a browser or client sees why.
+    int filterHandshake(lws* wsi) {
+        if (!originCheck_) return 0;
+        std::string origin = handshakeHeader(wsi, WSI_TOKEN_ORIGIN);
+        if (originCheck_(origin, handshakeHeader(wsi, WSI_TOKEN_HOST))) return 0;
+        log::info("websocket: handshake from origin '" + origin +
+                  "' refused ([cors] allowed_origin)");
+        lws_return_http_status(wsi, HTTP_STATUS_FORBIDDEN, "Origin not allowed");
+        return 1;
     }
 
     // The upgrade response names the connection (X-Zaqard-Connection-ID), so a client
@@ -194,14 +217,8 @@ class WebSocketServer::Impl {
         // but do no more work for this peer.
         if (connection->wantsClose()) return;
         uint64_t slot = connection->reserveSlot();
-        DecodedFrame frame;
-        frame.kind = message.kind;
-        if (message.tooLarge) {
-            frame.error = "Can't decode request. Frame larger than " +
-                          std::to_string(limits_.maxFrameBytes) + " bytes.";
-        } else {
-            frame = decodeFrame(message.kind, message.payload);
-        }
+        DecodedFrame frame = message.tooLarge ? frameTooLarge(message.kind, limits_.maxFrameBytes)
+                                              : decodeFrame(message.kind, message.payload);
         std::weak_ptr<Connection> weak = connection;
         FrameKind kind = message.kind;
         handler_(*connection, std::move(frame), [this, weak, slot, kind](Json response) {
@@ -233,11 +250,12 @@ class WebSocketServer::Impl {
     int port_;
     WebSocketLimits limits_;
     FrameHandler handler_;
+    OriginCheck originCheck_;
     UvLoopBridge bridge_;
     lws_protocols protocols_[2]{};
     lws_context* context_ = nullptr;
     lws_vhost* vhost_ = nullptr;
-    http::UniqueFd listener_;
+    UniqueFd listener_;
     event::FileEventPtr acceptEvent_;
     std::unordered_map<lws*, std::shared_ptr<Connection>> connections_;
     std::unordered_map<std::string, std::weak_ptr<Connection>> byId_;
@@ -275,6 +293,9 @@ bool WebSocketServer::close(const std::string& connectionId, uint16_t code,
 }
 void WebSocketServer::setCloseHandler(std::function<void(const std::string&)> handler) {
     impl_->setCloseHandler(std::move(handler));
+}
+void WebSocketServer::setOriginCheck(OriginCheck check) {
+    impl_->setOriginCheck(std::move(check));
 }
 void WebSocketServer::setConnectionIdPrefix(std::string prefix) {
     impl_->setConnectionIdPrefix(std::move(prefix));

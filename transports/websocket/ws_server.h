@@ -51,6 +51,10 @@ class WebSocketServer {
     void setConnectionIdPrefix(std::string prefix);
     // Called with the id of each connection that closes.
     void setCloseHandler(std::function<void(const std::string& connectionId)> handler);
+    // Decides each handshake from its Origin ("" when absent) and Host headers; a refused
+    // one is answered 403 and closed. Unset: every handshake is accepted.
+    using OriginCheck = std::function<bool(const std::string& origin, const std::string& host)>;
+    void setOriginCheck(OriginCheck check);
 
   private:
     class Impl;

@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#include "src/api/python_compat.h"
 #include "src/common/log.h"
 #include "src/common/uuid.h"
+#include "transports/http/cors.h"
 #include "transports/websocket/connection.h"
 #include "transports/websocket/ws_protocol.h"
 
@@ -43,6 +45,11 @@ WebSocketTransport::WebSocketTransport(event::Dispatcher& dispatcher, const conf
                    }) {
     server_.setConnectionIdPrefix(pushChannel_.listenerId());
     server_.setCloseHandler([this](const std::string& connectionId) { onClose(connectionId); });
+    // Browsers apply no CORS to WebSockets: the handshake checks Origin itself (cors.h).
+    server_.setOriginCheck(
+        [cors = http::Cors(config.cors)](const std::string& origin, const std::string& host) {
+            return cors.allowsWebSocketOrigin(origin, host);
+        });
 }
 
 WebSocketTransport::~WebSocketTransport() {
@@ -124,7 +131,7 @@ void WebSocketTransport::onFrame(Connection& connection, DecodedFrame frame, Rep
     // A connection that subscribes itself gets its notifications in the frame type of
     // that subscription_create (websocket-v2.md §5).
     bool selfSubscribe = request.action == api::Action::SubscriptionCreate &&
-                         !json_object_get(request.typedParams.get(), "subscriber");
+                         !api::py::truthy(json_object_get(request.typedParams.get(), "subscriber"));
     std::weak_ptr<Connection> weak = connection.weak_from_this();
     FrameKind kind = frame.kind;
     OwnedSubscription owned;

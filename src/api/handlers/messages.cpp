@@ -30,7 +30,7 @@ void rejectPostAfterCreatingQueue(const CallPtr& call, Response rejection) {
 Rejection parsePost(const CallPtr& call, std::vector<storage::NewMessage>& out) {
     const Request& req = call->request;
     if (req.hasBody) {
-        if (auto problem = messagePostSize(req.body.size(), call->limits()))
+        if (auto problem = messagePostSize(measuredSize(req, "messages"), call->limits()))
             return badRequestApi(*problem);
     }
     Json document;
@@ -54,16 +54,17 @@ Rejection parsePost(const CallPtr& call, std::vector<storage::NewMessage>& out) 
         const json_t* body = json_object_get(raw, "body");
         if (body == nullptr) return badRequestBody("Missing \"body\" field.");
         message.body = dumpJson(body);
-        // Zaqar reads `delay` only when the queue has a default delay, which only the
-        // storage script knows. We pass an integer delay along and let storage drop it for
-        // queues without one; a non-integer delay is passed as absent, so it is dropped as
-        // Zaqar drops it on such queues (on a queue with a default delay Zaqar would answer
-        // 400 instead; the message then simply gets the queue's default delay here).
-        const json_t* delay = json_object_get(raw, "delay");
-        if (json_is_integer(delay))
-            message.delay = json_integer_value(delay);
-        else if (json_is_boolean(delay))
-            message.delay = json_is_true(delay) ? 1 : 0;
+        // Zaqar reads `delay` (as an int, spec order after body) only when the queue has a
+        // default delay, which only the storage script knows; storage drops it for other
+        // queues, as Zaqar does, and range-checks it for these. Beyond Zaqar: a delay of
+        // the wrong type (null, 1.5, "60", [], {}) is refused on every queue with the text
+        // Zaqar gives on a queue with a default delay, so a client bug shows everywhere.
+        // true is the Python int 1, as in Zaqar.
+        if (json_object_get(raw, "delay") != nullptr) {
+            int64_t value = 0;
+            if (auto r = checkedIntField(raw, "delay", 0, value)) return r;
+            message.delay = value;
+        }
         out.push_back(std::move(message));
     }
     if (out.empty()) return badRequestApi("No messages to enqueu.");  // sic
@@ -71,6 +72,17 @@ Rejection parsePost(const CallPtr& call, std::vector<storage::NewMessage>& out) 
         if (!message.ttl) continue;  // storage applies a default, always in range
         if (auto problem = messageTtl(*message.ttl, call->limits())) return badRequestApi(*problem);
     }
+    return std::nullopt;
+}
+
+// The `ids` parameter. A WebSocket frame's message_ids is a JSON array: an empty one is a
+// list of no ids (Zaqar then answers its range text), where REST's blank `?ids=` is as if
+// not sent. The transport always passes a frame's message_ids on as `ids`, blank or not.
+std::optional<std::vector<std::string>> idsParam(const CallPtr& call, const QueryParams& params) {
+    auto ids = params.getList("ids");
+    if (ids || !call->websocket()) return ids;
+    for (const auto& [name, value] : call->request.query)
+        if (name == "ids") return std::vector<std::string>{};
     return std::nullopt;
 }
 
@@ -140,7 +152,8 @@ void messagePost(const CallPtr& call) {
         return rejectPostAfterCreatingQueue(call, std::move(*rejection));
     post.queue = call->queue();
     post.clientId = call->clientId;
-    post.bodySize = static_cast<int64_t>(call->request.body.size());
+    // Also checked against the queue's _max_messages_post_size, measured the same way.
+    post.bodySize = static_cast<int64_t>(measuredSize(call->request, "messages"));
     call->storage.messages.post(post, [call](Result<storage::PostResult> posted) {
         if (!posted) {
             const char* sentence = posted.error().kind == ErrorKind::Conflict
@@ -194,7 +207,7 @@ void messagePost(const CallPtr& call) {
 
 void messageList(const CallPtr& call) {
     QueryParams params(call->request.query);
-    if (auto ids = params.getList("ids")) return replyById(call, std::move(*ids));
+    if (auto ids = idsParam(call, params)) return replyById(call, std::move(*ids));
 
     storage::ListRequest list;
     list.queue = call->queue();
@@ -245,7 +258,7 @@ void messageList(const CallPtr& call) {
 void messageDeleteMany(const CallPtr& call) {
     QueryParams params(call->request.query);
     const auto& limits = call->limits();
-    auto ids = params.getList("ids");
+    auto ids = idsParam(call, params);
     std::optional<std::vector<std::string>> claimIds;
     if (limits.message_delete_with_claim_id) claimIds = params.getList("claim_ids");
     std::optional<int64_t> pop;

@@ -14,7 +14,6 @@
 #include "src/api/render_rest.h"
 #include "src/api/render_websocket.h"
 #include "src/api/validation.h"
-#include "src/common/python_json.h"
 
 namespace zaqard::api::handlers {
 
@@ -113,14 +112,8 @@ void queueList(const CallPtr& call) {
 void queueCreate(const CallPtr& call) {
     const Request& req = call->request;
     if (req.hasBody) {
-        // Zaqar's WebSocket path measures the metadata's text form (Python's repr, whose
-        // ", " and ": " separators json.dumps shares).
-        size_t size = req.body.size();
-        if (call->websocket()) {
-            Json parsed = parseJsonValue(req.body);
-            if (parsed) size = pythonJsonDumps(parsed.get()).size();
-        }
-        if (auto problem = queueMetadataSize(size, call->limits()))
+        // Zaqar's WebSocket path measures len(str(metadata)).
+        if (auto problem = queueMetadataSize(measuredSize(req, "metadata"), call->limits()))
             return call->reply(badRequestApi(*problem));
     }
     Json metadata = Json::object();

@@ -1,6 +1,7 @@
 // Service responders (rest-v2.md §4.1): ping and the admin health report, which really
 // runs the main operations in a throw-away project and queue, as Zaqar's
-// storage/base.py _get_operation_status does.
+// storage/base.py _get_operation_status does, and reports the message volume of all
+// queues as Zaqar's MongoDB driver does (HealthStore::messageVolume).
 #include <memory>
 
 #include "src/api/errors.h"
@@ -172,13 +173,23 @@ class HealthRun : public std::enable_shared_from_this<HealthRun> {
         });
     }
 
+    // Zaqar's MongoDB driver counts after the operations ran (their queue is gone by then).
     void finish() {
-        Json body = Json::object();
-        body.set("storage_reachable", Json::boolean(reachable_));
-        body.set("operation_status", operations_);
-        Response response;
-        response.body = std::move(body);
-        call_->reply(std::move(response));
+        auto self = shared_from_this();
+        call_->storage.health.messageVolume([self](Result<storage::MessageVolume> volume) {
+            if (!volume) return self->call_->reply(storageError(volume.error(), kUnreadable));
+            Json counts = Json::object();
+            counts.set("free", Json::integer(volume->free));
+            counts.set("claimed", Json::integer(volume->claimed));
+            counts.set("total", Json::integer(volume->total));
+            Json body = Json::object();
+            body.set("storage_reachable", Json::boolean(self->reachable_));
+            body.set("operation_status", self->operations_);
+            body.set("message_volume", std::move(counts));
+            Response response;
+            response.body = std::move(body);
+            self->call_->reply(std::move(response));
+        });
     }
 
     CallPtr call_;

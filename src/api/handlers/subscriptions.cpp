@@ -9,6 +9,7 @@
 #include "src/api/errors.h"
 #include "src/api/handlers/handlers.h"
 #include "src/api/links.h"
+#include "src/api/python_compat.h"
 #include "src/api/query.h"
 #include "src/api/render_websocket.h"
 #include "src/api/signed_url.h"
@@ -103,8 +104,9 @@ void createSubscription(const CallPtr& call, Json document) {
     const auto& limits = call->limits();
     storage::NewSubscription sub;
     sub.queue = call->queue();
-    if (call->websocket() && json_object_get(document.get(), "subscriber") == nullptr) {
-        // The connection itself subscribes.
+    if (call->websocket() && !py::truthy(json_object_get(document.get(), "subscriber"))) {
+        // The connection itself subscribes: Zaqar's handler tests `not subscriber`, so an
+        // empty string or null names the connection too.
         auto it = call->request.headers.find("X-Zaqard-Connection-ID");
         if (it != call->request.headers.end() && !it->second.empty()) {
             sub.connectionId = it->second;
@@ -124,10 +126,12 @@ void createSubscription(const CallPtr& call, Json document) {
             return call->reply(storageError(created.error(), "Subscription could not be created."));
         const std::string id = created->id;
         if (call->websocket()) {
-            // No re-confirmation on this path, and any duplicate is a conflict.
+            // No re-confirmation on this path, and any duplicate is a conflict whose body
+            // is a bare sentence (endpoints.py answers Response(req, body, 409), not
+            // error_response).
             if (!created->created)
                 return call->reply(
-                    ws::error(409, "Subscription " + call->request.queueName + " not created."));
+                    ws::sentence(409, "Subscription " + call->request.queueName + " not created."));
             Json body = Json::object();
             body.set("subscription_id", Json::string(id));
             body.set("message",
@@ -230,22 +234,34 @@ void subscriptionUpdate(const CallPtr& call) {
     if (auto problem = validateSubscription(document.get(), false, call->limits(), nowSeconds()))
         return call->reply(badRequestApi(*problem));
     const std::string& id = call->request.subscriptionId;
+    // Zaqar's update(queue, subscription_id, project, **document): null fields and unknown
+    // keys are dropped, the names of its own parameters clash (TypeError), and nothing left
+    // to change fails its assertion; both of these answer "could not be updated".
+    const auto notUpdated = [&] {
+        return errorResponse(400, "Unable to update subscription",
+                             "Subscription " + id + " could not be updated.");
+    };
     storage::SubscriptionChanges changes;
+    bool anything = false;
     const char* key;
     json_t* value;
     json_object_foreach(document.get(), key, value) {
         std::string_view name = key;
-        if (name == "subscriber" && json_is_string(value)) {
-            changes.subscriber = json_string_value(value);
+        if (name == "self" || name == "queue" || name == "subscription_id" || name == "project")
+            return call->reply(notUpdated());
+        if (json_is_null(value)) continue;
+        if (name == "subscriber") {
+            changes.subscriber = json_string_value(value);  // validated: a string
         } else if (name == "ttl") {
             changes.ttl = subscriptionTtl(document.get(), call->limits().default_subscription_ttl);
         } else if (name == "options") {
             changes.options = subscriptionOptions(document.get());
         } else {
-            return call->reply(errorResponse(400, "Unable to update subscription",
-                                             "Subscription " + id + " could not be updated."));
+            continue;
         }
+        anything = true;
     }
+    if (!anything) return call->reply(notUpdated());
     call->storage.subscriptions.update(call->queue(), id, changes, [call](Status done) {
         if (!done) {
             if (done.error().kind == ErrorKind::NotFound)

@@ -7,8 +7,10 @@
 -- ARGV: [1] group, [2] consumer, [3] count, [4] claim idle ms, [5] lease ms.
 -- Reply: {now ms, outbox size, jobs, retries, subscriptions, queue metadata JSON}
 --   jobs = {{entry id, {field, value, ...}}...}; retries = {record id, record, ...};
---   subscriptions (only when there is work) = {{id, subscriber, ttl, age, options,
---   confirmed, connection id}...}.
+--   subscriptions (only when there is work) = {subscription_item() of _lib.lua...}. Jobs
+--   and subscriptions are read in this one call, so comparing a job's id with a
+--   subscription's confirmed-after id decides exactly whether its message was posted
+--   before the confirmation.
 local S, SU, SX, N, NR, NJ, NH = KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16], KEYS[17], KEYS[18]
 
 drop_expired_subscriptions(S, SU, SX)
@@ -55,9 +57,7 @@ local meta = ''
 if #jobs > 0 or #retries > 0 then
     local all = redis.call('HGETALL', S)
     for i = 1, #all, 2 do
-        local sub = cjson.decode(all[i + 1])
-        subs[#subs + 1] = {all[i], sub.s, sub.t, math.floor((NOW - sub.c) / 1000), sub.o, sub.f,
-                           sub.w or ''}
+        subs[#subs + 1] = subscription_item(all[i], cjson.decode(all[i + 1]))
     end
     meta = redis.call('HGET', Q, 'm') or '{}'
 end

@@ -2,7 +2,8 @@
 -- Creates a subscription unless the subscriber already has one on this queue.
 -- KEYS: the 11 queue keys (see _lib.lua), then the subscription keys of the same tag:
 --   [12] s HASH id -> record JSON {s subscriber, t ttl s, c created ms, o options JSON
---        text, f confirmed 0/1, w WebSocket connection id or ""}
+--        text, f confirmed 0/1, w WebSocket connection id or "", a confirmed-after job id
+--        (set by subscription_write.lua confirm)}
 --   [13] su HASH subscriber URI -> id   [14] sx ZSET id by expiry ms
 -- ARGV: [1] new id, [2] subscriber, [3] ttl s, [4] options JSON text, [5] connection id.
 -- Reply: {now ms, outbox size, created 0/1, id, confirmed 0/1}.

@@ -2,16 +2,13 @@
 -- Reads subscriptions: one by id, or a page in id order after a marker.
 -- KEYS: as subscription_create.lua ([12] s, [13] su, [14] sx).
 -- ARGV: [1] "get" | "list", then get: [2] id; list: [2] marker ("" = first), [3] limit.
--- Reply: {now ms, outbox size, item...}, item = {id, subscriber, ttl, age s, options JSON
--- text, confirmed 0/1, connection id}. Expired subscriptions are removed on the way.
+-- Reply: {now ms, outbox size, item...}, item = subscription_item() of _lib.lua. Expired
+-- subscriptions are removed on the way.
 local S, SU, SX = KEYS[12], KEYS[13], KEYS[14]
 
 drop_expired_subscriptions(S, SU, SX)
 
-local function item(id, raw)
-    local sub = cjson.decode(raw)
-    return {id, sub.s, sub.t, math.floor((NOW - sub.c) / 1000), sub.o, sub.f, sub.w or ''}
-end
+local function item(id, raw) return subscription_item(id, cjson.decode(raw)) end
 local function live(id)
     local x = redis.call('ZSCORE', SX, id)
     return x and tonumber(x) > NOW

@@ -8,8 +8,12 @@
 --           -> {now, outbox, 0 ok | 1 not found | 2 subscriber taken}
 --   delete  [2] id -> {now, outbox, 0}
 --   confirm [2] id, [3] confirmed 0/1 -> {now, outbox, 0 ok | 1 not found, released}
---           (confirming moves the held deliveries of the subscription to the retry set,
---           due now)
+--           An unconfirmed subscription that gets confirmed records in `a` the id of the
+--           last job of the stream: jobs up to it were posted while it was unconfirmed and
+--           are skipped (docs/notifications.md). Its held deliveries (only subscriptions
+--           with options._zaqard_hold_until_confirmed = true get any) move to the retry
+--           set, due now; without that option any left (data of an older zaqard, or the
+--           option since removed) are dropped.
 --   request [2] id, then field/value pairs of a confirmation job -> {now, outbox, 0 | 1}
 --   purge   -> {now, outbox, removed}
 local S, SU, SX, N, NR, NJ, NH = KEYS[12], KEYS[13], KEYS[14], KEYS[15], KEYS[16], KEYS[17], KEYS[18]
@@ -54,10 +58,26 @@ if op == 'request' then
 end
 
 if op == 'confirm' then
+    local confirming = tonumber(ARGV[3]) == 1 and sub.f ~= 1
     sub.f = tonumber(ARGV[3])
+    if confirming then
+        -- Confirming an already confirmed subscription moves nothing: jobs posted while it
+        -- was confirmed stay deliverable.
+        sub.a = '0-0'
+        if redis.call('EXISTS', N) == 1 then
+            local info = redis.call('XINFO', 'STREAM', N)
+            for i = 1, #info - 1, 2 do
+                if info[i] == 'last-generated-id' then sub.a = info[i + 1] end
+            end
+        end
+    end
     redis.call('HSET', S, id, cjson.encode(sub))
     local released = 0
-    if sub.f == 1 then
+    local ok, options = pcall(cjson.decode, sub.o or '{}')
+    local holds = ok and type(options) == 'table' and options._zaqard_hold_until_confirmed == true
+    if sub.f == 1 and not holds then
+        drop_held(id)
+    elseif sub.f == 1 then
         local prefix = id .. ' '
         for _, m in ipairs(redis.call('ZRANGEBYSCORE', NH, NOW, '+inf')) do
             if string.sub(m, 1, #prefix) == prefix then
