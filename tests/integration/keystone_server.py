@@ -123,11 +123,15 @@ class KeystoneServer:
         """uwsgi serving keystone-wsgi-public; ready when GET /v3 answers 200.
         One thread: Keystone's SQLite sessions are not safe across threads (with two,
         requests fail with "database is locked"); --lazy-apps loads Keystone in the
-        worker, not in the master before fork(), so no SQLite handle crosses a fork."""
+        worker, not in the master before fork(), so no SQLite handle crosses a fork.
+        uwsgi's http-socket closes the connection after each answer: "Connection: close"
+        says so, else a keep-alive client (keystoneauth) sends its next request on the
+        closed connection and gets "Connection reset by peer"."""
         args = [UWSGI, "--plugin", "python3", "--http-socket", f"127.0.0.1:{self.port}",
                 "--wsgi-file", WSGI_FILE, "--processes", "1", "--threads", "1",
                 "--master", "--lazy-apps", "--die-on-term", "--need-app",
                 "--buffer-size", "65535", "--chdir", self.workdir,
+                "--add-header", "Connection: close",
                 "--env", f"OS_KEYSTONE_CONFIG_FILES={self.conf_path}"]
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
