@@ -340,6 +340,8 @@ const std::vector<OptionSpec>& optionTable() {
         const std::string z = "zaqard";
         add(z, "shards", intOpt(ZQ_FIELD(shards), 0, 1024));
         add(z, "redis_timeout", floatOpt(ZQ_FIELD(redis_timeout), 0));
+        add(z, "redis_wait_replicas", intOpt(ZQ_FIELD(redis_wait_replicas), 0, 1000));
+        add(z, "redis_wait_timeout", floatOpt(ZQ_FIELD(redis_wait_timeout), 0));
         add(z, "sweep_interval", floatOpt(ZQ_FIELD(sweep_interval), 0));
         add(z, "notification_poll_interval", floatOpt(ZQ_FIELD(notification_poll_interval), 0));
         add(z, "notification_claim_idle", floatOpt(ZQ_FIELD(notification_claim_idle), 0));
@@ -422,7 +424,9 @@ bool osloLogOption(const std::string& name) {
 bool sameRedis(const RedisUri& a, const RedisUri& b) {
     return a.host == b.host && a.port == b.port && a.socketPath == b.socketPath &&
            a.username == b.username && a.password == b.password && a.db == b.db &&
-           a.sentinels == b.sentinels && a.masterName == b.masterName;
+           a.sentinels == b.sentinels && a.masterName == b.masterName &&
+           a.sentinelUsername == b.sentinelUsername && a.sentinelPassword == b.sentinelPassword &&
+           a.cluster == b.cluster && a.clusterNodes == b.clusterNodes;
 }
 
 std::string lower(std::string text) {
