@@ -1,4 +1,6 @@
-"""A small Keystone v3 token service for the tests (no Keystone server is available).
+"""A small Keystone v3 token service, ONLY for faults a real Keystone cannot produce on
+cue: answering 500, or answering slower than zaqard's http_connect_timeout. Everything
+else is tested against a real Keystone (keystone_server.py).
 
 stdlib http.server on 127.0.0.1 and a free port, run in a thread of the test process:
   POST /v3/auth/tokens  password login of the service user, project scope
