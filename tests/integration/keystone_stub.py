@@ -84,14 +84,6 @@ class KeystoneStub:
             self.tokens[token] = doc
         return token
 
-    def revoke(self, token):
-        with self.lock:
-            self.tokens.pop(token, None)
-
-    def revoke_service_tokens(self):
-        with self.lock:
-            self.service_tokens.clear()
-
     def count(self, kind):
         with self.lock:
             return self.counts[kind]
