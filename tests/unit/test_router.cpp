@@ -31,6 +31,7 @@ void expectNotFound(const char* method, const char* path, RouterOptions options 
 
 TEST(Router, EveryV2Route) {
     expectAction("GET", "/", Action::Versions);
+    expectAction("GET", "/v2/openapi.json", Action::OpenApi);
     expectAction("GET", "/v2/", Action::GetHomeDoc);
     expectAction("GET", "/v2/ping", Action::Ping);
     expectAction("HEAD", "/v2/ping", Action::PingHead);
