@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/redis/client/key_slot.h"
 #include "storage/types.h"
 
 namespace zaqard::storage::redis {
@@ -47,9 +48,7 @@ std::string projectIndexKey(const std::string& project);
 std::string projectIndexKeyOfTag(std::string_view tag);
 std::string queueNameOfTag(std::string_view tag);
 
-// The Redis Cluster hash slot of a key (CRC16/XMODEM of the key, or of the content of
-// its first non-empty {...}, modulo 16384), as in the cluster specification.
-int keySlot(std::string_view key);
+// keySlot() (the hash slot the cluster client routes by) is in client/key_slot.h.
 
 // Global registries are split into this many buckets. Part of the layout: changing it
 // moves every tag to another bucket (a reader would have to read both counts).
