@@ -98,6 +98,7 @@ void ClusterClient::stop() {
     auto nodes = std::move(nodes_);
     nodes_.clear();
     std::fill(slots_.begin(), slots_.end(), nullptr);
+    covered_ = false;
     masterList_->clear();
     for (auto& [name, node] : nodes) {
         node->client->stop();
@@ -107,9 +108,9 @@ void ClusterClient::stop() {
 
 RedisClient::State ClusterClient::state() const {
     if (!running_) return State::Stopped;
-    if (masterList_->empty()) return State::Connecting;
-    for (Node* node : slots_)
-        if (node == nullptr || !node->client->ready()) return State::Connecting;
+    if (masterList_->empty() || !covered_) return State::Connecting;
+    for (const auto& [name, node] : nodes_)
+        if (node->idleSince == 0 && !node->client->ready()) return State::Connecting;
     return State::Ready;
 }
 
@@ -133,6 +134,9 @@ ClusterClient::Node* ClusterClient::nodeAt(const Endpoint& endpoint) {
     if (found != nodes_.end()) return found->second.get();
     auto node = std::make_unique<Node>();
     node->endpoint = endpoint;
+    // Idle until the map (or a MOVED) gives it a slot: a node known only from an ASK is
+    // retired like one that left the map.
+    node->idleSince = monotonicMicros();
     NodeClientOptions options;
     options.timeout = options_.timeout;
     options.credentials = options_.credentials;
@@ -435,6 +439,7 @@ void ClusterClient::applyMap(const std::vector<SlotRange>& ranges) {
     bool changed = masters != *masterList_;
     size_t uncovered = static_cast<size_t>(std::count(slots.begin(), slots.end(), nullptr));
     slots_ = std::move(slots);
+    covered_ = uncovered == 0;
     *masterList_ = std::move(masters);
     ++mapsApplied_;
     if (changed || reportedDown_) {

@@ -120,6 +120,7 @@ class ClusterClient : public RedisClient {
     int64_t lastRefreshStart_ = 0;
     int64_t refreshDue_ = 0;  // when refreshTimer_ fires, while refreshSoon_
     bool refreshSoon_ = false;
+    bool covered_ = false;  // every slot of the last map has a master
     bool reportedDown_ = false;
     uint64_t mapsApplied_ = 0;
     bool running_ = false;
