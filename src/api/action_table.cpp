@@ -578,6 +578,15 @@ constexpr std::array<bool, kActionCount> rowsNaming(const char* param) {
 constexpr std::array<bool, kActionCount> kHasQueueName = rowsNaming("queue_name");
 constexpr std::array<bool, kActionCount> kHasTopicName = rowsNaming("topic_name");
 
+// Topic actions: those naming a topic, and the topic listing (its route is /v2/topics).
+constexpr std::array<bool, kActionCount> kServesTopics = [] {
+    std::array<bool, kActionCount> serves = kHasTopicName;
+    for (const ActionSpec& row : kActions)
+        if (row.rest.path && same(row.rest.path, "/v2/topics"))
+            serves[static_cast<size_t>(row.action)] = true;
+    return serves;
+}();
+
 }  // namespace
 
 std::span<const ActionSpec> actionTable() {
@@ -598,6 +607,11 @@ bool hasQueueName(Action action) {
 bool hasTopicName(Action action) {
     int a = static_cast<int>(action);
     return a >= 0 && a < kActionCount && kHasTopicName[static_cast<size_t>(a)];
+}
+
+bool servesTopics(Action action) {
+    int a = static_cast<int>(action);
+    return a >= 0 && a < kActionCount && kServesTopics[static_cast<size_t>(a)];
 }
 
 std::string expandPath(std::string_view pattern, const PathParams& params) {

@@ -128,6 +128,8 @@ bool hasQueueName(Action action);
 // Whether it has {topic_name} (step 7's topic validation; the handlers then serve the
 // topic namespace).
 bool hasTopicName(Action action);
+// Whether the action serves the topic namespace (hasTopicName, or the topic listing).
+bool servesTopics(Action action);
 
 // The path parameters by the name route patterns and frame fields use.
 struct PathParamName {

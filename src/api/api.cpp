@@ -135,7 +135,7 @@ void Api::handle(Request request, Responder respond) {
 
     auto call = std::make_shared<Call>(std::move(request), std::move(respond), config_, storage_);
     const Request& req = call->request;
-    if (hasTopicName(action)) call->kind = storage::ResourceKind::Topic;
+    if (servesTopics(action)) call->kind = storage::ResourceKind::Topic;
     // Routes that answer before any header check (GET /).
     if (spec.checks == Checks::None) return dispatch(call);
 

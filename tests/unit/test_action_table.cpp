@@ -92,6 +92,9 @@ TEST(ActionTable, TopicNameChecksFollowRoutesAndFrames) {
     EXPECT_FALSE(api::hasTopicName(Action::TopicList));
     EXPECT_FALSE(api::hasQueueName(Action::TopicMessagePost));
     EXPECT_FALSE(api::hasTopicName(Action::MessagePost));
+    EXPECT_TRUE(api::servesTopics(Action::TopicList));
+    EXPECT_TRUE(api::servesTopics(Action::TopicMessagePost));
+    EXPECT_FALSE(api::servesTopics(Action::QueueList));
 }
 
 TEST(ActionTable, QueueNameChecksFollowRoutesAndFrames) {
