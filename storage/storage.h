@@ -4,8 +4,10 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/common/result.h"
@@ -141,6 +143,28 @@ class NotificationStore {
                             Callback<Unit> done) = 0;
 };
 
+// Messages between processes through the storage's publish/subscribe (the WebSocket push
+// channel: a notification for a connection another process holds). Nothing is stored: a
+// listener that is not subscribed when a message is published misses it.
+class PubSub {
+  public:
+    class Listener {
+      public:
+        virtual ~Listener() = default;
+        // Subscribed right now (false while reconnecting: messages are missed then).
+        virtual bool active() const = 0;
+    };
+    using OnMessage = std::function<void(std::string_view message)>;
+
+    virtual ~PubSub() = default;
+    // Listens on `channel` until the returned object is destroyed, subscribing again after
+    // every reconnect. `onMessage` runs on this shard's thread.
+    virtual std::unique_ptr<Listener> listen(const std::string& channel, OnMessage onMessage) = 0;
+    // Answers how many listeners received the message.
+    virtual void publish(const std::string& channel, std::string message,
+                         Callback<int64_t> done) = 0;
+};
+
 // The stores of one shard. The api layer holds references; the shard owns the driver.
 struct Storage {
     QueueStore& queues;
@@ -149,6 +173,7 @@ struct Storage {
     HealthStore& health;
     SubscriptionStore& subscriptions;
     NotificationStore& notifications;
+    PubSub& pubsub;
 };
 
 }  // namespace zaqard::storage

@@ -39,14 +39,21 @@ struct RedisUri {
     std::string original = "redis://127.0.0.1:6379";
     std::string host = "127.0.0.1";  // TCP host; empty for a unix socket
     int port = 6379;
-    std::string socketPath;      // unix socket path; empty for TCP
-    std::string username;        // optional ACL user
-    std::string password;        // optional
-    int db = 0;                  // ?dbid=
-    double socketTimeout = 0.1;  // ?socket_timeout= (seconds)
-    // Sentinel: several hosts and ?master=<name>
+    std::string socketPath;         // unix socket path; empty for TCP
+    std::string username;           // optional ACL user
+    std::string password;           // optional
+    int db = 0;                     // ?dbid=
+    double socketTimeout = 0.1;     // ?socket_timeout= (seconds)
+    bool socketTimeoutSet = false;  // given in the URI (it then bounds connects and sentinels)
+    // Sentinel: several hosts and ?master=<name>; the password above is the master's,
+    // ?sentinel_username= / ?sentinel_password= log in to the sentinels.
     std::vector<std::pair<std::string, int>> sentinels;
     std::string masterName;
+    std::string sentinelUsername;
+    std::string sentinelPassword;
+    // Redis Cluster: ?cluster=true and the seed nodes (not served yet: refused at start-up).
+    bool cluster = false;
+    std::vector<std::pair<std::string, int>> clusterNodes;
 };
 
 // `[notification]` (notifications.md).
@@ -163,8 +170,12 @@ struct Config {
     RawSection profiler;
 
     // [zaqard] — our own options
-    int shards = 0;               // 0: one per core
-    double redis_timeout = 2.0;   // seconds before a Redis call fails with 503
+    int shards = 0;              // 0: one per core
+    double redis_timeout = 2.0;  // seconds before a Redis call fails with 503
+    // A write is acknowledged only once WAIT confirms it reached this many replicas
+    // within redis_wait_timeout seconds (else 503). 0: no WAIT.
+    int redis_wait_replicas = 0;
+    double redis_wait_timeout = 1.0;
     double sweep_interval = 1.0;  // seconds between background expiry sweeps
     // Notification engine (docs/notifications.md): how often each shard looks for jobs
     // and due retries it was not told about, and how long a job or retry may stay with a

@@ -340,6 +340,8 @@ const std::vector<OptionSpec>& optionTable() {
         const std::string z = "zaqard";
         add(z, "shards", intOpt(ZQ_FIELD(shards), 0, 1024));
         add(z, "redis_timeout", floatOpt(ZQ_FIELD(redis_timeout), 0));
+        add(z, "redis_wait_replicas", intOpt(ZQ_FIELD(redis_wait_replicas), 0, 1000));
+        add(z, "redis_wait_timeout", floatOpt(ZQ_FIELD(redis_wait_timeout), 0));
         add(z, "sweep_interval", floatOpt(ZQ_FIELD(sweep_interval), 0));
         add(z, "notification_poll_interval", floatOpt(ZQ_FIELD(notification_poll_interval), 0));
         add(z, "notification_claim_idle", floatOpt(ZQ_FIELD(notification_claim_idle), 0));
@@ -422,7 +424,9 @@ bool osloLogOption(const std::string& name) {
 bool sameRedis(const RedisUri& a, const RedisUri& b) {
     return a.host == b.host && a.port == b.port && a.socketPath == b.socketPath &&
            a.username == b.username && a.password == b.password && a.db == b.db &&
-           a.sentinels == b.sentinels && a.masterName == b.masterName;
+           a.sentinels == b.sentinels && a.masterName == b.masterName &&
+           a.sentinelUsername == b.sentinelUsername && a.sentinelPassword == b.sentinelPassword &&
+           a.cluster == b.cluster && a.clusterNodes == b.clusterNodes;
 }
 
 std::string lower(std::string text) {
@@ -547,6 +551,20 @@ bool loadConfigFile(const std::string& path, Config& config, std::string& error)
                 config.management_store_redis.original +
                 "': not supported by zaqard: the management data lives in the message store's "
                 "Redis, so it must name the same server as [drivers:message_store:redis] uri";
+        return false;
+    }
+    // Options that only take effect together: refused rather than silently unused.
+    const NotificationOptions& n = config.notification;
+    if (n.smtp_mode == "self_local" && n.smtp_host.empty()) {
+        error =
+            "[notification] smtp_host: must be set when smtp_mode = self_local (the relay "
+            "zaqard sends mail through)";
+        return false;
+    }
+    if (!n.smtp_user_password.empty() && n.smtp_user_name.empty()) {
+        error =
+            "[notification] smtp_user_password: set without smtp_user_name (zaqard logs in "
+            "to the relay only with both)";
         return false;
     }
     if (!applyKeystoneOptions(config, error)) return false;

@@ -91,6 +91,24 @@ bool splitHostPort(std::string_view hostPort, int defaultPort, std::string& host
     return true;
 }
 
+// "h1[:p1],h2[:p2],...": the sentinels of a Sentinel URI, the seed nodes of a cluster URI.
+bool parseHostList(std::string_view netloc, int defaultPort,
+                   std::vector<std::pair<std::string, int>>& hosts, std::string& error) {
+    while (true) {
+        size_t comma = netloc.find(',');
+        std::string host;
+        int port = 0;
+        if (!splitHostPort(netloc.substr(0, comma), defaultPort, host, port, error)) return false;
+        if (host.empty()) {
+            error = "Missing host name in Redis URI";
+            return false;
+        }
+        hosts.emplace_back(std::move(host), port);
+        if (comma == std::string_view::npos) return true;
+        netloc.remove_prefix(comma + 1);
+    }
+}
+
 void splitCredentials(std::string_view credentials, RedisUri& uri) {
     size_t colon = credentials.find(':');
     if (colon == std::string_view::npos) {
@@ -158,6 +176,7 @@ bool parseRedisUri(const std::string& text, RedisUri& out, std::string& error) {
                 return false;
             }
             uri.socketTimeout = *seconds;
+            uri.socketTimeoutSet = true;
         } else if (name == "dbid") {
             auto db = parseInt(value);
             if (!db || *db < 0 || *db > 1000000) {
@@ -168,7 +187,24 @@ bool parseRedisUri(const std::string& text, RedisUri& out, std::string& error) {
         } else if (name == "master") {
             sentinel = true;
             uri.masterName = value;
+        } else if (name == "sentinel_username") {
+            uri.sentinelUsername = value;  // newer Zaqar's names (sentinel_kwargs)
+        } else if (name == "sentinel_password") {
+            uri.sentinelPassword = value;
+        } else if (name == "cluster") {
+            std::string flag = value;
+            for (char& c : flag) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (flag != "true" && flag != "false") {
+                error = "Invalid cluster '" + value + "' in Redis URI (expected true or false)";
+                return false;
+            }
+            uri.cluster = flag == "true";
         }
+    }
+
+    if (sentinel && uri.cluster) {
+        error = "The Redis URI sets both \"master\" (Sentinel) and \"cluster\"";
+        return false;
     }
 
     if (sentinel) {
@@ -176,20 +212,13 @@ bool parseRedisUri(const std::string& text, RedisUri& out, std::string& error) {
             error = "The Redis configuration URI does not define any sentinel hosts";
             return false;
         }
-        while (true) {
-            size_t comma = netloc.find(',');
-            std::string host;
-            int port = 0;
-            if (!splitHostPort(netloc.substr(0, comma), kSentinelDefaultPort, host, port, error))
-                return false;
-            if (host.empty()) {
-                error = "Missing host name in Redis URI";
-                return false;
-            }
-            uri.sentinels.emplace_back(std::move(host), port);
-            if (comma == std::string_view::npos) break;
-            netloc.remove_prefix(comma + 1);
+        if (!parseHostList(netloc, kSentinelDefaultPort, uri.sentinels, error)) return false;
+    } else if (uri.cluster) {
+        if (netloc.empty()) {
+            error = "The Redis cluster URI does not define any nodes";
+            return false;
         }
+        if (!parseHostList(netloc, kRedisDefaultPort, uri.clusterNodes, error)) return false;
     } else if (!netloc.empty()) {
         if (netloc.find(',') != std::string_view::npos) {
             error =

@@ -15,6 +15,7 @@
 #include "src/event/listen_socket.h"
 #include "src/runtime/shard.h"
 #include "src/runtime/signals.h"
+#include "storage/redis/client/client_factory.h"
 
 namespace zaqard::runtime {
 
@@ -52,6 +53,11 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
     blockSignals();
     if (std::string error; !config::checkKeystoneOptions(configIn, error)) {
         log::error(error);
+        return 1;
+    }
+    // (The management store's URI names the same Redis: config_loader checks that.)
+    if (std::string error; !storage::redis::clientSupports(configIn.message_store_redis, error)) {
+        log::error("[drivers:message_store:redis] uri: " + error);
         return 1;
     }
 

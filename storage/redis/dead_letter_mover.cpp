@@ -29,7 +29,7 @@ void DeadLetterMover::flush(const std::string& tag) {
 
 void DeadLetterMover::step(const std::string& tag) {
     std::weak_ptr<bool> alive = alive_;
-    context_.connection.command(
+    context_.redis.command(
         {"HSCAN", outboxKey(tag), "0", "COUNT", std::to_string(kBatch)},
         [this, alive, tag](Result<RedisValue> reply) {
             if (alive.expired()) return;
@@ -47,7 +47,7 @@ void DeadLetterMover::step(const std::string& tag) {
             auto ids = std::make_shared<Command>(Command{"HDEL", outboxKey(tag)});
             for (size_t i = 0; i + 1 < entries.size(); i += 2) {
                 std::string id = entries.at(i).asString();
-                ids->push_back(id);
+                ids->args.push_back(id);
                 Json entry = parseJsonValue(entries.at(i + 1).asString());
                 json_t* dlq = entry.at("dlq");
                 json_t* body = entry.at("body");
@@ -68,7 +68,7 @@ void DeadLetterMover::step(const std::string& tag) {
                     active_.erase(tag);
                     return;
                 }
-                context_.connection.command(*ids, [this, alive, tag](Result<RedisValue> ack) {
+                context_.redis.command(*ids, [this, alive, tag](Result<RedisValue> ack) {
                     if (alive.expired()) return;
                     if (!ack.ok() || ack.value().isError()) {
                         active_.erase(tag);

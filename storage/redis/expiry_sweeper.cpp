@@ -49,21 +49,21 @@ void ExpirySweeper::tick() {
 void ExpirySweeper::scan(int emptySteps, std::function<void()> finish) {
     std::weak_ptr<bool> alive = alive_;
     bool legacy = bucket_ == kRegistryBuckets;
-    context_.connection.command(
-        {"SSCAN", currentKey(), cursor_, "COUNT", kQueuesPerTick},
-        [this, alive, legacy, emptySteps, finish](Result<RedisValue> reply) {
-            if (alive.expired()) return;
-            if (!reply.ok() || reply.value().isError()) return finish();
-            cursor_ = reply.value().at(0).asString();
-            if (cursor_.empty() || cursor_ == "0") {
-                cursor_ = "0";
-                bucket_ = (bucket_ + 1) % kPositions;
-            }
-            const RedisValue& tags = reply.value().at(1);
-            if (tags.size() > 0) return sweep(tags, legacy, finish);
-            if (cursor_ == "0" && emptySteps + 1 < kPositions) return scan(emptySteps + 1, finish);
-            finish();
-        });
+    context_.redis.command({"SSCAN", currentKey(), cursor_, "COUNT", kQueuesPerTick},
+                           [this, alive, legacy, emptySteps, finish](Result<RedisValue> reply) {
+                               if (alive.expired()) return;
+                               if (!reply.ok() || reply.value().isError()) return finish();
+                               cursor_ = reply.value().at(0).asString();
+                               if (cursor_.empty() || cursor_ == "0") {
+                                   cursor_ = "0";
+                                   bucket_ = (bucket_ + 1) % kPositions;
+                               }
+                               const RedisValue& tags = reply.value().at(1);
+                               if (tags.size() > 0) return sweep(tags, legacy, finish);
+                               if (cursor_ == "0" && emptySteps + 1 < kPositions)
+                                   return scan(emptySteps + 1, finish);
+                               finish();
+                           });
 }
 
 void ExpirySweeper::sweep(const RedisValue& tags, bool legacy, std::function<void()> finish) {
@@ -87,15 +87,14 @@ void ExpirySweeper::sweep(const RedisValue& tags, bool legacy, std::function<voi
                 if (!legacy) return one();
                 // An entry of the pre-bucket registry moves into its bucket (added
                 // there first: a crash in between leaves it in both, which is harmless).
-                context_.connection.command({"SADD", registryKeyOfTag(tag), tag},
-                                            [this, alive, tag, one](Result<RedisValue> added) {
-                                                if (alive.expired()) return;
-                                                if (!added.ok() || added.value().isError())
-                                                    return one();
-                                                context_.connection.command(
-                                                    {"SREM", legacyRegistryKey(), tag},
-                                                    [one](Result<RedisValue>) { one(); });
-                                            });
+                context_.redis.command({"SADD", registryKeyOfTag(tag), tag},
+                                       [this, alive, tag, one](Result<RedisValue> added) {
+                                           if (alive.expired()) return;
+                                           if (!added.ok() || added.value().isError()) return one();
+                                           context_.redis.command(
+                                               {"SREM", legacyRegistryKey(), tag},
+                                               [one](Result<RedisValue>) { one(); });
+                                       });
             });
     }
 }

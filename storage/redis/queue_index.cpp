@@ -22,7 +22,7 @@ void sendAll(RedisContext& context, const std::vector<Command>& commands,
     auto ok = std::make_shared<bool>(true);
     auto shared = std::make_shared<std::function<void(bool)>>(std::move(done));
     for (const auto& command : commands) {
-        context.connection.command(command, [remaining, ok, shared](Result<RedisValue> reply) {
+        context.redis.command(command, [remaining, ok, shared](Result<RedisValue> reply) {
             if (failed(reply)) *ok = false;
             if (--*remaining == 0) (*shared)(*ok);
         });
@@ -60,14 +60,13 @@ void dropStaleQueueEntry(RedisContext& context, const std::string& tag,
                          std::function<void()> done) {
     unindexQueue(context, tag, [&context, tag, done = std::move(done)](bool ok) {
         if (!ok) return done();
-        context.connection.command({"EXISTS", queueHashKey(tag)},
-                                   [&context, tag, done](Result<RedisValue> reply) {
-                                       // In doubt (no answer), the entries go back: an extra entry
-                                       // is harmless and found again, a missing one is not.
-                                       if (!failed(reply) && reply.value().asInt() == 0)
-                                           return done();
-                                       sendAll(context, entryWrites(tag), [done](bool) { done(); });
-                                   });
+        context.redis.command({"EXISTS", queueHashKey(tag)},
+                              [&context, tag, done](Result<RedisValue> reply) {
+                                  // In doubt (no answer), the entries go back: an extra entry
+                                  // is harmless and found again, a missing one is not.
+                                  if (!failed(reply) && reply.value().asInt() == 0) return done();
+                                  sendAll(context, entryWrites(tag), [done](bool) { done(); });
+                              });
     });
 }
 

@@ -16,7 +16,7 @@ Error claimNotFound() {
 // get for a well-formed id (Zaqar consults storage first; its tests check this).
 template <typename T>
 void answerMalformedId(RedisContext& context, Callback<T> done, Result<T> answer) {
-    bool up = context.connection.ready();
+    bool up = context.redis.ready();
     context.dispatcher.defer([done = std::move(done), answer = std::move(answer), up]() mutable {
         if (!up) return done(Error{ErrorKind::Unavailable, "redis: not connected"});
         done(std::move(answer));

@@ -1,30 +1,43 @@
-// What every Redis store of a shard shares: the connection, the script runner, and the
-// follow-ups a script can ask for (draining the dead-letter outbox, reading notification
-// jobs). Indexing a created queue is queue_index.h.
+// What every Redis store of a shard shares: the client, the script runner, the values
+// the stores need from the configuration, and the follow-ups a script can ask for
+// (draining the dead-letter outbox, reading notification jobs). Indexing a created queue
+// is queue_index.h.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "src/config/config.h"
 #include "src/event/dispatcher.h"
-#include "storage/redis/redis_connection.h"
+#include "storage/redis/client/redis_client.h"
 #include "storage/redis/script_runner.h"
 
 namespace zaqard::storage::redis {
 
+// The configuration values the stores use, passed as values (a pool can carry its own).
+struct StoreDefaults {
+    int64_t defaultMessageTtl = 3600;  // [transport] default_message_ttl
+    int64_t maxMessageDelay = 900;     // [transport] max_message_delay
+    bool notifications = false;        // [storage] message_pipeline has the notifier
+};
+
 class RedisContext {
   public:
-    RedisContext(event::Dispatcher& dispatcher, const config::Config& config,
-                 RedisConnection& connection, ScriptRunner& scripts)
-        : dispatcher(dispatcher), config(config), connection(connection), scripts(scripts) {}
+    RedisContext(event::Dispatcher& dispatcher, StoreDefaults defaults, RedisClient& redis,
+                 ScriptRunner& scripts)
+        : dispatcher(dispatcher), defaults(defaults), redis(redis), scripts(scripts) {}
 
     // Runs a script on the queue with tag `tag`. Every queue script answers
     // {now ms, outbox size, ...}; a non-empty outbox starts the dead-letter mover.
     void runQueueScript(std::string_view name, const std::string& tag,
                         std::vector<std::string> args, Callback<RedisValue> done);
+
+    // A plain command whose change the client is told about: with a write concern it is
+    // pipelined with WAIT, and answers Unavailable when too few replicas confirm. WAIT
+    // covers every earlier write of this connection too (UNLINKs sent just before).
+    void writeCommand(Command command, ReplyCallback done);
 
     void setOutboxHandler(std::function<void(const std::string& tag)> handler) {
         outboxHandler_ = std::move(handler);
@@ -44,8 +57,8 @@ class RedisContext {
     }
 
     event::Dispatcher& dispatcher;
-    const config::Config& config;
-    RedisConnection& connection;
+    const StoreDefaults defaults;
+    RedisClient& redis;
     ScriptRunner& scripts;
 
   private:

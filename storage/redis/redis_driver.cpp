@@ -1,50 +1,59 @@
-// RedisDriver: wires the connection, scripts, stores, dead-letter mover and sweeper of
-// one shard together.
+// RedisDriver: wires the client, scripts, stores, dead-letter mover and sweeper of one
+// shard together.
 #include "storage/redis/redis_driver.h"
 
-#include <chrono>
+#include <cstdlib>
 
+#include "src/common/log.h"
+#include "storage/redis/client/client_factory.h"
 #include "storage/redis/dead_letter_mover.h"
 #include "storage/redis/expiry_sweeper.h"
 #include "storage/redis/redis_claim_store.h"
-#include "storage/redis/redis_connection.h"
-#include "storage/redis/redis_context.h"
 #include "storage/redis/redis_health_store.h"
 #include "storage/redis/redis_message_store.h"
 #include "storage/redis/redis_notification_store.h"
+#include "storage/redis/redis_pubsub.h"
 #include "storage/redis/redis_queue_store.h"
 #include "storage/redis/redis_subscription_store.h"
-#include "storage/redis/script_runner.h"
 
 namespace zaqard::storage::redis {
 
 namespace {
-std::chrono::milliseconds millis(double seconds, int64_t fallback) {
-    auto ms = static_cast<int64_t>(seconds * 1000);
-    return std::chrono::milliseconds(ms > 0 ? ms : fallback);
+std::unique_ptr<RedisClient> clientFor(event::Dispatcher& dispatcher, const config::RedisUri& uri,
+                                       const RedisDriverOptions& options) {
+    std::string error;
+    auto client = makeClient(dispatcher, uri, ClientOptions{options.timeout}, error);
+    if (!client) {
+        // runServer checks clientSupports() before any shard is built.
+        log::error("redis: " + error);
+        std::abort();
+    }
+    return client;
 }
 }  // namespace
 
 class RedisDriver::Impl {
   public:
-    Impl(event::Dispatcher& dispatcher, const config::Config& config, bool sweep)
-        : connection(dispatcher, config.message_store_redis, millis(config.redis_timeout, 2000)),
-          scripts(connection),
-          context(dispatcher, config, connection, scripts),
+    Impl(event::Dispatcher& dispatcher, const config::RedisUri& uri,
+         const RedisDriverOptions& options)
+        : client(clientFor(dispatcher, uri, options)),
+          scripts(*client, options.writeConcern),
+          context(dispatcher, options.defaults, *client, scripts),
           queues(context),
           messages(context),
           claims(context),
-          health(connection),
+          health(*client),
           subscriptions(context),
           notifications(context),
+          pubsub(*client),
           deadLetters(context),
-          sweeper(context, millis(config.sweep_interval, 1000)),
-          sweep(sweep) {
-        connection.setHandshake([] { return ScriptRunner::loadCommands(); });
+          sweeper(context, options.sweepInterval),
+          sweep(options.sweep) {
+        client->setHandshake([] { return ScriptRunner::loadCommands(); });
         context.setOutboxHandler([this](const std::string& tag) { deadLetters.flush(tag); });
     }
 
-    RedisConnection connection;
+    std::unique_ptr<RedisClient> client;
     ScriptRunner scripts;
     RedisContext context;
     RedisQueueStore queues;
@@ -53,36 +62,38 @@ class RedisDriver::Impl {
     RedisHealthStore health;
     RedisSubscriptionStore subscriptions;
     RedisNotificationStore notifications;
+    RedisPubSub pubsub;
     DeadLetterMover deadLetters;
     ExpirySweeper sweeper;
     bool sweep;
 };
 
-RedisDriver::RedisDriver(event::Dispatcher& dispatcher, const config::Config& config, bool sweep)
-    : impl_(std::make_unique<Impl>(dispatcher, config, sweep)) {}
+RedisDriver::RedisDriver(event::Dispatcher& dispatcher, const config::RedisUri& uri,
+                         RedisDriverOptions options)
+    : impl_(std::make_unique<Impl>(dispatcher, uri, options)) {}
 
 RedisDriver::~RedisDriver() {
     stop();
 }
 
 void RedisDriver::start() {
-    impl_->connection.start();
+    impl_->client->start();
     if (impl_->sweep) impl_->sweeper.start();
 }
 
 void RedisDriver::stop() {
     impl_->sweeper.stop();
     // Pending calls fail now, while every store their callbacks use is still alive.
-    impl_->connection.stop();
+    impl_->client->stop();
 }
 
 bool RedisDriver::ready() const {
-    return impl_->connection.ready();
+    return impl_->client->ready();
 }
 
 Storage RedisDriver::storage() {
-    return Storage{impl_->queues, impl_->messages,      impl_->claims,
-                   impl_->health, impl_->subscriptions, impl_->notifications};
+    return Storage{impl_->queues,        impl_->messages,      impl_->claims, impl_->health,
+                   impl_->subscriptions, impl_->notifications, impl_->pubsub};
 }
 
 void RedisDriver::setNotificationHandler(std::function<void(const std::string& tag)> handler) {

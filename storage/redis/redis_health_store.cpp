@@ -36,12 +36,12 @@ Error replyError(const Result<RedisValue>& reply) {
 // One messageVolume() call in progress; kept alive by the callbacks it is waiting for.
 class VolumeScan : public std::enable_shared_from_this<VolumeScan> {
   public:
-    VolumeScan(RedisConnection& connection, Callback<MessageVolume> done)
-        : connection_(connection), done_(std::move(done)) {}
+    VolumeScan(RedisClient& redis, Callback<MessageVolume> done)
+        : redis_(redis), done_(std::move(done)) {}
 
     void start() {
         auto self = shared_from_this();
-        connection_.command({"TIME"}, [self](Result<RedisValue> reply) {
+        redis_.command({"TIME"}, [self](Result<RedisValue> reply) {
             if (!reply.ok() || reply.value().isError()) return self->fail(replyError(reply));
             int64_t ms = reply.value().at(0).asInt() * 1000 + reply.value().at(1).asInt() / 1000;
             self->after_ = "(" + std::to_string(ms);
@@ -56,30 +56,30 @@ class VolumeScan : public std::enable_shared_from_this<VolumeScan> {
         auto self = shared_from_this();
         std::string key =
             position_ < kRegistryBuckets ? registryBucketKey(position_) : legacyRegistryKey();
-        connection_.command(
-            {"SSCAN", key, cursor_, "COUNT", kTagsPerScan}, [self](Result<RedisValue> reply) {
-                if (!reply.ok() || reply.value().isError()) return self->fail(replyError(reply));
-                self->cursor_ = reply.value().at(0).asString();
-                const RedisValue& tags = reply.value().at(1);
-                if (tags.size() == 0) return self->batchDone();
-                self->pending_ = 2 * tags.size();
-                for (const auto& tag : tags.elements) {
-                    self->count(expirySetKey(tag.asString()), self->volume_.total);
-                    self->count(claimedSetKey(tag.asString()), self->volume_.claimed);
-                }
-            });
+        redis_.command({"SSCAN", key, cursor_, "COUNT", kTagsPerScan},
+                       [self](Result<RedisValue> reply) {
+                           if (!reply.ok() || reply.value().isError())
+                               return self->fail(replyError(reply));
+                           self->cursor_ = reply.value().at(0).asString();
+                           const RedisValue& tags = reply.value().at(1);
+                           if (tags.size() == 0) return self->batchDone();
+                           self->pending_ = 2 * tags.size();
+                           for (const auto& tag : tags.elements) {
+                               self->count(expirySetKey(tag.asString()), self->volume_.total);
+                               self->count(claimedSetKey(tag.asString()), self->volume_.claimed);
+                           }
+                       });
     }
 
     void count(const std::string& key, int64_t& sum) {
         auto self = shared_from_this();
-        connection_.command({"ZCOUNT", key, after_, "+inf"},
-                            [self, &sum](Result<RedisValue> reply) {
-                                if (!reply.ok() || reply.value().isError())
-                                    self->fail(replyError(reply));
-                                else
-                                    sum += reply.value().asInt();
-                                if (--self->pending_ == 0) self->batchDone();
-                            });
+        redis_.command({"ZCOUNT", key, after_, "+inf"}, [self, &sum](Result<RedisValue> reply) {
+            if (!reply.ok() || reply.value().isError())
+                self->fail(replyError(reply));
+            else
+                sum += reply.value().asInt();
+            if (--self->pending_ == 0) self->batchDone();
+        });
     }
 
     void batchDone() {
@@ -97,7 +97,7 @@ class VolumeScan : public std::enable_shared_from_this<VolumeScan> {
         done_(std::move(error));
     }
 
-    RedisConnection& connection_;
+    RedisClient& redis_;
     Callback<MessageVolume> done_;
     std::string after_;  // "(<now ms>": scores strictly after now
     int position_ = 0;   // registry bucket; kRegistryBuckets: the pre-bucket z:registry
@@ -111,7 +111,7 @@ class VolumeScan : public std::enable_shared_from_this<VolumeScan> {
 }  // namespace
 
 void RedisHealthStore::ping(Callback<Unit> done) {
-    connection_.command({"PING"}, [done = std::move(done)](Result<RedisValue> reply) {
+    redis_.command({"PING"}, [done = std::move(done)](Result<RedisValue> reply) {
         if (!reply.ok()) return done(reply.error());
         if (reply.value().isError()) return done(Error{ErrorKind::Unavailable, reply.value().str});
         done(Unit{});
@@ -119,7 +119,7 @@ void RedisHealthStore::ping(Callback<Unit> done) {
 }
 
 void RedisHealthStore::messageVolume(Callback<MessageVolume> done) {
-    std::make_shared<VolumeScan>(connection_, std::move(done))->start();
+    std::make_shared<VolumeScan>(redis_, std::move(done))->start();
 }
 
 }  // namespace zaqard::storage::redis

@@ -11,8 +11,8 @@ namespace zaqard::storage::redis {
 void RedisMessageStore::post(const PostRequest& request, Callback<PostResult> done) {
     std::vector<std::string> ids;
     std::vector<std::string> args{request.clientId, std::to_string(request.bodySize),
-                                  std::to_string(context_.config.limits.default_message_ttl),
-                                  std::to_string(context_.config.limits.max_message_delay),
+                                  std::to_string(context_.defaults.defaultMessageTtl),
+                                  std::to_string(context_.defaults.maxMessageDelay),
                                   std::to_string(request.messages.size())};
     args.reserve(args.size() + request.messages.size() * 4);
     for (const auto& message : request.messages) {
@@ -22,7 +22,7 @@ void RedisMessageStore::post(const PostRequest& request, Callback<PostResult> do
         args.push_back(message.delay ? std::to_string(*message.delay) : "");
         args.push_back(message.body);
     }
-    args.push_back(context_.config.notificationsEnabled() ? "1" : "0");
+    args.push_back(context_.defaults.notifications ? "1" : "0");
     std::string tag = queueTag(request.queue);
     context_.runQueueScript("post", tag, std::move(args),
                             [this, tag, ids = std::move(ids),

@@ -38,20 +38,20 @@ void RedisNotificationStore::registry(Callback<std::vector<std::string>> done) {
         if (--gathered->remaining > 0) return;
         if (gathered->error) return gathered->done(*gathered->error);
         for (const auto& tag : gathered->legacy) {
-            context.connection.command(
+            context.redis.command(
                 {"SADD", notificationRegistryKey(tag), tag}, [&context, tag](Result<RedisValue> r) {
                     if (!r.ok() || r.value().isError()) return;
-                    context.connection.command({"SREM", legacyNotificationRegistryKey(), tag},
-                                               [](Result<RedisValue>) {});
+                    context.redis.command({"SREM", legacyNotificationRegistryKey(), tag},
+                                          [](Result<RedisValue>) {});
                 });
         }
         gathered->done(std::vector<std::string>(gathered->tags.begin(), gathered->tags.end()));
     };
     for (int bucket = 0; bucket < kRegistryBuckets; ++bucket)
-        context_.connection.command(
+        context_.redis.command(
             {"SMEMBERS", notificationRegistryBucketKey(bucket)},
             [collect](Result<RedisValue> reply) { collect(false, std::move(reply)); });
-    context_.connection.command(
+    context_.redis.command(
         {"SMEMBERS", legacyNotificationRegistryKey()},
         [collect](Result<RedisValue> reply) { collect(true, std::move(reply)); });
 }

@@ -63,15 +63,15 @@ void RedisQueueStore::create(const QueueRef& queue, Json metadata, Callback<bool
 }
 
 void RedisQueueStore::getMetadata(const QueueRef& queue, Callback<std::optional<Json>> done) {
-    context_.connection.command({"HGET", queueHashKey(queueTag(queue)), "m"},
-                                [done = std::move(done)](Result<RedisValue> reply) {
-                                    if (!reply.ok() || reply.value().isError())
-                                        return done(unavailable(reply));
-                                    if (reply.value().isNil()) return done(std::optional<Json>());
-                                    Json metadata = parseJsonValue(reply.value().str);
-                                    if (!metadata) metadata = Json::object();
-                                    done(std::optional<Json>(std::move(metadata)));
-                                });
+    context_.redis.command({"HGET", queueHashKey(queueTag(queue)), "m"},
+                           [done = std::move(done)](Result<RedisValue> reply) {
+                               if (!reply.ok() || reply.value().isError())
+                                   return done(unavailable(reply));
+                               if (reply.value().isNil()) return done(std::optional<Json>());
+                               Json metadata = parseJsonValue(reply.value().str);
+                               if (!metadata) metadata = Json::object();
+                               done(std::optional<Json>(std::move(metadata)));
+                           });
 }
 
 void RedisQueueStore::setMetadata(const QueueRef& queue, Json metadata, Callback<Unit> done) {
@@ -87,19 +87,21 @@ void RedisQueueStore::setMetadata(const QueueRef& queue, Json metadata, Callback
 void RedisQueueStore::remove(const QueueRef& queue, Callback<Unit> done) {
     std::string tag = queueTag(queue);
     Command unlink{"UNLINK"};
-    for (auto& key : queueKeys(tag)) unlink.push_back(std::move(key));
-    unlink.push_back(deadLetterDedupKey(tag));
+    for (auto& key : queueKeys(tag)) unlink.args.push_back(std::move(key));
+    unlink.args.push_back(deadLetterDedupKey(tag));
+    unlink.keyIndex = 1;
     // The queue's keys first (one slot, one command), its entries only afterwards: an
     // entry left by a crash in between is skipped by readers and removed by the next
-    // list or sweep, while a queue without entries would be lost to both.
-    context_.connection.command(unlink,
-                                [this, tag, done = std::move(done)](Result<RedisValue> reply) {
-                                    if (!reply.ok() || reply.value().isError())
-                                        return done(unavailable(reply));
-                                    // The queue is gone either way; leftovers are repaired as
-                                    // above.
-                                    unindexQueue(context_, tag, [done](bool) { done(Unit{}); });
-                                });
+    // list or sweep, while a queue without entries would be lost to both. The UNLINK is
+    // the change the client is told about: it waits for the replicas (write concern).
+    context_.writeCommand(std::move(unlink),
+                          [this, tag, done = std::move(done)](Result<RedisValue> reply) {
+                              if (!reply.ok() || reply.value().isError())
+                                  return done(unavailable(reply));
+                              // The queue is gone either way; leftovers are repaired as
+                              // above.
+                              unindexQueue(context_, tag, [done](bool) { done(Unit{}); });
+                          });
 }
 
 struct RedisQueueStore::ListState {
@@ -124,7 +126,7 @@ void RedisQueueStore::listStep(std::shared_ptr<ListState> state) {
     bool filtered = !request.nameContains.empty() || !request.metadataEquals.empty();
     int64_t window = filtered ? 100 : std::max<int64_t>(request.limit - state->found.size(), 1);
     std::string from = state->marker.empty() ? "-" : "(" + state->marker;
-    context_.connection.command(
+    context_.redis.command(
         {"ZRANGEBYLEX", projectIndexKey(request.project, request.kind), from, "+", "LIMIT", "0",
          std::to_string(window)},
         [this, state, window](Result<RedisValue> reply) {
@@ -137,7 +139,7 @@ void RedisQueueStore::listStep(std::shared_ptr<ListState> state) {
             auto failed = std::make_shared<bool>(false);
             for (size_t i = 0; i < names->size(); ++i) {
                 QueueRef ref{state->request.project, (*names)[i], state->request.kind};
-                context_.connection.command(
+                context_.redis.command(
                     {"HMGET", queueHashKey(queueTag(ref)), "m", "ix"},
                     [this, state, window, names, metadata, remaining, failed,
                      i](Result<RedisValue> meta) {
@@ -187,12 +189,12 @@ void RedisQueueStore::listStep(std::shared_ptr<ListState> state) {
 }
 
 void RedisQueueStore::count(const std::string& project, Callback<int64_t> done) {
-    context_.connection.command({"ZCARD", projectIndexKey(project)},
-                                [done = std::move(done)](Result<RedisValue> reply) {
-                                    if (!reply.ok() || reply.value().isError())
-                                        return done(unavailable(reply));
-                                    done(reply.value().asInt());
-                                });
+    context_.redis.command({"ZCARD", projectIndexKey(project)},
+                           [done = std::move(done)](Result<RedisValue> reply) {
+                               if (!reply.ok() || reply.value().isError())
+                                   return done(unavailable(reply));
+                               done(reply.value().asInt());
+                           });
 }
 
 void RedisQueueStore::stats(const QueueRef& queue, Callback<QueueStats> done) {
@@ -218,8 +220,9 @@ void RedisQueueStore::purgeMessages(const QueueRef& queue, Callback<Unit> done) 
     // of the queue monotonic).
     auto keys = queueKeys(queueTag(queue));
     Command unlink{"UNLINK"};
-    unlink.insert(unlink.end(), keys.begin() + 1, keys.end());
-    context_.connection.command(unlink, [done = std::move(done)](Result<RedisValue> reply) {
+    unlink.args.insert(unlink.args.end(), keys.begin() + 1, keys.end());
+    unlink.keyIndex = 1;
+    context_.writeCommand(std::move(unlink), [done = std::move(done)](Result<RedisValue> reply) {
         if (!reply.ok() || reply.value().isError()) return done(unavailable(reply));
         done(Unit{});
     });

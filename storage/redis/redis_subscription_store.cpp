@@ -60,7 +60,7 @@ void RedisSubscriptionStore::create(const NewSubscription& subscription,
             created.confirmed = reply.value().at(4).asInt() != 0;
             // The registry entry must exist before anyone can post a message the
             // notifiers should read; answer after it is stored.
-            context_.connection.command(
+            context_.redis.command(
                 {"SADD", notificationRegistryKey(tag), tag},
                 [created, done](Result<RedisValue> added) {
                     if (!added.ok() || added.value().isError()) {

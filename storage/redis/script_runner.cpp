@@ -33,6 +33,28 @@ std::string afterFirstLine(const std::string& text) {
     return text.substr(newline + 1);
 }
 
+// Scripts whose change a client is told about (201/204 ...): with a write concern they
+// answer only once WAIT confirmed the replicas. Readers' housekeeping, the sweeper's
+// normalise and the notifier's own bookkeeping (notify_fetch, notify_settle: redone
+// after a loss, deliveries are at least once) do not wait.
+bool isAcknowledgedWrite(std::string_view name) {
+    static const char* const kWrites[] = {"post",
+                                          "pop",
+                                          "remove",
+                                          "remove_many",
+                                          "claim_create",
+                                          "claim_renew",
+                                          "claim_release",
+                                          "queue_create",
+                                          "queue_set_metadata",
+                                          "dead_letter_post",
+                                          "subscription_create",
+                                          "subscription_write"};
+    for (const char* write : kWrites)
+        if (name == write) return true;
+    return false;
+}
+
 // Each script body becomes the callback of one function. Its parameters are named KEYS and
 // ARGV, so the bodies read exactly as EVAL scripts do; begin_call (in _lib.lua) sets the
 // per-call state first. No flags: like a "#!lua" script, every function may write (the
@@ -49,7 +71,8 @@ ScriptLibrary compose() {
     library.source = "#!lua name=" + library.name + "\n" + lib + "\n";
     for (const auto& embedded : embeddedScripts()) {
         if (embedded.name[0] == '_') continue;
-        Script script{embedded.name, library.name + "_" + embedded.name};
+        Script script{embedded.name, library.name + "_" + embedded.name,
+                      isAcknowledgedWrite(embedded.name)};
         library.source += "redis.register_function('" + script.function +
                           "', function(KEYS, ARGV)\nbegin_call(KEYS)\n" +
                           afterFirstLine(embedded.source) + "\nend)\n";
@@ -79,10 +102,28 @@ const std::vector<Script>& loadedScripts() {
     return scriptLibrary().scripts;
 }
 
-ScriptRunner::ScriptRunner(RedisConnection& connection) : connection_(connection) {}
+Command WriteConcern::waitCommand() const {
+    Command wait =
+        Command::keyless({"WAIT", std::to_string(replicas), std::to_string(timeout.count())});
+    // WAIT blocks up to its timeout on purpose: that is not a dead connection.
+    wait.extraTime = timeout;
+    return wait;
+}
+
+std::optional<Error> WriteConcern::check(const RedisValue& reply) const {
+    if (reply.isError()) return Error{ErrorKind::Unavailable, "redis: WAIT failed: " + reply.str};
+    if (reply.asInt() >= replicas) return std::nullopt;
+    return Error{ErrorKind::Unavailable, "redis: the write reached " +
+                                             std::to_string(reply.asInt()) + " of " +
+                                             std::to_string(replicas) + " replicas within " +
+                                             std::to_string(timeout.count()) + " ms"};
+}
+
+ScriptRunner::ScriptRunner(RedisClient& client, WriteConcern concern)
+    : client_(client), concern_(concern) {}
 
 std::vector<Command> ScriptRunner::loadCommands() {
-    return {{"FUNCTION", "LOAD", "REPLACE", scriptLibrary().source}};
+    return {Command::keyless({"FUNCTION", "LOAD", "REPLACE", scriptLibrary().source})};
 }
 
 void ScriptRunner::run(std::string_view name, std::vector<std::string> keys,
@@ -90,35 +131,64 @@ void ScriptRunner::run(std::string_view name, std::vector<std::string> keys,
     const Script* script = findScript(name);
     if (script == nullptr) {
         log::error("redis: unknown script " + std::string(name));
-        connection_.command({"PING"}, [done](Result<RedisValue>) {
+        client_.command({"PING"}, [done](Result<RedisValue>) {
             done(Error{ErrorKind::Unavailable, "unknown script"});
         });
         return;
     }
-    auto command = std::make_shared<Command>();
-    command->reserve(3 + keys.size() + args.size());
-    command->push_back("FCALL");
-    command->push_back(script->function);
-    command->push_back(std::to_string(keys.size()));
-    for (auto& key : keys) command->push_back(std::move(key));
-    for (auto& arg : args) command->push_back(std::move(arg));
+    std::vector<std::string> words;
+    words.reserve(3 + keys.size() + args.size());
+    words.push_back("FCALL");
+    words.push_back(script->function);
+    words.push_back(std::to_string(keys.size()));
+    for (auto& key : keys) words.push_back(std::move(key));
+    for (auto& arg : args) words.push_back(std::move(arg));
+    // FCALL function numkeys key...: a cluster client routes it by its first key.
+    int keyIndex = words.size() > 3 && words[2] != "0" ? 3 : -1;
+    call(script, std::make_shared<Command>(std::move(words), keyIndex), false, std::move(done));
+}
 
-    auto finish = [script, done](Result<RedisValue> reply) {
-        if (!reply.ok()) return done(reply.error());
-        if (reply.value().isError()) {
-            log::error("redis: script " + script->name + " failed: " + reply.value().str);
-            return done(Error{ErrorKind::Unavailable, "script error: " + reply.value().str});
+namespace {
+
+void finish(const Script* script, RedisValue reply, const Callback<RedisValue>& done) {
+    if (reply.isError()) {
+        log::error("redis: script " + script->name + " failed: " + reply.str);
+        return done(Error{ErrorKind::Unavailable, "script error: " + reply.str});
+    }
+    done(std::move(reply));
+}
+
+}  // namespace
+
+// `reload`: "Function not found" came back: the library goes first, then one retry.
+void ScriptRunner::call(const Script* script, std::shared_ptr<Command> fcall, bool reload,
+                        Callback<RedisValue> done) {
+    bool wait = script->write && concern_.replicas > 0;
+    if (!wait && !reload) {
+        client_.command(*fcall, [this, script, fcall, done](Result<RedisValue> reply) {
+            if (!reply.ok()) return done(reply.error());
+            if (isFunctionNotFound(reply.value())) return call(script, fcall, true, done);
+            finish(script, std::move(reply.value()), done);
+        });
+        return;
+    }
+    // One pipeline on one connection: [FUNCTION LOAD] FCALL [WAIT]. WAIT right behind the
+    // FCALL confirms exactly the writes made so far on this connection, this one included.
+    std::vector<Command> commands;
+    if (reload) commands.push_back(loadCommands().front());
+    commands.push_back(*fcall);
+    if (wait) commands.push_back(concern_.waitCommand());
+    client_.pipeline(std::move(commands), [this, script, fcall, reload, wait,
+                                           done](Result<std::vector<RedisValue>> replies) {
+        if (!replies.ok()) return done(replies.error());
+        auto& values = replies.value();
+        size_t at = reload ? 1 : 0;
+        if (!reload && isFunctionNotFound(values[at])) return call(script, fcall, true, done);
+        if (values[at].isError()) return finish(script, std::move(values[at]), done);
+        if (wait) {
+            if (auto shortfall = concern_.check(values[at + 1])) return done(*shortfall);
         }
-        done(std::move(reply.value()));
-    };
-    connection_.command(*command, [this, command, finish](Result<RedisValue> reply) {
-        if (reply.ok() && isFunctionNotFound(reply.value())) {
-            // Pipelined: the reload and the retry leave together, in order.
-            connection_.command(loadCommands().front(), [](Result<RedisValue>) {});
-            connection_.command(*command, finish);
-            return;
-        }
-        finish(std::move(reply));
+        done(std::move(values[at]));
     });
 }
 

@@ -4,13 +4,21 @@
 // answers "Function not found" (restarted without persistence, FUNCTION FLUSH, a replica
 // promoted before it saw the library) the library is reloaded and the call retried once.
 // The hash in the names lets two zaqard versions share one Redis during an upgrade.
+//
+// Write concern ([zaqard] redis_wait_replicas): a script that changes what a client was
+// told (post, claim, delete, ...) is pipelined with WAIT <replicas> <timeout ms> on the same
+// connection (one round trip); it answers only once WAIT confirmed enough replicas, and
+// Unavailable (503) otherwise, never a success Redis might lose in a failover.
 #pragma once
 
+#include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "storage/redis/redis_connection.h"
+#include "storage/redis/client/redis_client.h"
 #include "storage/storage.h"
 
 namespace zaqard::storage::redis {
@@ -18,6 +26,18 @@ namespace zaqard::storage::redis {
 struct Script {
     std::string name;      // file name without .lua
     std::string function;  // its function name in the library: zaqard_<hash>_<name>
+    bool write = false;    // acknowledged to a client as a change: waits for replicas
+};
+
+// How many replicas must have a write before it is acknowledged (0: no WAIT).
+struct WriteConcern {
+    int replicas = 0;
+    std::chrono::milliseconds timeout{1000};
+
+    // WAIT as the last command of a write's pipeline.
+    Command waitCommand() const;
+    // Error{Unavailable} unless `reply` (to waitCommand()) counts enough replicas.
+    std::optional<Error> check(const RedisValue& reply) const;
 };
 
 struct ScriptLibrary {
@@ -32,18 +52,24 @@ const std::vector<Script>& loadedScripts();
 
 class ScriptRunner {
   public:
-    explicit ScriptRunner(RedisConnection& connection);
+    ScriptRunner(RedisClient& client, WriteConcern concern);
 
     // FUNCTION LOAD REPLACE of the library, for the connection handshake.
     static std::vector<Command> loadCommands();
 
     // Answers the script's reply; error replies become Error{Unavailable} (and are logged):
-    // scripts only fail on bugs or a sick Redis.
+    // scripts only fail on bugs or a sick Redis. The FCALL addresses its first key.
     void run(std::string_view name, std::vector<std::string> keys, std::vector<std::string> args,
              Callback<RedisValue> done);
 
+    const WriteConcern& writeConcern() const { return concern_; }
+
   private:
-    RedisConnection& connection_;
+    void call(const Script* script, std::shared_ptr<Command> fcall, bool reload,
+              Callback<RedisValue> done);
+
+    RedisClient& client_;
+    WriteConcern concern_;
 };
 
 }  // namespace zaqard::storage::redis

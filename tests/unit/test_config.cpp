@@ -182,6 +182,8 @@ enable_virtual_pool = false
 [zaqard]
 shards = 3
 redis_timeout = 1.5
+redis_wait_replicas = 2
+redis_wait_timeout = 0.25
 sweep_interval = 2
 max_body_size = 2048
 )");
@@ -223,6 +225,8 @@ max_body_size = 2048
     EXPECT_EQ(config.keystone_authtoken.at("www_authenticate_uri"), "http://keystone:5000");
     EXPECT_EQ(config.shards, 3);
     EXPECT_DOUBLE_EQ(config.redis_timeout, 1.5);
+    EXPECT_EQ(config.redis_wait_replicas, 2);
+    EXPECT_DOUBLE_EQ(config.redis_wait_timeout, 0.25);
     EXPECT_DOUBLE_EQ(config.sweep_interval, 2.0);
     EXPECT_EQ(config.max_body_size, 2048);
     EXPECT_FALSE(config.sourceFile.empty());
@@ -296,6 +300,10 @@ TEST(ConfigLoader, BadValuesNameSectionOptionAndValue) {
 
     error = loadError("[zaqard]\nredis_timeout = 0\n");
     EXPECT_NE(error.find("[zaqard] redis_timeout"), std::string::npos) << error;
+    error = loadError("[zaqard]\nredis_wait_replicas = -1\n");
+    EXPECT_NE(error.find("[zaqard] redis_wait_replicas"), std::string::npos) << error;
+    error = loadError("[zaqard]\nredis_wait_timeout = 0\n");
+    EXPECT_NE(error.find("[zaqard] redis_wait_timeout"), std::string::npos) << error;
 
     error = loadError("this line is not ini\n");
     EXPECT_NE(error.find("line 1"), std::string::npos) << error;
@@ -443,6 +451,27 @@ TEST(RedisUri, SentinelForms) {
     EXPECT_EQ(uri.password, "pw");
     ASSERT_EQ(uri.sentinels.size(), 1u);
     EXPECT_EQ(uri.masterName, "m");
+    EXPECT_TRUE(uri.socketTimeoutSet);
+    EXPECT_FALSE(parseOk("redis://h").socketTimeoutSet);
+    // Newer Zaqar's sentinel credentials (sentinel_kwargs); the netloc password is the master's.
+    uri =
+        parseOk("redis://u:masterpw@s1,s2?master=m&sentinel_username=su&sentinel_password=s%40pw");
+    EXPECT_EQ(uri.username, "u");
+    EXPECT_EQ(uri.password, "masterpw");
+    EXPECT_EQ(uri.sentinelUsername, "su");
+    EXPECT_EQ(uri.sentinelPassword, "s@pw");
+}
+
+TEST(RedisUri, ClusterFormParses) {
+    RedisUri uri = parseOk("redis://:pw@h1:7000,h2:7001,h3?cluster=true");
+    EXPECT_TRUE(uri.cluster);
+    ASSERT_EQ(uri.clusterNodes.size(), 3u);
+    EXPECT_EQ(uri.clusterNodes[0], (std::pair<std::string, int>{"h1", 7000}));
+    EXPECT_EQ(uri.clusterNodes[2], (std::pair<std::string, int>{"h3", 6379}));
+    EXPECT_EQ(uri.password, "pw");
+    EXPECT_FALSE(parseOk("redis://h1:7000?cluster=false").cluster);
+    EXPECT_NE(parseError("redis://h1?cluster=maybe").find("cluster"), std::string::npos);
+    EXPECT_NE(parseError("redis://h1,h2?cluster=true&master=m").find("cluster"), std::string::npos);
 }
 
 TEST(RedisUri, DocumentedErrors) {
@@ -487,6 +516,21 @@ TEST(ConfigFile, SearchOrder) {
         ::setenv("HOME", saved.c_str(), 1);
     else
         ::unsetenv("HOME");
+}
+
+// Options that only work together are refused alone, naming the option.
+TEST(ConfigLoader, SmtpOptionsThatNeedTheirPartnerAreRefused) {
+    std::string error = loadError("[notification]\nsmtp_mode = self_local\n");
+    EXPECT_NE(error.find("[notification] smtp_host"), std::string::npos) << error;
+    error = loadError(
+        "[notification]\nsmtp_mode = self_local\nsmtp_host = relay\nsmtp_user_password = pw\n");
+    EXPECT_NE(error.find("[notification] smtp_user_password"), std::string::npos) << error;
+    Config config;
+    EXPECT_TRUE(
+        load("[notification]\nsmtp_mode = self_local\nsmtp_host = relay\n"
+             "smtp_user_name = u\nsmtp_user_password = pw\n",
+             config, error))
+        << error;
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "src/common/clock.h"
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
+#include "src/runtime/redis_options.h"
 #include "storage/redis/redis_driver.h"
 
 extern char** environ;
@@ -182,7 +183,9 @@ class RedisDriverTest : public ::testing::Test {
             "redis://127.0.0.1:" + std::to_string(server_.port());
         config_.redis_timeout = 0.5;
         configure(config_);
-        driver_ = std::make_unique<storage::redis::RedisDriver>(dispatcher_, config_, sweep());
+        driver_ = std::make_unique<storage::redis::RedisDriver>(
+            dispatcher_, config_.message_store_redis,
+            runtime::redisDriverOptions(config_, sweep()));
         driver_->start();
         ASSERT_TRUE(runUntil(dispatcher_, [this] { return driver_->ready(); }));
     }

@@ -1,13 +1,16 @@
-// The WebSocket push path over Redis pub/sub (transports/websocket/push_channel.h): two
-// listeners on one real redis-server stand for two processes; a frame published for a
-// connection id reaches the listener its id names, and only that one, also after Redis
-// restarts. Plus the id helpers and the frame codec's MessagePack round trip.
+// The WebSocket push path (transports/websocket/push_channel.h) over the storage's pub/sub
+// (storage/redis/redis_pubsub.h): two listeners on one real redis-server stand for two
+// processes; a frame published for a connection id reaches the listener its id names, and
+// only that one, also after Redis restarts. Plus the id helpers and the frame codec's MessagePack
+// round trip.
 #include <gtest/gtest.h>
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "storage/redis/client/client_factory.h"
+#include "storage/redis/redis_pubsub.h"
 #include "test_redis_support.h"
 #include "transports/websocket/frame_codec.h"
 #include "transports/websocket/push_channel.h"
@@ -28,14 +31,19 @@ class PushChannelTest : public ::testing::Test {
         uri_.host = "127.0.0.1";
         uri_.port = server_.port();
         uri_.original = "redis://127.0.0.1:" + std::to_string(server_.port());
+        std::string error;
+        client_ =
+            storage::redis::makeClient(dispatcher_, uri_, {std::chrono::milliseconds(500)}, error);
+        ASSERT_TRUE(client_) << error;
+        client_->start();
+        pubsub_ = std::make_unique<storage::redis::RedisPubSub>(*client_);
     }
 
     std::unique_ptr<PushChannel> listener(const std::string& id, std::vector<Delivered>& out) {
-        auto channel =
-            std::make_unique<PushChannel>(dispatcher_, uri_, std::chrono::milliseconds(500), id,
-                                          [&out](const std::string& connectionId, Json frame) {
-                                              out.push_back({connectionId, frame.dump()});
-                                          });
+        auto channel = std::make_unique<PushChannel>(
+            *pubsub_, id, [&out](const std::string& connectionId, Json frame) {
+                out.push_back({connectionId, frame.dump()});
+            });
         channel->start();
         return channel;
     }
@@ -43,6 +51,8 @@ class PushChannelTest : public ::testing::Test {
     redis_testing::RedisServer server_;
     event::Dispatcher dispatcher_;
     config::RedisUri uri_;
+    std::unique_ptr<storage::redis::RedisClient> client_;
+    std::unique_ptr<storage::redis::RedisPubSub> pubsub_;
 };
 
 TEST_F(PushChannelTest, FrameReachesTheListenerItsIdNames) {

@@ -6,16 +6,18 @@
 // an id (the notification engine reads it from a subscriber URI) knows the one channel to
 // publish on: no registry to keep in Redis, no fan-out to every process. The message is
 // "<connection id> <frame JSON>".
+//
+// It reaches Redis only through storage::PubSub (storage/storage.h): connecting, AUTH,
+// reconnecting and re-subscribing (also to a new Sentinel master) are the storage
+// client's job.
 #pragma once
 
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "src/common/json.h"
-#include "src/config/config.h"
-#include "src/event/dispatcher.h"
+#include "storage/storage.h"
 
 namespace zaqard::websocket {
 
@@ -26,13 +28,12 @@ class PushChannel {
     // true when a listener received the frame (it may still find the connection gone).
     using Published = std::function<void(bool received)>;
 
-    PushChannel(event::Dispatcher& dispatcher, const config::RedisUri& uri,
-                std::chrono::milliseconds timeout, std::string listenerId, Deliver deliver);
+    PushChannel(storage::PubSub& pubsub, std::string listenerId, Deliver deliver);
     ~PushChannel();
     PushChannel(const PushChannel&) = delete;
     PushChannel& operator=(const PushChannel&) = delete;
 
-    // Subscribes (and re-subscribes after every reconnect, with backoff).
+    // Subscribes (the storage re-subscribes after every reconnect).
     void start();
     void stop();
     bool subscribed() const;
@@ -49,9 +50,10 @@ class PushChannel {
     static std::string newListenerId();
 
   private:
-    class Impl;
-    std::unique_ptr<Impl> impl_;
+    storage::PubSub& pubsub_;
     std::string listenerId_;
+    Deliver deliver_;
+    std::unique_ptr<storage::PubSub::Listener> listener_;
 };
 
 }  // namespace zaqard::websocket

@@ -24,10 +24,6 @@ WebSocketLimits limitsFrom(const config::Config& config) {
     return limits;
 }
 
-std::chrono::milliseconds redisTimeout(const config::Config& config) {
-    return std::chrono::milliseconds(static_cast<int64_t>(config.redis_timeout * 1000));
-}
-
 }  // namespace
 
 WebSocketTransport::WebSocketTransport(event::Dispatcher& dispatcher, const config::Config& config,
@@ -38,8 +34,7 @@ WebSocketTransport::WebSocketTransport(event::Dispatcher& dispatcher, const conf
               [this](Connection& connection, DecodedFrame frame, Reply reply) {
                   onFrame(connection, std::move(frame), std::move(reply));
               }),
-      pushChannel_(dispatcher, config.message_store_redis, redisTimeout(config),
-                   PushChannel::newListenerId(),
+      pushChannel_(api.storage().pubsub, PushChannel::newListenerId(),
                    [this](const std::string& connectionId, Json frame) {
                        server_.push(connectionId, frame);
                    }) {

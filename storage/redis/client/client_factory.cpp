@@ -1,0 +1,57 @@
+// makeClient: the URI's form picks the client; see client_factory.h.
+#include "storage/redis/client/client_factory.h"
+
+#include "storage/redis/client/node_client.h"
+#include "storage/redis/client/sentinel_client.h"
+
+namespace zaqard::storage::redis {
+
+namespace {
+
+std::chrono::milliseconds deadline(const config::RedisUri& uri, const ClientOptions& options) {
+    // ?socket_timeout= is Zaqar's per-command socket timeout: when the URI gives one it
+    // bounds every command (and sentinel query) of this Redis instead of redis_timeout.
+    if (uri.socketTimeoutSet) {
+        auto ms = static_cast<int64_t>(uri.socketTimeout * 1000);
+        return std::chrono::milliseconds(ms > 0 ? ms : 1);
+    }
+    return options.timeout;
+}
+
+}  // namespace
+
+bool clientSupports(const config::RedisUri& uri, std::string& error) {
+    if (uri.cluster) {
+        error = "Redis Cluster URIs (" + uri.original +
+                ") are not supported yet: point zaqard at a single Redis server or a Sentinel "
+                "group (redis://s1:26379,s2:26379?master=NAME)";
+        return false;
+    }
+    return true;
+}
+
+std::unique_ptr<RedisClient> makeClient(event::Dispatcher& dispatcher, const config::RedisUri& uri,
+                                        const ClientOptions& options, std::string& error) {
+    if (!clientSupports(uri, error)) return nullptr;
+    if (!uri.sentinels.empty()) {
+        SentinelClientOptions sentinel;
+        sentinel.timeout = deadline(uri, options);
+        sentinel.sentinelTimeout = sentinel.timeout;
+        for (const auto& [host, port] : uri.sentinels)
+            sentinel.sentinels.push_back({host, port, ""});
+        sentinel.masterName = uri.masterName;
+        sentinel.sentinelCredentials = {uri.sentinelUsername, uri.sentinelPassword};
+        sentinel.masterCredentials = {uri.username, uri.password};
+        sentinel.db = uri.db;
+        return std::make_unique<SentinelClient>(dispatcher, std::move(sentinel));
+    }
+    NodeClientOptions node;
+    node.timeout = deadline(uri, options);
+    node.credentials = {uri.username, uri.password};
+    node.db = uri.db;
+    Endpoint endpoint{uri.host, uri.port, uri.socketPath};
+    return std::make_unique<NodeClient>(dispatcher, std::make_shared<FixedLocator>(endpoint),
+                                        std::move(node));
+}
+
+}  // namespace zaqard::storage::redis

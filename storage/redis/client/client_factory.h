@@ -1,0 +1,30 @@
+// Builds the RedisClient a parsed Redis URI asks for: a NodeClient for redis://host:port
+// and redis:/path.sock, a SentinelClient for redis://s1,s2?master=NAME. Cluster URIs
+// (?cluster=true) parse but are refused here until a cluster client exists (it would route
+// each Command by the hash slot of Command::key(), a pipeline by its first keyed command).
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "src/config/config.h"
+#include "src/event/dispatcher.h"
+#include "storage/redis/client/redis_client.h"
+
+namespace zaqard::storage::redis {
+
+struct ClientOptions {
+    // A command's deadline ([zaqard] redis_timeout).
+    std::chrono::milliseconds timeout{2000};
+};
+
+// False + a message for the operator when no client can serve `uri` (checked at start-up,
+// before anything is built).
+bool clientSupports(const config::RedisUri& uri, std::string& error);
+
+// Null (with `error`) when clientSupports() is false.
+std::unique_ptr<RedisClient> makeClient(event::Dispatcher& dispatcher, const config::RedisUri& uri,
+                                        const ClientOptions& options, std::string& error);
+
+}  // namespace zaqard::storage::redis

@@ -1,0 +1,273 @@
+// NodeClient: reconnecting client on the server a Locator names; see node_client.h.
+#include "storage/redis/client/node_client.h"
+
+#include <algorithm>
+#include <optional>
+
+#include "src/common/log.h"
+#include "storage/redis/client/channel_subscriber.h"
+
+namespace zaqard::storage::redis {
+
+namespace {
+constexpr std::chrono::milliseconds kFirstBackoff{100};
+constexpr std::chrono::milliseconds kMaxBackoff{2000};
+
+std::string errorUnlessOk(const RedisValue& reply) {
+    return reply.isError() ? reply.str : std::string();
+}
+}  // namespace
+
+NodeClient::NodeClient(event::Dispatcher& dispatcher, std::shared_ptr<Locator> locator,
+                       NodeClientOptions options)
+    : dispatcher_(dispatcher), locator_(std::move(locator)), options_(std::move(options)) {
+    reconnectTimer_ = dispatcher_.createTimer([this] { connect(); });
+    dropTimer_ = dispatcher_.createTimer([this] {
+        drop(dropReason_);
+        // No session to drop (between attempts): try again now rather than after the backoff.
+        if (running_ && !session_ && !locating_ && skipBackoff_) {
+            reconnectTimer_->disable();
+            skipBackoff_ = false;
+            connect();
+        }
+    });
+}
+
+NodeClient::~NodeClient() {
+    stop();
+}
+
+void NodeClient::start() {
+    if (running_) return;
+    running_ = true;
+    connect();
+}
+
+void NodeClient::stop() {
+    running_ = false;
+    reconnectTimer_->disable();
+    dropTimer_->disable();
+    drop("stopped");
+}
+
+RedisClient::State NodeClient::state() const {
+    if (!running_) return State::Stopped;
+    return session_ && ready_ && session_->usable() ? State::Ready : State::Connecting;
+}
+
+void NodeClient::setHandshake(std::function<std::vector<Command>()> handshake) {
+    handshake_ = std::move(handshake);
+}
+
+Endpoint NodeClient::endpoint() const {
+    return session_ ? session_->endpoint() : Endpoint{};
+}
+
+void NodeClient::reportDown(const std::string& why) {
+    if (reportedDown_) return;
+    log::warning(options_.name + ": " + why);
+    reportedDown_ = true;
+}
+
+void NodeClient::connect() {
+    if (!running_ || session_ || locating_) return;
+    locating_ = true;
+    std::weak_ptr<bool> alive = alive_;
+    locator_->locate([this, alive](Result<Endpoint> found) {
+        if (alive.expired()) return;
+        locating_ = false;
+        if (!running_ || session_) return;
+        if (!found.ok()) {
+            reportDown(found.error().message);
+            scheduleReconnect();
+            return;
+        }
+        open(found.value());
+    });
+}
+
+void NodeClient::open(const Endpoint& endpoint) {
+    auto session = std::make_unique<HiredisSession>(dispatcher_, options_.timeout);
+    std::string error;
+    if (!session->open(endpoint, error)) {
+        reportDown("cannot connect to " + endpoint.describe() + ": " + error);
+        scheduleReconnect();
+        return;
+    }
+    HiredisSession* raw = session.get();
+    raw->setGoneHandler([this, raw](const std::string& why) { sessionGone(raw, why); });
+    if (!options_.reconnectOnErrorPrefix.empty()) {
+        raw->setErrorWatch([this](const RedisValue& reply) {
+            if (reply.str.rfind(options_.reconnectOnErrorPrefix, 0) == 0)
+                reconnectNow("the server answered " + reply.str);
+        });
+    }
+    session_ = std::move(session);
+    ready_ = false;
+    sendHandshake(*raw);
+}
+
+void NodeClient::sendHandshake(HiredisSession& session) {
+    std::vector<HandshakeStep> steps;
+    const Credentials& auth = options_.credentials;
+    if (!auth.password.empty()) {
+        steps.push_back({auth.username.empty()
+                             ? Command::keyless({"AUTH", auth.password})
+                             : Command::keyless({"AUTH", auth.username, auth.password}),
+                         errorUnlessOk});
+    }
+    if (options_.db != 0)
+        steps.push_back({Command::keyless({"SELECT", std::to_string(options_.db)}), errorUnlessOk});
+    for (const auto& step : options_.checks) steps.push_back(step);
+    if (handshake_) {
+        for (auto& command : handshake_()) steps.push_back({std::move(command), errorUnlessOk});
+    }
+    // Something must answer before the connection counts as ready.
+    if (steps.empty()) steps.push_back({Command::keyless({"PING"}), errorUnlessOk});
+
+    auto left = std::make_shared<size_t>(steps.size());
+    HiredisSession* target = &session;
+    for (auto& step : steps) {
+        std::string name = step.command.args.front();
+        auto check = step.check;
+        ReplyCallback done = [this, target, name, check, left](Result<RedisValue> reply) {
+            // Answers of a session already let go (or being torn down) change nothing.
+            if (session_.get() != target || !reply.ok()) return;
+            std::string why = check ? check(reply.value()) : errorUnlessOk(reply.value());
+            if (!why.empty()) {
+                log::warning(options_.name + ": " + target->endpoint().describe() + ": " + name +
+                             " failed: " + why);
+                reportedDown_ = true;
+                // What the server answers after this must not reach a caller.
+                target->poison();
+                dropReason_ = "handshake failed";
+                dropTimer_->enable(std::chrono::milliseconds(0));
+                return;
+            }
+            if (--*left > 0) return;
+            ready_ = true;
+            backoff_ = std::chrono::milliseconds(0);
+            if (reportedDown_)
+                log::info(options_.name + ": connected to " + target->endpoint().describe());
+            reportedDown_ = false;
+            if (onReady_) onReady_();
+        };
+        if (!session.send(step.command, std::move(done))) {
+            dropReason_ = "handshake not accepted";
+            dropTimer_->enable(std::chrono::milliseconds(0));
+            return;
+        }
+    }
+}
+
+void NodeClient::command(Command command, ReplyCallback done) {
+    if (!session_ || !session_->usable()) {
+        failLater(std::move(done), "redis: not connected");
+        return;
+    }
+    // send() leaves `done` untouched when hiredis refused the command.
+    if (!session_->send(command, std::move(done)))
+        failLater(std::move(done), "redis: command not accepted");
+}
+
+namespace {
+struct PipelineState {
+    std::vector<RedisValue> replies;
+    size_t left = 0;
+    std::optional<Error> error;
+    PipelineCallback done;
+
+    void answer(size_t count) {
+        left -= count;
+        if (left > 0) return;
+        if (error) return done(std::move(*error));
+        done(std::move(replies));
+    }
+};
+}  // namespace
+
+void NodeClient::pipeline(std::vector<Command> commands, PipelineCallback done) {
+    auto state = std::make_shared<PipelineState>();
+    state->replies.resize(commands.size());
+    state->left = commands.size();
+    state->done = std::move(done);
+    if (commands.empty() || !session_ || !session_->usable()) {
+        dispatcher_.defer([state] {
+            state->error = Error{ErrorKind::Unavailable, "redis: not connected"};
+            state->left = 1;
+            state->answer(1);
+        });
+        return;
+    }
+    for (size_t i = 0; i < commands.size(); ++i) {
+        ReplyCallback one = [state, i](Result<RedisValue> reply) {
+            if (!reply.ok()) {
+                if (!state->error) state->error = reply.error();
+            } else {
+                state->replies[i] = std::move(reply.value());
+            }
+            state->answer(1);
+        };
+        if (!session_->send(commands[i], std::move(one))) {
+            // The ones already sent still answer; the rest count as failed, from the loop.
+            size_t unsent = commands.size() - i;
+            dispatcher_.defer([state, unsent] {
+                if (!state->error)
+                    state->error = Error{ErrorKind::Unavailable, "redis: command not accepted"};
+                state->answer(unsent);
+            });
+            return;
+        }
+    }
+}
+
+std::unique_ptr<RedisSubscription> NodeClient::subscribe(std::vector<std::string> channels,
+                                                         MessageHandler onMessage) {
+    auto subscriber = std::make_unique<ChannelSubscriber>(
+        dispatcher_, locator_, options_.credentials, options_.timeout, std::move(channels),
+        std::move(onMessage), options_.name + " pub/sub");
+    subscriber->start();
+    return subscriber;
+}
+
+void NodeClient::reconnectNow(const std::string& why) {
+    if (!running_) return;
+    log::warning(options_.name + ": reconnecting: " + why);
+    reportedDown_ = true;
+    dropReason_ = why;
+    skipBackoff_ = true;
+    dropTimer_->enable(std::chrono::milliseconds(0));
+}
+
+void NodeClient::failLater(ReplyCallback done, const char* why) {
+    dispatcher_.defer([done = std::move(done), why] { done(Error{ErrorKind::Unavailable, why}); });
+}
+
+void NodeClient::sessionGone(HiredisSession* session, const std::string& why) {
+    if (session_.get() != session) return;
+    ready_ = false;
+    if (running_) reportDown(why);
+    // Callbacks of this session may still be on the stack (hiredis is freeing the context).
+    dispatcher_.deferDelete(std::move(session_));
+    if (running_) scheduleReconnect();
+}
+
+void NodeClient::drop(const std::string& why) {
+    if (!session_) return;
+    // The gone handler (sessionGone) lets the session go and schedules the reconnect.
+    session_->close(why);
+}
+
+void NodeClient::scheduleReconnect() {
+    if (!running_) return;
+    if (skipBackoff_) {
+        skipBackoff_ = false;
+        backoff_ = std::chrono::milliseconds(0);
+        reconnectTimer_->enable(std::chrono::milliseconds(0));
+        return;
+    }
+    backoff_ = backoff_.count() == 0 ? kFirstBackoff : std::min(backoff_ * 2, kMaxBackoff);
+    reconnectTimer_->enable(backoff_);
+}
+
+}  // namespace zaqard::storage::redis
