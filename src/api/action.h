@@ -46,6 +46,26 @@ enum class Action {
     SubscriptionUpdate,
     SubscriptionDelete,
     SubscriptionConfirm,
+    // Topics (rest-v2.md §8): the queue responders on the topic namespace; no claims.
+    TopicList,
+    TopicCreate,
+    TopicGet,
+    TopicUpdate,
+    TopicDelete,
+    TopicStats,
+    TopicPurge,
+    TopicMessagePost,
+    TopicMessageList,
+    TopicMessageGetMany,  // WebSocket only, as MessageGetMany
+    TopicMessageDeleteMany,
+    TopicMessageGet,
+    TopicMessageDelete,
+    TopicSubscriptionList,
+    TopicSubscriptionCreate,
+    TopicSubscriptionGet,
+    TopicSubscriptionUpdate,
+    TopicSubscriptionDelete,
+    TopicSubscriptionConfirm,
 
     Count  // not an action: the number of actions (keep last)
 };

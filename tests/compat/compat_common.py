@@ -178,6 +178,7 @@ class FakeBoot:
 
     class _Control:
         queues_database = "queues"
+        topics_database = "topics"  # test_topic_lifecycle's teardown drops it
 
         def close(self):
             pass
