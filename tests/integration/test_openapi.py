@@ -301,42 +301,106 @@ def test_claims(api):
     check("claim_delete", api.delete(path), 204)
 
 
-def test_subscriptions(api):
+@pytest.mark.parametrize("kind,prefix", [("queues", ""), ("topics", "topic_")])
+def test_subscriptions(api, kind, prefix):
     name = q()
-    base = f"/v2/queues/{name}/subscriptions"
-    body = sent("subscription_create", {"subscriber": "http://127.0.0.1:9/hook", "ttl": 3600,
-                                        "options": {"post_headers": {"X-A": "b"}}})
-    r = check("subscription_create", api.post(base, body=body), 201)
+    base = f"/v2/{kind}/{name}/subscriptions"
+    body = sent(prefix + "subscription_create", {"subscriber": "http://127.0.0.1:9/hook",
+                                                 "ttl": 3600,
+                                                 "options": {"post_headers": {"X-A": "b"}}})
+    r = check(prefix + "subscription_create", api.post(base, body=body), 201)
     sid = r.json["subscription_id"]
-    check("subscription_create", api.post(base, body={"ttl": 3600}), 400)  # no subscriber
+    check(prefix + "subscription_create", api.post(base, body={"ttl": 3600}), 400)  # no subscriber
     other = api.post(base, body={"subscriber": "http://127.0.0.1:9/other"})
     assert other.status == 201, other
 
-    check("subscription_list", api.get(base), 200)
-    check("subscription_list", api.get(base, params={"limit": 0}), 400)
-    check("subscription_get", api.get(f"{base}/{sid}"), 200)
-    check("subscription_get", api.get(f"{base}/{uuid.uuid4()}"), 404)
+    check(prefix + "subscription_list", api.get(base), 200)
+    check(prefix + "subscription_list", api.get(base, params={"limit": 0}), 400)
+    check(prefix + "subscription_get", api.get(f"{base}/{sid}"), 200)
+    check(prefix + "subscription_get", api.get(f"{base}/{uuid.uuid4()}"), 404)
 
-    changes = sent("subscription_update", {"ttl": 7200})
-    check("subscription_update", api.patch(f"{base}/{sid}", body=changes), 204)
-    check("subscription_update", api.patch(f"{base}/{sid}", body={}), 400)
-    check("subscription_update", api.patch(f"{base}/{uuid.uuid4()}", body=changes), 404)
-    check("subscription_update", api.patch(
+    changes = sent(prefix + "subscription_update", {"ttl": 7200})
+    check(prefix + "subscription_update", api.patch(f"{base}/{sid}", body=changes), 204)
+    check(prefix + "subscription_update", api.patch(f"{base}/{sid}", body={}), 400)
+    check(prefix + "subscription_update", api.patch(f"{base}/{uuid.uuid4()}", body=changes), 404)
+    check(prefix + "subscription_update", api.patch(
         f"{base}/{sid}", body={"subscriber": "http://127.0.0.1:9/other"}), 409)
 
-    confirm = sent("subscription_confirm", {"confirmed": True})
-    check("subscription_confirm", api.put(f"{base}/{sid}/confirm", body=confirm), 204)
-    check("subscription_confirm", api.put(f"{base}/{sid}/confirm", body={"confirmed": "y"}), 400)
-    check("subscription_confirm", api.put(f"{base}/{uuid.uuid4()}/confirm", body=confirm), 404)
-    check("subscription_create", api.post(base, body=body), 409)  # a confirmed one exists
+    confirm = sent(prefix + "subscription_confirm", {"confirmed": True})
+    check(prefix + "subscription_confirm", api.put(f"{base}/{sid}/confirm", body=confirm), 204)
+    check(prefix + "subscription_confirm", api.put(f"{base}/{sid}/confirm",
+                                                   body={"confirmed": "y"}), 400)
+    check(prefix + "subscription_confirm", api.put(f"{base}/{uuid.uuid4()}/confirm",
+                                                   body=confirm), 404)
+    check(prefix + "subscription_create", api.post(base, body=body), 409)  # a confirmed one exists
 
-    check("subscription_delete", api.delete(f"{base}/{sid}"), 204)
-    check("subscription_delete", api.delete(f"/v2/queues/{'x' * 65}/subscriptions/{sid}"), 400)
+    check(prefix + "subscription_delete", api.delete(f"{base}/{sid}"), 204)
+    check(prefix + "subscription_delete",
+          api.delete(f"/v2/{kind}/{'x' * 65}/subscriptions/{sid}"), 400)
+
+
+def test_topics(api):
+    name = q()
+    path = f"/v2/topics/{name}"
+    check("topic_list", api.get("/v2/topics"), 200)
+    check("topic_create", api.put(path, body=sent("topic_create", {"color": "red"})), 201)
+    check("topic_create", api.put(path), 204)  # existed
+    check("topic_create", api.put(f"/v2/topics/{q()}", body={"_default_message_ttl": 1}), 400)
+    check("topic_list", api.get("/v2/topics", params={"detailed": "true", "limit": 1}), 200)
+    check("topic_list", api.get("/v2/topics", params={"limit": 0}), 400)
+    check("topic_get", api.get(path), 200)
+    check("topic_get", api.get(f"/v2/topics/{'x' * 65}"), 400)
+
+    patch_type = {"Content-Type": "application/openstack-messaging-v2.0-json-patch"}
+    ops = sent("topic_update", [{"op": "add", "path": "/metadata/size", "value": 3}],
+               patch_type["Content-Type"])
+    check("topic_update", api.patch(path, body=ops, headers=patch_type), 200)
+    missing = [{"op": "remove", "path": "/metadata/nothere"}]
+    check("topic_update", api.patch(path, body=missing, headers=patch_type), 409)
+    check("topic_update", api.patch(f"/v2/topics/{q()}", body=ops, headers=patch_type), 404)
+    check("topic_update", api.patch(path, body=ops), 415)
+    check("topic_update", api.patch(path, body=[{"op": "move"}], headers=patch_type), 400)
+
+    check("topic_get_stats", api.get(f"{path}/stats"), 200)
+    one = sent("topic_message_post", {"messages": [{"body": 1}]})
+    check("topic_message_post", api.post(f"{path}/messages", body=one), 201)
+    r = check("topic_get_stats", api.get(f"{path}/stats"), 200)
+    assert r.json["messages"]["total"] == 1 and "oldest" in r.json["messages"], r
+    check("topic_get_stats", api.get(f"/v2/topics/{'x' * 65}/stats"), 400)
+    check("topic_purge", api.post(f"{path}/purge",
+                                  body=sent("topic_purge", {"resource_types": ["messages"]})), 204)
+    check("topic_purge", api.post(f"{path}/purge", body={"resource_types": ["x"]}), 400)
+    check("topic_delete", api.delete(path), 204)
+    check("topic_delete", api.delete(f"/v2/topics/{'x' * 65}"), 400)
+
+
+def test_topic_messages(api):
+    base = f"/v2/topics/{q()}/messages"
+    posted = sent("topic_message_post", {"messages": [{"body": {"n": i}} for i in range(3)]})
+    r = check("topic_message_post", api.post(base, body=posted), 201)
+    ids = [href.rsplit("/", 1)[1] for href in r.json["resources"]]
+    check("topic_message_post", api.post(base, body={"messages": []}), 400)
+
+    r = check("topic_message_list", api.get(base, params={"echo": "true"}), 200)
+    assert len(r.json["messages"]) == 3 and r.json["links"]
+    r = check("topic_message_list", api.get(base, params={"ids": ",".join(ids[:2])}), 200)
+    assert "links" not in r.json and len(r.json["messages"]) == 2
+    check("topic_message_list", api.get(base, params={"ids": str(uuid.uuid4())}), 404)
+    check("topic_message_list", api.get(base, params={"limit": 0}), 400)
+
+    check("topic_message_get", api.get(f"{base}/{ids[0]}"), 200)
+    check("topic_message_get", api.get(f"{base}/{uuid.uuid4()}"), 404)
+    check("topic_message_delete", api.delete(f"{base}/{ids[0]}"), 204)
+    r = check("topic_message_delete_many", api.delete(base, params={"pop": 1}), 200)
+    assert len(r.json["messages"]) == 1
+    check("topic_message_delete_many", api.delete(base, params={"ids": ",".join(ids)}), 204)
+    check("topic_message_delete_many", api.delete(base), 400)
 
 
 def test_zz_every_documented_status_was_exercised():
     """Runs last (file order): documentation without a test is a failure."""
-    documented = {(op_id, status) for op_id, (_, _, op) in OPS.items() for status in op["responses"]}
+    documented = {(op_id, status)
+                  for op_id, (_, _, op) in OPS.items() for status in op["responses"]}
     missing = sorted(documented - EXERCISED)
     assert not missing, ("documented but never validated against a real response "
                          f"(add a call to tests/integration/test_openapi.py): {missing}")
