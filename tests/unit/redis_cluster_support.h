@@ -80,17 +80,6 @@ inline std::optional<RecordedCommand> parseMonitorLine(const std::string& line) 
     return command;
 }
 
-inline SyncReply syncCommand(redisContext* c, const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lengths;
-    for (const auto& arg : args) {
-        argv.push_back(arg.data());
-        lengths.push_back(arg.size());
-    }
-    return SyncReply(static_cast<redisReply*>(
-        redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lengths.data())));
-}
-
 // Records every command `server` executes from construction until collect().
 class MonitorTap {
   public:
@@ -150,15 +139,8 @@ class RedisCluster {
         std::vector<std::string> args{"/usr/bin/redis-cli", "--cluster", "create"};
         for (auto& node : nodes_) args.push_back("127.0.0.1:" + std::to_string(node->port()));
         args.insert(args.end(), {"--cluster-replicas", "0", "--cluster-yes"});
-        std::vector<char*> argv;
-        for (auto& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        pid_t pid = -1;
-        int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
+        pid_t pid = spawnQuiet(std::move(args));
+        int rc = pid > 0 ? 0 : -1;
         int status = -1;
         if (rc == 0) ::waitpid(pid, &status, 0);
         if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {

@@ -47,15 +47,7 @@ class SentinelProcess {
         std::string path = binary ? binary : "/usr/bin/redis-server";
         std::vector<std::string> args{path, (dir_ / "sentinel.conf").string(), "--sentinel",
                                       "--loglevel", "warning"};
-        std::vector<char*> argv;
-        for (auto& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        if (posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv.data(), environ) != 0)
-            pid_ = -1;
-        posix_spawn_file_actions_destroy(&actions);
+        pid_ = spawnQuiet(std::move(args));
         for (int i = 0; i < 500 && pid_ > 0; ++i) {
             timeval tv{1, 0};
             redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
