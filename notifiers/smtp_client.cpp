@@ -88,6 +88,19 @@ SslCtxPtr makeTlsContext(const std::string& caFile, std::string& error) {
         return nullptr;
     }
     SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+    // At most TLS 1.2, because of a race in libesmtp 1.1's protocol loop (do_session()).
+    // In TLS 1.3 the server sends NewSessionTicket records after it receives the client's
+    // Finished, i.e. after SSL_connect() has returned. libesmtp then queues the EHLO (or
+    // QUIT) in its write buffer and poll()s for read and write. If the tickets are already
+    // there, poll() reports the socket readable and libesmtp handles the read first: it
+    // blocks in SSL_read() for the EHLO reply, which can't come because the EHLO hasn't
+    // been flushed yet. After one timeout it gives up, and the EHLO and a QUIT go out
+    // together, so the server sees "EHLO, QUIT" and no mail. The tickets come quickly on
+    // loopback and LAN, so that's where it fails most. SSL_OP_NO_TICKET doesn't help, because
+    // TLS 1.3 servers send tickets anyway. In TLS 1.2 the server's Finished is the
+    // last handshake record, and SSL_connect() reads it before it returns, so nothing
+    // arrives unasked before the EHLO reply.
+    SSL_CTX_set_max_proto_version(ctx.get(), TLS1_2_VERSION);
     int loaded = caFile.empty() ? SSL_CTX_set_default_verify_paths(ctx.get())
                                 : SSL_CTX_load_verify_locations(ctx.get(), caFile.c_str(), nullptr);
     if (loaded != 1) {
@@ -119,6 +132,15 @@ std::string describe(const std::string& what, const smtp_status_t* status) {
         text += " " + reply;
     }
     return text;
+}
+
+// libesmtp's error of this thread's last session, as text.
+std::string libesmtpError() {
+    int code = smtp_errno();
+    if (code == 0) return "no error reported (login or TLS failure?)";
+    char buffer[256];
+    const char* reason = smtp_strerror(code, buffer, sizeof buffer);
+    return reason ? reason : "unknown error " + std::to_string(code);
 }
 
 bool accepted(const smtp_status_t* status) {
@@ -193,21 +215,19 @@ SmtpResult sendSmtp(const SmtpSettings& settings, const EmailMessage& email) {
     // queue: a stale entry (e.g. a missing default CA path) would fail a healthy read.
     ERR_clear_error();
     if (!smtp_start_session(session.get())) {
-        char buffer[256];
-        const char* reason = smtp_strerror(smtp_errno(), buffer, sizeof buffer);
-        return {DeliveryOutcome::Retry,
-                !events.failure.empty()
-                    ? events.failure
-                    : std::string("SMTP session failed: ") + (reason ? reason : "unknown error")};
+        return {DeliveryOutcome::Retry, !events.failure.empty()
+                                            ? events.failure
+                                            : "SMTP session failed: " + libesmtpError()};
     }
     if (!events.failure.empty()) return {DeliveryOutcome::Retry, events.failure};
 
     const smtp_status_t* sender = smtp_reverse_path_status(message);
     if (!accepted(sender)) {
         if (sender == nullptr || sender->code == 0) {
+            // libesmtp counts a session it ended itself (a read timeout, a refused login)
+            // as completed; its error code still says why.
             return {DeliveryOutcome::Retry,
-                    "the SMTP session ended before MAIL FROM (login or "
-                    "TLS failure?)"};
+                    "the SMTP session ended before MAIL FROM: " + libesmtpError()};
         }
         return {outcomeOf(sender), describe("sender", sender)};
     }

@@ -3,8 +3,9 @@
 //
 // Differences from Zaqar 15, which speaks implicit TLS (SMTP_SSL, port 465) and always
 // logs in: libesmtp cannot speak implicit TLS, so zaqard talks plain SMTP upgraded with
-// STARTTLS per `smtp_starttls` (required | when-offered | off), verifies the server
-// against `smtp_ca_file` (else the system CAs) and the host name, and logs in (PLAIN or
+// STARTTLS per `smtp_starttls` (required | when-offered | off) with TLS 1.2 at most (TLS
+// 1.3 makes libesmtp hang: see makeTlsContext()), verifies the server against
+// `smtp_ca_file` (else the system CAs) and the host name, and logs in (PLAIN or
 // LOGIN via libesmtp's SASL plugins) only when smtp_user_name is set. With smtp_port
 // unset libesmtp's default port (587, submission) is used.
 //

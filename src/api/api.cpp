@@ -1,12 +1,12 @@
-// Api::handle: Zaqar's per-request pipeline (rest-v2.md §1.2 steps 4–11) and the action
-// table. Steps 0–3 (Keystone, signed URLs, Content-Type, Accept) belong to the transport.
+// Api::handle: Zaqar's per-request pipeline (rest-v2.md §1.2 steps 4–11), driven by the
+// request's row of the action table (action_table.h): header checks, gate, rule, handler.
+// Steps 0–3 (Keystone, signed URLs, Content-Type, Accept) belong to the transport.
 #include "src/api/api.h"
 
 #include <memory>
 
-#include "src/api/documents.h"
+#include "src/api/action_table.h"
 #include "src/api/errors.h"
-#include "src/api/handlers/handlers.h"
 #include "src/api/policy/policy.h"
 #include "src/api/render_websocket.h"
 #include "src/api/signed_url_verifier.h"
@@ -20,104 +20,33 @@ namespace {
 
 // Whether the route has {queue_name}, whose validation (step 6) precedes method dispatch.
 bool routeHasQueue(const Request& request) {
-    switch (request.action) {
-        case Action::Versions:
-        case Action::GetHomeDoc:
-        case Action::Ping:
-        case Action::PingHead:
-        case Action::Health:
-        case Action::QueueList:
-            return false;
-        case Action::MethodNotAllowed:
-            // e.g. HEAD /v2/queues/q or POST /v2/queues/ (an empty name is still a name).
-            return request.path.rfind("/v2/queues/", 0) == 0;
-        default:
-            return true;
-    }
+    // A 405 is no route of the table: e.g. HEAD /v2/queues/q or POST /v2/queues/ (an empty
+    // name is still a name).
+    if (request.action == Action::MethodNotAllowed)
+        return request.path.rfind("/v2/queues/", 0) == 0;
+    return hasQueueName(request.action);
 }
 
 void dispatch(const CallPtr& call) {
-    using namespace handlers;
-    switch (call->request.action) {
-        case Action::GetHomeDoc:
-            return call->reply(homeDocument(call->config.admin_mode));
-        case Action::Ping:
-            return ping(call);
-        case Action::PingHead:
-            return call->reply(emptyResponse(204));
-        case Action::Health:
-            return health(call);
-        case Action::QueueList:
-            return queueList(call);
-        case Action::QueueCreate:
-            return queueCreate(call);
-        case Action::QueueGet:
-            return queueGet(call);
-        case Action::QueueUpdate:
-            return queueUpdate(call);
-        case Action::QueueDelete:
-            return queueDelete(call);
-        case Action::QueueStats:
-            return queueStats(call);
-        case Action::QueueShare:
-            return queueShare(call);
-        case Action::QueuePurge:
-            return queuePurge(call);
-        case Action::MessagePost:
-            return messagePost(call);
-        case Action::MessageList:
-            return messageList(call);
-        case Action::MessageDeleteMany:
-            return messageDeleteMany(call);
-        case Action::MessageGet:
-            return messageGet(call);
-        case Action::MessageDelete:
-            return messageDelete(call);
-        case Action::ClaimCreate:
-            return claimCreate(call);
-        case Action::ClaimGet:
-            return claimGet(call);
-        case Action::ClaimUpdate:
-            return claimUpdate(call);
-        case Action::ClaimDelete:
-            return claimDelete(call);
-        case Action::SubscriptionList:
-            return subscriptionList(call);
-        case Action::SubscriptionCreate:
-            return subscriptionCreate(call);
-        case Action::SubscriptionGet:
-            return subscriptionGet(call);
-        case Action::SubscriptionUpdate:
-            return subscriptionUpdate(call);
-        case Action::SubscriptionDelete:
-            return subscriptionDelete(call);
-        case Action::SubscriptionConfirm:
-            return subscriptionConfirm(call);
-        default:
-            return call->reply(routeNotFound());
-    }
+    actionSpec(call->request.action).handler(call);
 }
 
-bool isServiceAction(Action action) {
-    return action == Action::GetHomeDoc || action == Action::Ping || action == Action::Health;
-}
-
-// Zaqar's WebSocket endpoints check the Client-ID format only where they use it
-// (message_list and message_post), with uuid.UUID's own text.
-bool websocketChecksClientId(const Request& request) {
-    if (request.action == Action::MessagePost) return true;
-    if (request.action != Action::MessageList) return false;
-    for (const auto& [name, value] : request.query)
-        if (name == "ids") return false;  // message_get_many
-    return true;
+// A WebSocket action whose gate is closed names the options it needs.
+std::string gateClosedText(const ActionSpec& spec) {
+    const char* needs = spec.gate == Gate::AdminPooling ? "admin_mode = true and pooling = true"
+                                                        : "admin_mode = true";
+    return std::string(spec.name) + " needs " + needs + " in the [DEFAULT] section.";
 }
 
 // Steps 4–6 for the WebSocket dialect (websocket-v2.md §3): the frame schema already
 // required Client-ID and X-Project-ID; queue names get validation.py's own texts.
 Rejection websocketIdentity(Call& call, const Limits& limits) {
     const Request& req = call.request;
-    if (isServiceAction(req.action)) return std::nullopt;
-    if (websocketChecksClientId(req)) {
+    const ActionSpec& spec = actionSpec(req.action);
+    if (spec.checks == Checks::Service) return std::nullopt;
+    // Zaqar's WebSocket endpoints check the Client-ID format only where they use it
+    // (message_list and message_post), with uuid.UUID's own text.
+    if (spec.websocket.checksClientId) {
         if (auto rejection = checkClientId(req.headers, limits, call.clientId)) {
             if (limits.client_id_uuid_safe_strict)
                 return ws::error(400, "badly formed hexadecimal UUID string");
@@ -161,6 +90,7 @@ Api::Api(const config::Config& config, storage::Storage storage,
 }
 
 void Api::handle(Request request, Responder respond) {
+    const ActionSpec& spec = actionSpec(request.action);
     if (request.dialect == Dialect::WebSocket) {
         // One place turns the REST-shaped errors of shared code into Zaqar's WebSocket
         // error body; handlers that need another summary build ws::error themselves.
@@ -171,13 +101,11 @@ void Api::handle(Request request, Responder respond) {
         // A frame carrying a signed URL must verify (websocket-v2.md §4.1). Z15 consults
         // it only under Keystone; zaqard checks it whenever present, as REST does.
         if (hasUrlSignature(request.headers) &&
-            !verifySignedFrame(config_.signed_url_secret_key, request.action, request.queueName,
+            !verifySignedFrame(config_.signed_url_secret_key, request.action, request.pathParams(),
                                request.headers, nowSeconds()))
             return respond(notAuthentified());
-        if (request.action == Action::Health && !config_.admin_mode)
-            return respond(ws::error(
-                403, "check_node_health needs admin_mode = true in the [DEFAULT] section.",
-                std::string("Not available.")));
+        if (!gateOpen(spec.gate, config_.admin_mode, config_.pooling))
+            return respond(ws::error(403, gateClosedText(spec), std::string("Not available.")));
     } else {
         // Only the WebSocket transport may name a connection; a REST client must not.
         request.headers.erase("X-Zaqard-Connection-ID");
@@ -191,13 +119,13 @@ void Api::handle(Request request, Responder respond) {
         }
     }
     const Action action = request.action;
-    // Routes that answer before (or without) any header check.
-    if (action == Action::Versions) return respond(versionsDocument());
-    // /v2/health only exists in admin mode.
-    if (action == Action::Health && !config_.admin_mode) return respond(routeNotFound());
+    // Admin routes only exist in admin mode (the router does not route them either).
+    if (!gateOpen(spec.gate, config_.admin_mode, config_.pooling)) return respond(routeNotFound());
 
     auto call = std::make_shared<Call>(std::move(request), std::move(respond), config_, storage_);
     const Request& req = call->request;
+    // Routes that answer before any header check (GET /).
+    if (spec.checks == Checks::None) return dispatch(call);
 
     if (req.dialect == Dialect::WebSocket) {
         if (auto rejection = websocketIdentity(*call, config_.limits))
@@ -217,14 +145,8 @@ void Api::handle(Request request, Responder respond) {
     }
     // Step 8 (EXTRA-SPEC) is ignored, as recommended: its only driver is a no-op.
 
-    // Step 9: method dispatch.
-    if (action == Action::MethodNotAllowed) {
-        Response response = errorResponse(405, "405 Method Not Allowed");
-        std::string allow =
-            req.allowedMethods.empty() ? "OPTIONS" : req.allowedMethods + ", OPTIONS";
-        response.addHeader("Allow", allow);
-        return call->reply(std::move(response));
-    }
+    // Step 9, method dispatch, was the router's: a 405 is Action::MethodNotAllowed, whose
+    // row has no rule and whose handler answers 405.
 
     // Step 10: RBAC.
     if (!policy_->allows(action, req.headers)) return call->reply(policy::notAuthorized());

@@ -11,48 +11,10 @@
 #include <utility>
 #include <vector>
 
+#include "src/api/action.h"
 #include "src/common/json.h"
 
 namespace zaqard::api {
-
-enum class Action {
-    // Routing outcomes the api layer still answers, after its header checks (Zaqar runs
-    // Client-ID/project/name checks before method dispatch, rest-v2.md §1.2).
-    MethodNotAllowed,  // known path, unsupported method: 405 with Request::allowedMethods
-    // Service documents
-    Versions,  // GET /: no header checks at all
-    GetHomeDoc,
-    Ping,
-    PingHead,  // HEAD /v2/ping: always 204, never touches storage
-    Health,
-    // Queues
-    QueueList,
-    QueueCreate,
-    QueueGet,
-    QueueUpdate,  // PATCH (json-patch on metadata)
-    QueueDelete,
-    QueueStats,
-    QueueShare,
-    QueuePurge,
-    // Messages
-    MessagePost,
-    MessageList,        // also GET ...?ids= (the api layer looks at params["ids"])
-    MessageDeleteMany,  // DELETE ...?ids= or ?pop=
-    MessageGet,
-    MessageDelete,
-    // Claims
-    ClaimCreate,
-    ClaimGet,
-    ClaimUpdate,
-    ClaimDelete,
-    // Subscriptions (their issue fills these in)
-    SubscriptionList,
-    SubscriptionCreate,
-    SubscriptionGet,
-    SubscriptionUpdate,
-    SubscriptionDelete,
-    SubscriptionConfirm,
-};
 
 // Which protocol's response shapes to produce: Zaqar's REST and WebSocket endpoints
 // answer the same operations with different bodies (websocket-v2.md §3).
@@ -64,18 +26,29 @@ struct CaseInsensitiveLess {
 };
 using Headers = std::map<std::string, std::string, CaseInsensitiveLess>;
 
-struct Request {
+// The path parameters of every route shape (rest-v2.md §3, §8, §9). A route pattern in the
+// action table names them as "{queue_name}", ...; a WebSocket frame field of the same name
+// fills the same member (action_table.h, kPathParams). Empty when the route has none.
+struct PathParams {
+    std::string queueName;
+    std::string messageId;
+    std::string claimId;
+    std::string subscriptionId;
+    std::string topicName;
+    std::string poolName;
+    std::string flavorName;
+
+    PathParams& pathParams() { return *this; }
+};
+
+struct Request : PathParams {
     Action action = Action::Ping;
     Dialect dialect = Dialect::Rest;
 
     // Identity. Transports copy them from the headers; the api layer validates them.
     Headers headers;  // Client-ID, X-Project-ID, X-Roles, Content-Type, ...
 
-    // Path parameters (raw, percent-decoded). Empty when the route has none.
-    std::string queueName;
-    std::string messageId;
-    std::string claimId;
-    std::string subscriptionId;
+    // Path parameters (PathParams, raw, percent-decoded) are inherited.
 
     // Query parameters in the order received (REST: strings, last value wins for scalars;
     // WebSocket: the typed JSON values of the frame body are put here by the transport

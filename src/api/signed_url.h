@@ -1,10 +1,12 @@
 // Pre-signed URLs (auth-and-config.md §3): Zaqar's HMAC-SHA256 signature over paths,
-// methods, project and expiry, and the ISO-8601 expiry parsing of oslo's parse_isotime.
+// methods, project and expiry. Expiries are ISO-8601 texts, read and printed by
+// src/common/iso_time.h (included here for every caller that signs or checks one).
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
+
+#include "src/common/iso_time.h"
 
 namespace zaqard::api {
 
@@ -15,16 +17,7 @@ std::string signUrl(const std::string& secretKey, const std::vector<std::string>
                     const std::vector<std::string>& methods, const std::string& project,
                     const std::string& expires);
 
-struct ParsedTime {
-    std::optional<double> unixSeconds;  // naive UTC, fractions kept
-    std::string error;                  // Zaqar's ValueError text when unparsable
-};
-
-// iso8601.parse_date + timeutils.normalize_time: dates, optional time, fractions, `Z` or
-// +hh:mm offsets; a missing zone means UTC.
-ParsedTime parseIsoTime(const std::string& text);
-
-// "%Y-%m-%dT%H:%M:%S" in UTC (fractions dropped).
+// The expiry text that is signed: formatIsoSeconds (seconds, UTC, no zone).
 std::string formatExpires(double unixSeconds);
 
 }  // namespace zaqard::api

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "src/api/action_table.h"
 #include "src/api/signed_url.h"
 #include "src/common/json.h"
 
@@ -105,78 +106,35 @@ bool verifySignedRequest(const std::string& secretKey, std::string_view method,
     return signatureValid(secretKey, std::move(paths), std::move(methods), headers, now);
 }
 
-bool verifySignedFrame(const std::string& secretKey, Action action, const std::string& queueName,
+bool verifySignedFrame(const std::string& secretKey, Action action, const PathParams& params,
                        const Headers& headers, double now) {
-    const char* method = nullptr;
-    switch (action) {
-        case Action::MessageList:  // message_list and message_get_many
-        case Action::MessageGet:
-            method = "GET";
-            break;
-        case Action::MessagePost:
-            method = "POST";
-            break;
-        case Action::MessageDelete:
-        case Action::MessageDeleteMany:
-            method = "DELETE";
-            break;
-        default:
-            return false;
-    }
+    const SignedFrame& signedFrame = actionSpec(action).signedFrame;
+    if (!signedFrame.method) return false;
     const std::string* methodsHeader = header(headers, "URL-Methods");
     const std::string* pathsHeader = header(headers, "URL-Paths");
     if (!methodsHeader || !pathsHeader) return false;
     auto methods = stringArray(*methodsHeader);
     auto paths = stringArray(*pathsHeader);
     if (!methods || !paths) return false;
-    if (std::find(methods->begin(), methods->end(), method) == methods->end()) return false;
-    const std::string path = "/v2/queues/" + queueName + "/messages";
+    if (std::find(methods->begin(), methods->end(), signedFrame.method) == methods->end())
+        return false;
+    const std::string path = expandPath(signedFrame.path, params);
     bool covered = std::any_of(paths->begin(), paths->end(),
                                [&](const std::string& p) { return signedPathCovers(p, path); });
     if (!covered) return false;
     return signatureValid(secretKey, std::move(*paths), std::move(*methods), headers, now);
 }
 
+bool verifySignedFrame(const std::string& secretKey, Action action, const std::string& queueName,
+                       const Headers& headers, double now) {
+    PathParams params;
+    params.queueName = queueName;
+    return verifySignedFrame(secretKey, action, params, headers, now);
+}
+
 const char* methodOfAction(Action action) {
-    switch (action) {
-        case Action::MethodNotAllowed:
-            return "";
-        case Action::PingHead:
-            return "HEAD";
-        case Action::Versions:
-        case Action::GetHomeDoc:
-        case Action::Ping:
-        case Action::Health:
-        case Action::QueueList:
-        case Action::QueueGet:
-        case Action::QueueStats:
-        case Action::MessageList:
-        case Action::MessageGet:
-        case Action::ClaimGet:
-        case Action::SubscriptionList:
-        case Action::SubscriptionGet:
-            return "GET";
-        case Action::QueueCreate:
-        case Action::SubscriptionConfirm:
-            return "PUT";
-        case Action::QueueUpdate:
-        case Action::ClaimUpdate:
-        case Action::SubscriptionUpdate:
-            return "PATCH";
-        case Action::QueueDelete:
-        case Action::MessageDeleteMany:
-        case Action::MessageDelete:
-        case Action::ClaimDelete:
-        case Action::SubscriptionDelete:
-            return "DELETE";
-        case Action::QueueShare:
-        case Action::QueuePurge:
-        case Action::MessagePost:
-        case Action::ClaimCreate:
-        case Action::SubscriptionCreate:
-            return "POST";
-    }
-    return "";
+    const char* method = actionSpec(action).rest.method;
+    return method ? method : "";
 }
 
 }  // namespace zaqard::api

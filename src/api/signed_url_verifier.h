@@ -25,15 +25,19 @@ bool verifySignedRequest(const std::string& secretKey, std::string_view method,
                          std::string_view path, const Headers& headers, double now);
 
 // WebSocket form: URL-Methods and URL-Paths are JSON arrays (the transport passes array
-// headers as their JSON text). The frame's action gives the method (GET for message
-// list/get/get-many, POST for message_post, DELETE for message deletes; anything else
-// fails) and its queue the path: "/v2/queues/<queue>/messages" must be a signed path or
-// continue one (Z15 checked no path at all).
+// headers as their JSON text). The action's row gives the method and path (`signedFrame`:
+// GET for message list/get/get-many, POST for message_post, DELETE for message deletes;
+// any other action fails), the frame's parameters fill the path: e.g.
+// "/v2/queues/<queue>/messages" must be a signed path or continue one (Z15 checked no
+// path at all).
+bool verifySignedFrame(const std::string& secretKey, Action action, const PathParams& params,
+                       const Headers& headers, double now);
+// The same for a frame on queue `queueName`.
 bool verifySignedFrame(const std::string& secretKey, Action action, const std::string& queueName,
                        const Headers& headers, double now);
 
-// The HTTP method an action is served under (REST routes): "GET", "POST", ... ; "" for
-// MethodNotAllowed, whose method the api does not know.
+// The HTTP method an action is served under (its REST route): "GET", "POST", ... ; "" for
+// actions without a route (MethodNotAllowed, whose method the api does not know).
 const char* methodOfAction(Action action);
 
 // Whether `path` is `signedPath` or continues it at a "/" boundary.

@@ -1,6 +1,5 @@
 #include "src/auth/keystone_client.h"
 
-#include "src/api/signed_url.h"
 #include "src/auth/token_data.h"
 #include "src/common/clock.h"
 #include "src/common/json.h"

@@ -1,6 +1,6 @@
 #include "src/auth/token_data.h"
 
-#include "src/api/signed_url.h"
+#include "src/common/iso_time.h"
 #include "src/common/json.h"
 
 namespace zaqard::auth {
@@ -47,7 +47,7 @@ std::optional<Identity> identityFromTokenBody(const std::string& body) {
     Json document = parseJsonValue(body);
     const json_t* token = member(document.get(), "token");
     if (!json_is_object(token)) return std::nullopt;
-    api::ParsedTime expires = api::parseIsoTime(text(token, "expires_at"));
+    ParsedTime expires = parseIsoTime(text(token, "expires_at"));
     if (!expires.unixSeconds) return std::nullopt;
 
     Identity identity;

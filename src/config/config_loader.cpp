@@ -553,6 +553,20 @@ bool loadConfigFile(const std::string& path, Config& config, std::string& error)
                 "Redis, so it must name the same server as [drivers:message_store:redis] uri";
         return false;
     }
+    // Options that only take effect together: refused rather than silently unused.
+    const NotificationOptions& n = config.notification;
+    if (n.smtp_mode == "self_local" && n.smtp_host.empty()) {
+        error =
+            "[notification] smtp_host: must be set when smtp_mode = self_local (the relay "
+            "zaqard sends mail through)";
+        return false;
+    }
+    if (!n.smtp_user_password.empty() && n.smtp_user_name.empty()) {
+        error =
+            "[notification] smtp_user_password: set without smtp_user_name (zaqard logs in "
+            "to the relay only with both)";
+        return false;
+    }
     if (!applyKeystoneOptions(config, error)) return false;
     config.sourceFile = path;
     return true;

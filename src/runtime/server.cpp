@@ -12,10 +12,10 @@
 #include "src/common/log.h"
 #include "src/config/keystone_options.h"
 #include "src/event/dispatcher.h"
+#include "src/event/listen_socket.h"
 #include "src/runtime/shard.h"
 #include "src/runtime/signals.h"
 #include "storage/redis/client/client_factory.h"
-#include "transports/http/listener.h"
 
 namespace zaqard::runtime {
 
@@ -64,25 +64,25 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
     // Port 0 means "any free port": every shard must get the same one, so reserve it
     // first with a bound (not listening) SO_REUSEPORT socket.
     config::Config config = configIn;
-    http::UniqueFd reservation;
+    UniqueFd reservation;
     if (config.port == 0) {
         std::string error;
-        reservation = http::openListener(config.bind, 0, false, error);
+        reservation = event::openListener(config.bind, 0, false, error);
         if (!reservation) {
             log::error(error);
             return 1;
         }
-        config.port = http::localPort(reservation.get());
+        config.port = event::localPort(reservation.get());
     }
-    http::UniqueFd websocketReservation;
+    UniqueFd websocketReservation;
     if (config.websocket_port == 0) {
         std::string error;
-        websocketReservation = http::openListener(config.websocket_bind, 0, false, error);
+        websocketReservation = event::openListener(config.websocket_bind, 0, false, error);
         if (!websocketReservation) {
             log::error(error);
             return 1;
         }
-        config.websocket_port = http::localPort(websocketReservation.get());
+        config.websocket_port = event::localPort(websocketReservation.get());
     }
 
     const int count = shardCount(config);
@@ -95,8 +95,8 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
             return 1;
         }
     }
-    reservation = http::UniqueFd();
-    websocketReservation = http::UniqueFd();
+    reservation = UniqueFd();
+    websocketReservation = UniqueFd();
 
     log::info(
         "zaqard listening on http://" + config.bind + ":" + std::to_string(config.port) +

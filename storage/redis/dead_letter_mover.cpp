@@ -6,6 +6,7 @@
 #include "src/common/json.h"
 #include "src/common/log.h"
 #include "storage/redis/key_layout.h"
+#include "storage/redis/queue_index.h"
 
 namespace zaqard::storage::redis {
 
@@ -80,8 +81,11 @@ void DeadLetterMover::step(const std::string& tag) {
             for (auto& [dlq, args] : posts) {
                 std::string dlqTag = siblingTag(tag, dlq);
                 args.insert(args.begin(), std::to_string(args.size() / 5));
-                context_.runQueueScript(
-                    "dead_letter_post", dlqTag, std::move(args),
+                // The DLQ's keys plus its dedup set (one slot: the DLQ's tag).
+                auto keys = queueKeys(dlqTag);
+                keys.push_back(deadLetterDedupKey(dlqTag));
+                context_.scripts.run(
+                    "dead_letter_post", std::move(keys), std::move(args),
                     [this, alive, dlqTag, remaining, failed,
                      acknowledge](Result<RedisValue> posted) {
                         if (alive.expired()) return;
@@ -93,9 +97,16 @@ void DeadLetterMover::step(const std::string& tag) {
                             *failed = true;
                             return finish();
                         }
-                        if (posted.value().at(2).asInt() != 0)
-                            return context_.indexQueue(dlqTag, finish);
-                        finish();
+                        if (posted.value().at(1).asInt() > 0) context_.outboxPending(dlqTag);
+                        // A DLQ created here (or by an attempt that stopped halfway) is
+                        // indexed before the outbox entries go: when that fails, the
+                        // retried move finds the intent again.
+                        std::string intent = posted.value().at(3).asString();
+                        if (intent.empty()) return finish();
+                        indexQueue(context_, dlqTag, intent, [failed, finish](bool indexed) {
+                            if (!indexed) *failed = true;
+                            finish();
+                        });
                     });
             }
         });

@@ -1,7 +1,9 @@
 // Drains a queue's dead-letter outbox into its dead-letter queue. Scripts move a
 // message out of its queue into the outbox (same tag) atomically; this then posts it
-// into the DLQ (another tag: a second, idempotent script) and only afterwards removes it
-// from the outbox, so a crash in between re-posts it later instead of losing it.
+// into the DLQ (another tag: dead_letter_post, idempotent by message id through the
+// DLQ's dedup set z:dd:{DLQ}), indexes the DLQ when that created it, and only afterwards
+// removes it from the outbox, so a crash in between re-posts it later (a no-op) instead
+// of losing it.
 #pragma once
 
 #include <memory>

@@ -64,6 +64,9 @@ std::string expirySetKey(std::string_view tag) {
 std::string outboxKey(std::string_view tag) {
     return tagged("z:out:", tag);
 }
+std::string deadLetterDedupKey(std::string_view tag) {
+    return tagged("z:dd:", tag);
+}
 
 std::string projectIndexKey(const std::string& project) {
     return tagged("z:queues:", escapeKeyPart(project));
@@ -79,7 +82,39 @@ std::string queueNameOfTag(std::string_view tag) {
     return slash == std::string_view::npos ? std::string() : std::string(tag.substr(slash + 1));
 }
 
-const std::string& registryKey() {
+int keySlot(std::string_view key) {
+    // Only the part between the first '{' and the next '}' counts, when not empty.
+    auto open = key.find('{');
+    if (open != std::string_view::npos) {
+        auto close = key.find('}', open + 1);
+        if (close != std::string_view::npos && close > open + 1)
+            key = key.substr(open + 1, close - open - 1);
+    }
+    // CRC16/XMODEM (polynomial 0x1021, initial value 0), bit by bit: keys are short
+    // and this is not on a hot path.
+    uint16_t crc = 0;
+    for (unsigned char c : key) {
+        crc ^= static_cast<uint16_t>(c << 8);
+        for (int bit = 0; bit < 8; ++bit)
+            crc = (crc & 0x8000) ? static_cast<uint16_t>((crc << 1) ^ 0x1021)
+                                 : static_cast<uint16_t>(crc << 1);
+    }
+    return crc & 16383;
+}
+
+int registryBucket(std::string_view tag) {
+    return keySlot("{" + std::string(tag) + "}") % kRegistryBuckets;
+}
+
+std::string registryBucketKey(int bucket) {
+    return tagged("z:registry:", std::to_string(bucket));
+}
+
+std::string registryKeyOfTag(std::string_view tag) {
+    return registryBucketKey(registryBucket(tag));
+}
+
+const std::string& legacyRegistryKey() {
     static const std::string key = "z:registry";
     return key;
 }

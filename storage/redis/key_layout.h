@@ -1,14 +1,21 @@
-// Redis key names. Every key of one queue carries the hash tag {<project>/<queue>}
-// (project percent-encoded so it holds no '{', '}' or '/'), so a queue lives in one
-// cluster slot and each script touches one slot only. Per-project data lives under the
-// tag {<project>}; the sweeper's registry is one global key.
+// Redis key names, laid out for Redis Cluster: every key one command or script touches
+// hashes to ONE slot (storage/redis/README.md has the table and the cross-slot steps).
 //
-//   z:q:{T}   z:e:{T}   z:b:{T}   z:all:{T}  z:av:{T}  z:cl:{T}
-//   z:dl:{T}  z:x:{T}   z:k:{T}   z:kx:{T}   z:out:{T}        (T = <project>/<queue>)
-//   z:queues:{<project>}  ZSET of queue names (score 0: lexicographic listing)
-//   z:registry            SET of every queue tag T (expiry sweeper, health volume)
+//   Per queue (hash tag {T}, T = <escaped project>/<escaped queue>, so a queue lives in
+//   one slot and each queue script touches that slot only):
+//     z:q:{T}   z:e:{T}   z:b:{T}   z:all:{T}  z:av:{T}  z:cl:{T}
+//     z:dl:{T}  z:x:{T}   z:k:{T}   z:kx:{T}   z:out:{T}
+//     z:dd:{T}  ids of messages dead-lettered into this queue (move dedup)
+//   Per project (hash tag {<escaped project>}):
+//     z:queues:{P}   ZSET of queue names (score 0: lexicographic listing)
+//   Global, split into kRegistryBuckets keys with the hash tags {0}..{15} so that they
+//   spread over the masters of a cluster:
+//     z:registry:{N}   SET of queue tags T whose bucket is N (walked by the sweeper and
+//                      the health report)
+//     z:registry       the single SET of zaqard before the buckets (read and drained)
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,11 +39,27 @@ std::string queueHashKey(std::string_view tag);
 std::string claimedSetKey(std::string_view tag);
 std::string expirySetKey(std::string_view tag);
 std::string outboxKey(std::string_view tag);
+// The dead-letter dedup set of a queue (KEYS[12] of dead_letter_post.lua).
+std::string deadLetterDedupKey(std::string_view tag);
 
 std::string projectIndexKey(const std::string& project);
 // Same, from a queue tag (its escaped project part).
 std::string projectIndexKeyOfTag(std::string_view tag);
 std::string queueNameOfTag(std::string_view tag);
-const std::string& registryKey();
+
+// The Redis Cluster hash slot of a key (CRC16/XMODEM of the key, or of the content of
+// its first non-empty {...}, modulo 16384), as in the cluster specification.
+int keySlot(std::string_view key);
+
+// Global registries are split into this many buckets. Part of the layout: changing it
+// moves every tag to another bucket (a reader would have to read both counts).
+inline constexpr int kRegistryBuckets = 16;
+// The bucket of a queue tag (the same for the sweeper's and the notifiers' registry).
+int registryBucket(std::string_view tag);
+// z:registry:{N}: the sweeper's registry bucket N.
+std::string registryBucketKey(int bucket);
+std::string registryKeyOfTag(std::string_view tag);
+// z:registry: the single registry written by zaqard before the buckets.
+const std::string& legacyRegistryKey();
 
 }  // namespace zaqard::storage::redis

@@ -53,7 +53,15 @@ std::string deadLetterStreamKey(std::string_view tag) {
     return tagged("z:nd:", tag);
 }
 
-const std::string& notificationRegistryKey() {
+std::string notificationRegistryBucketKey(int bucket) {
+    return tagged("z:nreg:", std::to_string(bucket));
+}
+
+std::string notificationRegistryKey(std::string_view tag) {
+    return notificationRegistryBucketKey(registryBucket(tag));
+}
+
+const std::string& legacyNotificationRegistryKey() {
     static const std::string key = "z:nreg";
     return key;
 }

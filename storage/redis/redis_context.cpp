@@ -34,15 +34,4 @@ void RedisContext::writeCommand(Command command, ReplyCallback done) {
                    });
 }
 
-void RedisContext::indexQueue(const std::string& tag, std::function<void()> done) {
-    // Pipelined: both leave together; the second reply means both were processed.
-    redis.command({"ZADD", projectIndexKeyOfTag(tag), "0", queueNameOfTag(tag)},
-                  [](Result<RedisValue> reply) {
-                      if (!reply.ok() || reply.value().isError())
-                          log::warning("redis: could not index a new queue");
-                  });
-    redis.command({"SADD", registryKey(), tag},
-                  [done = std::move(done)](Result<RedisValue>) { done(); });
-}
-
 }  // namespace zaqard::storage::redis

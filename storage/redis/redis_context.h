@@ -1,6 +1,7 @@
 // What every Redis store of a shard shares: the client, the script runner, the values
-// the stores need from the configuration, and the two follow-ups a queue script can ask
-// for (indexing a created queue, draining the dead-letter outbox).
+// the stores need from the configuration, and the follow-ups a script can ask for
+// (draining the dead-letter outbox, reading notification jobs). Indexing a created queue
+// is queue_index.h.
 #pragma once
 
 #include <cstdint>
@@ -37,10 +38,6 @@ class RedisContext {
     // pipelined with WAIT, and answers Unavailable when too few replicas confirm. WAIT
     // covers every earlier write of this connection too (UNLINKs sent just before).
     void writeCommand(Command command, ReplyCallback done);
-
-    // Records a newly created queue in its project's index and the sweeper registry.
-    // `done` runs once both are stored (or failed: the queue itself exists either way).
-    void indexQueue(const std::string& tag, std::function<void()> done);
 
     void setOutboxHandler(std::function<void(const std::string& tag)> handler) {
         outboxHandler_ = std::move(handler);

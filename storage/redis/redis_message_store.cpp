@@ -4,6 +4,7 @@
 #include "src/common/uuid.h"
 #include "storage/redis/key_layout.h"
 #include "storage/redis/message_codec.h"
+#include "storage/redis/queue_index.h"
 
 namespace zaqard::storage::redis {
 
@@ -41,13 +42,18 @@ void RedisMessageStore::post(const PostRequest& request, Callback<PostResult> do
                                         result.ids = std::move(ids);
                                 }
                                 if (value.at(5).asInt() != 0) context_.notificationPending(tag);
-                                if (value.at(2).asInt() == 0) return done(std::move(result));
-                                // The queue was created by this post: index it before answering, so
-                                // a listing that follows the answer sees it.
-                                context_.indexQueue(tag, [result = std::move(result),
-                                                          done = std::move(done)]() mutable {
-                                    done(std::move(result));
-                                });
+                                // A queue created by this post is indexed before the answer,
+                                // so a listing that follows it sees the queue; an earlier
+                                // creation left halfway is finished in the background.
+                                std::string intent = value.at(6).asString();
+                                if (intent.empty()) return done(std::move(result));
+                                if (value.at(2).asInt() == 0) {
+                                    indexQueue(context_, tag, intent, [](bool) {});
+                                    return done(std::move(result));
+                                }
+                                indexQueue(context_, tag, intent,
+                                           [result = std::move(result), done = std::move(done)](
+                                               bool) mutable { done(std::move(result)); });
                             });
 }
 

@@ -1,22 +1,59 @@
 // NotificationStore on Redis; see notify_fetch.lua and notify_settle.lua.
 #include "storage/redis/redis_notification_store.h"
 
+#include <memory>
+#include <optional>
+#include <set>
+
+#include "storage/redis/key_layout.h"
 #include "storage/redis/notification_keys.h"
 #include "storage/redis/redis_subscription_store.h"
 
 namespace zaqard::storage::redis {
 
+// Every bucket (one SMEMBERS each: the buckets may live on different masters) and the
+// pre-bucket z:nreg, whose entries move into their buckets (added there first; a crash
+// in between leaves a tag in both, which the union hides).
 void RedisNotificationStore::registry(Callback<std::vector<std::string>> done) {
-    context_.redis.command({"SMEMBERS", notificationRegistryKey()},
-                           [done = std::move(done)](Result<RedisValue> reply) {
-                               if (!reply.ok()) return done(reply.error());
-                               if (reply.value().isError())
-                                   return done(Error{ErrorKind::Unavailable, reply.value().str});
-                               std::vector<std::string> tags;
-                               for (const auto& element : reply.value().elements)
-                                   tags.push_back(element.asString());
-                               done(std::move(tags));
-                           });
+    struct Gathered {
+        std::set<std::string> tags;
+        std::vector<std::string> legacy;
+        size_t remaining = kRegistryBuckets + 1;
+        std::optional<Error> error;
+        Callback<std::vector<std::string>> done;
+    };
+    auto gathered = std::make_shared<Gathered>();
+    gathered->done = std::move(done);
+    RedisContext& context = context_;
+    auto collect = [gathered, &context](bool legacy, Result<RedisValue> reply) {
+        if (!reply.ok())
+            gathered->error = reply.error();
+        else if (reply.value().isError())
+            gathered->error = Error{ErrorKind::Unavailable, reply.value().str};
+        else
+            for (const auto& element : reply.value().elements) {
+                gathered->tags.insert(element.asString());
+                if (legacy) gathered->legacy.push_back(element.asString());
+            }
+        if (--gathered->remaining > 0) return;
+        if (gathered->error) return gathered->done(*gathered->error);
+        for (const auto& tag : gathered->legacy) {
+            context.redis.command(
+                {"SADD", notificationRegistryKey(tag), tag}, [&context, tag](Result<RedisValue> r) {
+                    if (!r.ok() || r.value().isError()) return;
+                    context.redis.command({"SREM", legacyNotificationRegistryKey(), tag},
+                                          [](Result<RedisValue>) {});
+                });
+        }
+        gathered->done(std::vector<std::string>(gathered->tags.begin(), gathered->tags.end()));
+    };
+    for (int bucket = 0; bucket < kRegistryBuckets; ++bucket)
+        context_.redis.command(
+            {"SMEMBERS", notificationRegistryBucketKey(bucket)},
+            [collect](Result<RedisValue> reply) { collect(false, std::move(reply)); });
+    context_.redis.command(
+        {"SMEMBERS", legacyNotificationRegistryKey()},
+        [collect](Result<RedisValue> reply) { collect(true, std::move(reply)); });
 }
 
 void RedisNotificationStore::fetch(const std::string& tag, const std::string& consumer,

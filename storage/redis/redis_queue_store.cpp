@@ -1,5 +1,6 @@
 // QueueStore on Redis. Queue-level writes are scripts on the queue's tag; the project
-// index (another tag) is written by separate commands and only read by list/count.
+// index and the registry (other slots) follow in a second step (queue_index.h) and are
+// only read by list/count and the sweeper.
 #include "storage/redis/redis_queue_store.h"
 
 #include <cstdlib>
@@ -7,6 +8,7 @@
 
 #include "storage/redis/key_layout.h"
 #include "storage/redis/message_codec.h"
+#include "storage/redis/queue_index.h"
 #include "storage/redis/reserved_metadata.h"
 
 namespace zaqard::storage::redis {
@@ -43,12 +45,21 @@ bool matchesFilter(json_t* stored, const Json& wanted) {
 
 void RedisQueueStore::create(const QueueRef& queue, Json metadata, Callback<bool> done) {
     std::string tag = queueTag(queue);
-    context_.runQueueScript("queue_create", tag, metadataArgs(metadata),
-                            [this, tag, done = std::move(done)](Result<RedisValue> reply) {
-                                if (!reply.ok()) return done(reply.error());
-                                if (reply.value().at(2).asInt() == 0) return done(false);
-                                context_.indexQueue(tag, [done] { done(true); });
-                            });
+    context_.runQueueScript(
+        "queue_create", tag, metadataArgs(metadata),
+        [this, tag, done = std::move(done)](Result<RedisValue> reply) {
+            if (!reply.ok()) return done(reply.error());
+            bool created = reply.value().at(2).asInt() != 0;
+            std::string intent = reply.value().at(3).asString();
+            if (intent.empty()) return done(created);
+            // Answered once listed: a 503 lets the client retry, which
+            // finds the intent again (and answers 204).
+            indexQueue(context_, tag, intent, [created, done](bool indexed) {
+                if (!indexed)
+                    return done(Error{ErrorKind::Unavailable, "queue index write failed"});
+                done(created);
+            });
+        });
 }
 
 void RedisQueueStore::getMetadata(const QueueRef& queue, Callback<std::optional<Json>> done) {
@@ -77,19 +88,19 @@ void RedisQueueStore::remove(const QueueRef& queue, Callback<Unit> done) {
     std::string tag = queueTag(queue);
     Command unlink{"UNLINK"};
     for (auto& key : queueKeys(tag)) unlink.args.push_back(std::move(key));
+    unlink.args.push_back(deadLetterDedupKey(tag));
     unlink.keyIndex = 1;
-    // Pipelined, answered with the last reply: a handful of UNLINKs whatever the size.
-    auto failed = std::make_shared<std::optional<Error>>();
-    auto track = [failed](Result<RedisValue> reply) {
-        if (!reply.ok() || reply.value().isError()) *failed = unavailable(reply);
-    };
-    context_.redis.command(std::move(unlink), track);
-    context_.redis.command({"ZREM", projectIndexKey(queue.project), queue.name}, track);
-    context_.writeCommand({"SREM", registryKey(), tag},
-                          [failed, track, done = std::move(done)](Result<RedisValue> reply) {
-                              track(std::move(reply));
-                              if (*failed) return done(**failed);
-                              done(Unit{});
+    // The queue's keys first (one slot, one command), its entries only afterwards: an
+    // entry left by a crash in between is skipped by readers and removed by the next
+    // list or sweep, while a queue without entries would be lost to both. The UNLINK is
+    // the change the client is told about: it waits for the replicas (write concern).
+    context_.writeCommand(std::move(unlink),
+                          [this, tag, done = std::move(done)](Result<RedisValue> reply) {
+                              if (!reply.ok() || reply.value().isError())
+                                  return done(unavailable(reply));
+                              // The queue is gone either way; leftovers are repaired as
+                              // above.
+                              unindexQueue(context_, tag, [done](bool) { done(Unit{}); });
                           });
 }
 
@@ -129,7 +140,7 @@ void RedisQueueStore::listStep(std::shared_ptr<ListState> state) {
             for (size_t i = 0; i < names->size(); ++i) {
                 QueueRef ref{state->request.project, (*names)[i]};
                 context_.redis.command(
-                    {"HGET", queueHashKey(queueTag(ref)), "m"},
+                    {"HMGET", queueHashKey(queueTag(ref)), "m", "ix"},
                     [this, state, window, names, metadata, remaining, failed,
                      i](Result<RedisValue> meta) {
                         if (!meta.ok() || meta.value().isError())
@@ -143,11 +154,20 @@ void RedisQueueStore::listStep(std::shared_ptr<ListState> state) {
                         for (size_t j = 0; j < names->size(); ++j) {
                             const std::string& name = (*names)[j];
                             state->marker = name;
-                            if ((*metadata)[j].isNil()) continue;
+                            // Half-done creations and deletions (queue_index.h) are
+                            // finished in the background; a missing queue is skipped.
+                            std::string tag = queueTag({req.project, name});
+                            const RedisValue& found = (*metadata)[j];
+                            if (found.at(0).isNil()) {
+                                dropStaleQueueEntry(context_, tag, [] {});
+                                continue;
+                            }
+                            if (!found.at(1).isNil())
+                                indexQueue(context_, tag, found.at(1).asString(), [](bool) {});
                             if (!req.nameContains.empty() &&
                                 name.find(req.nameContains) == std::string::npos)
                                 continue;
-                            Json stored = parseJsonValue((*metadata)[j].str);
+                            Json stored = parseJsonValue(found.at(0).str);
                             if (!stored) stored = Json::object();
                             bool match = true;
                             for (const auto& [key, value] : req.metadataEquals)

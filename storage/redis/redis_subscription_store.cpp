@@ -61,7 +61,7 @@ void RedisSubscriptionStore::create(const NewSubscription& subscription,
             // The registry entry must exist before anyone can post a message the
             // notifiers should read; answer after it is stored.
             context_.redis.command(
-                {"SADD", notificationRegistryKey(), tag},
+                {"SADD", notificationRegistryKey(tag), tag},
                 [created, done](Result<RedisValue> added) {
                     if (!added.ok() || added.value().isError()) {
                         log::warning("redis: could not register a queue for notifications");

@@ -1,8 +1,11 @@
 """Real notification endpoints for the tests: a webhook receiver (http.server on a
-loopback thread) that can fail its first N requests or hang, and an SMTP sink
-(aiosmtpd). Both record what they received so tests can wait for it."""
+loopback thread) that can fail its first N requests or hang, an SMTP sink (aiosmtpd in
+a thread), and an SMTP relay with STARTTLS/AUTH (aiosmtpd in its own process). All record
+what they received so tests can wait for it."""
 
 import json
+import os
+import subprocess
 import threading
 import time
 
@@ -128,3 +131,64 @@ class SmtpSink:
                     raise AssertionError(f"expected {count} e-mails, got {len(self.messages)}")
                 self.cond.wait(left)
             return list(self.messages)
+
+
+class SmtpRelayProcess:
+    """aiosmtpd in its own process: the unit tests' helpers/smtp_sink.py, stopped by PID.
+
+    tls: (cert_file, key_file) offers STARTTLS and requires it before MAIL.
+    auth: (user, password) requires a login (after STARTTLS when tls is set).
+    messages(): {"mail_from", "rcpt_tos", "data", "auth" (bool), "tls", "tls_version"}.
+    A relay of its own answers as fast as a real one. The TLS 1.3 hang in libesmtp
+    showed with it, and not with SmtpSink, which runs in a pytest thread.
+    """
+
+    SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "unit", "helpers",
+                          "smtp_sink.py")
+
+    def __init__(self, workdir, tls=None, auth=None):
+        self.record = os.path.join(workdir, "smtp-relay.jsonl")
+        self.args = ["/usr/bin/python3", self.SCRIPT, self.record]
+        if tls:
+            self.args += ["--tls", *tls]
+        if auth:
+            self.args += ["--auth", ":".join(auth)]
+        self.proc = None
+        self.port = None
+
+    def start(self):
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.PIPE)
+        line = self.proc.stdout.readline()  # the port; empty if the relay died
+        if not line.strip():
+            self.stop()
+            raise RuntimeError("the SMTP relay did not start")
+        self.port = int(line)
+        return self
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.proc.stdout.close()
+
+    def messages(self):
+        try:
+            with open(self.record) as f:
+                return [json.loads(line) for line in f if line.strip()]
+        except FileNotFoundError:
+            return []
+
+    def wait_for(self, count, timeout=20.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            messages = self.messages()
+            if len(messages) >= count:
+                return messages
+            if time.monotonic() > deadline:
+                raise AssertionError(f"expected {count} e-mails, got {len(messages)}")
+            time.sleep(0.05)

@@ -518,5 +518,20 @@ TEST(ConfigFile, SearchOrder) {
         ::unsetenv("HOME");
 }
 
+// Options that only work together are refused alone, naming the option.
+TEST(ConfigLoader, SmtpOptionsThatNeedTheirPartnerAreRefused) {
+    std::string error = loadError("[notification]\nsmtp_mode = self_local\n");
+    EXPECT_NE(error.find("[notification] smtp_host"), std::string::npos) << error;
+    error = loadError(
+        "[notification]\nsmtp_mode = self_local\nsmtp_host = relay\nsmtp_user_password = pw\n");
+    EXPECT_NE(error.find("[notification] smtp_user_password"), std::string::npos) << error;
+    Config config;
+    EXPECT_TRUE(
+        load("[notification]\nsmtp_mode = self_local\nsmtp_host = relay\n"
+             "smtp_user_name = u\nsmtp_user_password = pw\n",
+             config, error))
+        << error;
+}
+
 }  // namespace
 }  // namespace zaqard::config

@@ -20,9 +20,9 @@
 #include "src/common/clock.h"
 #include "src/common/log.h"
 #include "src/common/uuid.h"
+#include "src/event/listen_socket.h"
 #include "transports/http/content_negotiation.h"
 #include "transports/http/cors.h"
-#include "transports/http/listener.h"
 #include "transports/http/request_mapper.h"
 #include "transports/http/response_writer.h"
 #include "transports/http/router.h"
@@ -141,7 +141,7 @@ HttpServer::Impl::~Impl() {
 }
 
 bool HttpServer::Impl::listen(std::string& error) {
-    UniqueFd fd = openListener(config_.bind, config_.port, true, error);
+    UniqueFd fd = event::openListener(config_.bind, config_.port, true, error);
     if (!fd) return false;
     http_.reset(evhttp_new(dispatcher_.base()));
     if (!http_) {
@@ -249,10 +249,7 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     api::Request apiRequest;
     apiRequest.action = match.action;
     apiRequest.dialect = api::Dialect::Rest;
-    apiRequest.queueName = std::move(match.queueName);
-    apiRequest.messageId = std::move(match.messageId);
-    apiRequest.claimId = std::move(match.claimId);
-    apiRequest.subscriptionId = std::move(match.subscriptionId);
+    apiRequest.pathParams() = std::move(match.pathParams());
     apiRequest.allowedMethods = std::move(match.allowedMethods);
     apiRequest.requestId = requestId;
     apiRequest.method = method;

@@ -1,81 +1,11 @@
 #include "transports/http/router.h"
 
+#include <algorithm>
 #include <utility>
-#include <vector>
 
 namespace zaqard::http {
 
 namespace {
-
-using api::Action;
-
-enum class Param { None, Queue, Message, Claim, Subscription };
-
-struct MethodAction {
-    const char* method;
-    Action action;
-};
-
-// Segments are literals, or "{q}", "{m}", "{c}", "{s}" for the path parameters.
-struct Route {
-    std::vector<const char*> segments;
-    std::vector<MethodAction> methods;  // sorted by method name, as falcon lists them
-    enum class Gate { Public, Admin, AdminPooling } gate = Gate::Public;
-};
-
-const std::vector<Route>& routes() {
-    using G = Route::Gate;
-    static const std::vector<Route> table = {
-        {{""}, {{"GET", Action::Versions}}},
-        {{"v2", ""}, {{"GET", Action::GetHomeDoc}}},
-        {{"v2", "ping"}, {{"GET", Action::Ping}, {"HEAD", Action::PingHead}}},
-        {{"v2", "health"}, {{"GET", Action::Health}}, G::Admin},
-        {{"v2", "queues"}, {{"GET", Action::QueueList}}},
-        {{"v2", "queues", "{q}"},
-         {{"DELETE", Action::QueueDelete},
-          {"GET", Action::QueueGet},
-          {"PATCH", Action::QueueUpdate},
-          {"PUT", Action::QueueCreate}}},
-        {{"v2", "queues", "{q}", "stats"}, {{"GET", Action::QueueStats}}},
-        {{"v2", "queues", "{q}", "share"}, {{"POST", Action::QueueShare}}},
-        {{"v2", "queues", "{q}", "purge"}, {{"POST", Action::QueuePurge}}},
-        {{"v2", "queues", "{q}", "messages"},
-         {{"DELETE", Action::MessageDeleteMany},
-          {"GET", Action::MessageList},
-          {"POST", Action::MessagePost}}},
-        {{"v2", "queues", "{q}", "messages", "{m}"},
-         {{"DELETE", Action::MessageDelete}, {"GET", Action::MessageGet}}},
-        {{"v2", "queues", "{q}", "claims"}, {{"POST", Action::ClaimCreate}}},
-        {{"v2", "queues", "{q}", "claims", "{c}"},
-         {{"DELETE", Action::ClaimDelete},
-          {"GET", Action::ClaimGet},
-          {"PATCH", Action::ClaimUpdate}}},
-        {{"v2", "queues", "{q}", "subscriptions"},
-         {{"GET", Action::SubscriptionList}, {"POST", Action::SubscriptionCreate}}},
-        {{"v2", "queues", "{q}", "subscriptions", "{s}"},
-         {{"DELETE", Action::SubscriptionDelete},
-          {"GET", Action::SubscriptionGet},
-          {"PATCH", Action::SubscriptionUpdate}}},
-        {{"v2", "queues", "{q}", "subscriptions", "{s}", "confirm"},
-         {{"PUT", Action::SubscriptionConfirm}}},
-        // Topics, pools and flavors have no actions yet: their paths answer 404.
-    };
-    return table;
-}
-
-Param paramOf(const char* segment) {
-    if (segment[0] != '{') return Param::None;
-    switch (segment[1]) {
-        case 'q':
-            return Param::Queue;
-        case 'm':
-            return Param::Message;
-        case 'c':
-            return Param::Claim;
-        default:
-            return Param::Subscription;
-    }
-}
 
 // falcon's CompiledRouter: leading slashes are ignored, then the path splits on '/'.
 std::vector<std::string_view> splitPath(std::string_view path) {
@@ -90,70 +20,91 @@ std::vector<std::string_view> splitPath(std::string_view path) {
     return segments;
 }
 
-bool gateOpen(Route::Gate gate, const RouterOptions& options) {
-    switch (gate) {
-        case Route::Gate::Public:
-            return true;
-        case Route::Gate::Admin:
-            return options.adminMode;
-        case Route::Gate::AdminPooling:
-            return options.adminMode && options.pooling;
-    }
-    return false;
-}
-
 }  // namespace
 
-RouteMatch route(std::string_view method, std::string_view path, const RouterOptions& options) {
-    RouteMatch match;
-    const auto segments = splitPath(path);
-    for (const Route& candidate : routes()) {
-        if (candidate.segments.size() != segments.size() || !gateOpen(candidate.gate, options))
-            continue;
-        RouteMatch found;
-        bool same = true;
-        for (size_t i = 0; i < segments.size() && same; ++i) {
-            const char* pattern = candidate.segments[i];
-            std::string value(segments[i]);
-            switch (paramOf(pattern)) {
-                case Param::None:
-                    same = value == pattern;
-                    break;
-                case Param::Queue:
-                    found.queueName = std::move(value);
-                    break;
-                case Param::Message:
-                    found.messageId = std::move(value);
-                    break;
-                case Param::Claim:
-                    found.claimId = std::move(value);
-                    break;
-                case Param::Subscription:
-                    found.subscriptionId = std::move(value);
-                    break;
+Router::Router(std::span<const api::ActionSpec> actions) {
+    for (const api::ActionSpec& action : actions) {
+        if (!action.rest.path) continue;
+        auto route = std::find_if(routes_.begin(), routes_.end(), [&](const PathRoute& r) {
+            return r.pattern == action.rest.path;
+        });
+        if (route == routes_.end()) {
+            PathRoute added;
+            added.pattern = action.rest.path;
+            for (std::string_view segment : splitPath(action.rest.path)) {
+                Segment compiled;
+                // The table's static checks guarantee that every "{param}" is known.
+                compiled.param = api::pathParamMember(api::patternParam(segment));
+                if (!compiled.param) compiled.literal = segment;
+                added.segments.push_back(std::move(compiled));
             }
+            routes_.push_back(std::move(added));
+            route = routes_.end() - 1;
         }
-        if (!same) continue;
-
-        for (const auto& entry : candidate.methods) {
-            if (!found.allowedMethods.empty()) found.allowedMethods += ", ";
-            found.allowedMethods += entry.method;
-            if (method == entry.method) {
-                found.kind = RouteMatch::Kind::Found;
-                found.action = entry.action;
-            }
-        }
-        if (found.kind != RouteMatch::Kind::Found) {
-            if (method == "OPTIONS") {
-                found.kind = RouteMatch::Kind::Options;
-            } else {
-                found.kind = RouteMatch::Kind::Found;
-                found.action = Action::MethodNotAllowed;
-            }
-        }
-        return found;
+        route->methods.push_back({action.rest.method, action.action, action.gate});
     }
-    return match;
+    for (PathRoute& route : routes_)
+        std::sort(route.methods.begin(), route.methods.end(),
+                  [](const MethodRoute& a, const MethodRoute& b) { return a.method < b.method; });
+}
+
+RouteMatch Router::match(std::string_view method, std::string_view path,
+                         const RouterOptions& options) const {
+    const auto segments = splitPath(path);
+    const PathRoute* best = nullptr;
+    for (const PathRoute& candidate : routes_) {
+        if (candidate.segments.size() != segments.size()) continue;
+        bool same = true;
+        for (size_t i = 0; i < segments.size() && same; ++i)
+            same = candidate.segments[i].param || candidate.segments[i].literal == segments[i];
+        if (!same) continue;
+        bool open = std::any_of(
+            candidate.methods.begin(), candidate.methods.end(), [&](const MethodRoute& m) {
+                return api::gateOpen(m.gate, options.adminMode, options.pooling);
+            });
+        if (!open) continue;
+        // As falcon does, a literal segment takes precedence over a parameter: of two
+        // matching patterns, the one literal where they first differ wins.
+        if (best) {
+            for (size_t i = 0; i < segments.size(); ++i) {
+                bool bestLiteral = !best->segments[i].param;
+                bool candidateLiteral = !candidate.segments[i].param;
+                if (bestLiteral == candidateLiteral) continue;
+                if (candidateLiteral) best = &candidate;
+                break;
+            }
+        } else {
+            best = &candidate;
+        }
+    }
+
+    RouteMatch found;
+    if (!best) return found;
+    for (size_t i = 0; i < segments.size(); ++i)
+        if (best->segments[i].param) found.*(best->segments[i].param) = segments[i];
+    for (const MethodRoute& entry : best->methods) {
+        if (!api::gateOpen(entry.gate, options.adminMode, options.pooling)) continue;
+        if (!found.allowedMethods.empty()) found.allowedMethods += ", ";
+        found.allowedMethods += entry.method;
+        if (method == entry.method) {
+            found.kind = RouteMatch::Kind::Found;
+            found.action = entry.action;
+        }
+    }
+    if (found.kind != RouteMatch::Kind::Found) {
+        if (method == "OPTIONS") {
+            found.kind = RouteMatch::Kind::Options;
+        } else {
+            found.kind = RouteMatch::Kind::Found;
+            found.action = api::Action::MethodNotAllowed;
+        }
+    }
+    return found;
+}
+
+RouteMatch route(std::string_view method, std::string_view path, const RouterOptions& options) {
+    static const Router router(api::actionTable());
+    return router.match(method, path, options);
 }
 
 }  // namespace zaqard::http

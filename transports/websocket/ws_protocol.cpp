@@ -1,156 +1,15 @@
 #include "transports/websocket/ws_protocol.h"
 
 #include <string_view>
-#include <vector>
+
+#include "src/api/action_table.h"
 
 namespace zaqard::websocket {
 
 namespace {
 
-enum class FieldType { String, Integer, Boolean, Array, Object };
-
-struct Field {
-    const char* name;
-    FieldType type;
-    bool required;
-    // How the field reaches the api request: as a path parameter, a query parameter, or a
-    // member of the JSON body.
-    enum Target { QueueName, MessageId, ClaimId, SubscriptionId, Query, Body } target;
-    const char* queryName = nullptr;  // query parameter name when it differs
-};
-
-struct ActionSpec {
-    const char* name;
-    api::Action action;
-    bool needsClientHeaders;  // Client-ID and X-Project-ID required by the schema
-    bool bodyRequired;
-    std::vector<Field> fields;
-};
-
-using F = Field;
-constexpr auto S = FieldType::String;
-constexpr auto I = FieldType::Integer;
-constexpr auto B = FieldType::Boolean;
-constexpr auto A = FieldType::Array;
-constexpr auto O = FieldType::Object;
-
-const F kQueue{"queue_name", S, true, F::QueueName};
-
-const std::vector<ActionSpec>& actionTable() {
-    static const std::vector<ActionSpec> table = {
-        {"get_home_doc", api::Action::GetHomeDoc, false, false, {}},
-        {"ping_node", api::Action::Ping, false, false, {}},
-        {"check_node_health", api::Action::Health, false, false, {}},
-        {"queue_list",
-         api::Action::QueueList,
-         true,
-         false,
-         {{"marker", S, false, F::Query},
-          {"limit", I, false, F::Query},
-          {"detailed", B, false, F::Query}}},
-        {"queue_create",
-         api::Action::QueueCreate,
-         true,
-         true,
-         {kQueue, {"metadata", O, false, F::Body}}},
-        {"queue_get", api::Action::QueueGet, true, true, {kQueue}},
-        {"queue_delete", api::Action::QueueDelete, true, true, {kQueue}},
-        {"queue_get_stats", api::Action::QueueStats, true, true, {kQueue}},
-        {"queue_purge",
-         api::Action::QueuePurge,
-         true,
-         true,
-         {kQueue, {"resource_types", A, false, F::Body}}},
-        {"message_post",
-         api::Action::MessagePost,
-         true,
-         true,
-         {kQueue, {"messages", A, true, F::Body}}},
-        {"message_list",
-         api::Action::MessageList,
-         true,
-         true,
-         {kQueue,
-          {"marker", S, false, F::Query},
-          {"limit", I, false, F::Query},
-          {"echo", B, false, F::Query},
-          {"include_claimed", B, false, F::Query},
-          {"include_delayed", B, false, F::Query}}},
-        {"message_get",
-         api::Action::MessageGet,
-         true,
-         true,
-         {kQueue, {"message_id", S, true, F::MessageId}}},
-        {"message_get_many",
-         api::Action::MessageList,
-         true,
-         true,
-         {kQueue, {"message_ids", A, true, F::Query, "ids"}}},
-        {"message_delete",
-         api::Action::MessageDelete,
-         true,
-         true,
-         {kQueue, {"message_id", S, true, F::MessageId}, {"claim_id", S, false, F::Query}}},
-        {"message_delete_many",
-         api::Action::MessageDeleteMany,
-         true,
-         true,
-         {kQueue,
-          {"message_ids", A, false, F::Query, "ids"},
-          {"claim_ids", A, false, F::Query},
-          {"pop", I, false, F::Query}}},
-        {"claim_create",
-         api::Action::ClaimCreate,
-         true,
-         true,
-         {kQueue,
-          {"limit", I, false, F::Query},
-          {"ttl", I, false, F::Body},
-          {"grace", I, false, F::Body}}},
-        {"claim_get",
-         api::Action::ClaimGet,
-         true,
-         true,
-         {kQueue, {"claim_id", S, true, F::ClaimId}}},
-        {"claim_update",
-         api::Action::ClaimUpdate,
-         true,
-         true,
-         {kQueue,
-          {"claim_id", S, true, F::ClaimId},
-          {"ttl", I, false, F::Body},
-          {"grace", I, false, F::Body}}},
-        {"claim_delete",
-         api::Action::ClaimDelete,
-         true,
-         true,
-         {kQueue, {"claim_id", S, true, F::ClaimId}}},
-        {"subscription_create",
-         api::Action::SubscriptionCreate,
-         true,
-         true,
-         {kQueue,
-          {"subscriber", S, false, F::Body},
-          {"ttl", I, false, F::Body},
-          {"options", O, false, F::Body}}},
-        {"subscription_list",
-         api::Action::SubscriptionList,
-         true,
-         true,
-         {kQueue, {"marker", S, false, F::Query}, {"limit", I, false, F::Query}}},
-        {"subscription_get",
-         api::Action::SubscriptionGet,
-         true,
-         true,
-         {kQueue, {"subscription_id", S, true, F::SubscriptionId}}},
-        {"subscription_delete",
-         api::Action::SubscriptionDelete,
-         true,
-         true,
-         {kQueue, {"subscription_id", S, true, F::SubscriptionId}}},
-    };
-    return table;
-}
+using api::FieldType;
+using api::FrameField;
 
 bool hasType(const json_t* value, FieldType type) {
     switch (type) {
@@ -222,9 +81,7 @@ Translation translateFrame(const Json& frame) {
     }
     json_t* actionValue = frame.at("action");
     std::string actionName = json_is_string(actionValue) ? json_string_value(actionValue) : "None";
-    const ActionSpec* spec = nullptr;
-    for (const ActionSpec& candidate : actionTable())
-        if (actionName == candidate.name) spec = &candidate;
+    const api::ActionSpec* spec = api::websocketAction(actionName);
 
     if (actionName == "authenticate") {
         // Without an auth strategy there is nothing to check (Z15 crashes here; we answer).
@@ -241,7 +98,7 @@ Translation translateFrame(const Json& frame) {
     json_t* headers = frame.at("headers");
     json_t* body = frame.at("body");
     if (!json_is_object(headers) || (body && !json_is_object(body)) ||
-        (spec->bodyRequired && !body)) {
+        (spec->websocket.bodyRequired && !body)) {
         result.immediateReply = schemaError;
         return result;
     }
@@ -252,7 +109,8 @@ Translation translateFrame(const Json& frame) {
             return result;
         }
     }
-    if (spec->needsClientHeaders &&
+    // Every action but the service ones requires them in its schema.
+    if (spec->checks != api::Checks::Service &&
         (!json_object_get(headers, "Client-ID") || !json_object_get(headers, "X-Project-ID"))) {
         result.immediateReply = schemaError;
         return result;
@@ -273,7 +131,10 @@ Translation translateFrame(const Json& frame) {
     }
 
     Json apiBody = Json::object();
-    for (const Field& field : spec->fields) {
+    const FrameField* wholeBody = nullptr;
+    for (const FrameField& field : spec->websocket.fields) {
+        if (!field.name) break;
+        if (field.to == FrameField::To::WholeBody) wholeBody = &field;
         json_t* member = body ? json_object_get(body, field.name) : nullptr;
         if (!member) {
             if (field.required) {
@@ -286,32 +147,25 @@ Translation translateFrame(const Json& frame) {
             result.immediateReply = schemaError;
             return result;
         }
-        switch (field.target) {
-            case Field::QueueName:
-                request.queueName = json_string_value(member);
+        switch (field.to) {
+            case FrameField::To::Path:
+                // A string (the schema says so): the path parameter of the same name.
+                request.*api::pathParamMember(field.name) = json_string_value(member);
                 break;
-            case Field::MessageId:
-                request.messageId = json_string_value(member);
-                break;
-            case Field::ClaimId:
-                request.claimId = json_string_value(member);
-                break;
-            case Field::SubscriptionId:
-                request.subscriptionId = json_string_value(member);
-                break;
-            case Field::Query:
+            case FrameField::To::Query:
                 request.query.emplace_back(field.queryName ? field.queryName : field.name,
                                            queryText(member));
                 break;
-            case Field::Body:
+            case FrameField::To::Body:
+            case FrameField::To::WholeBody:
                 apiBody.set(field.name, Json::borrow(member));
                 break;
         }
     }
-    // queue_create's metadata is the REST PUT body itself.
-    if (spec->action == api::Action::QueueCreate) {
-        json_t* metadata = apiBody.at("metadata");
-        apiBody = metadata ? Json::borrow(metadata) : Json::object();
+    // e.g. queue_create's metadata is the REST PUT body itself.
+    if (wholeBody) {
+        json_t* value = apiBody.at(wholeBody->name);
+        apiBody = value ? Json::borrow(value) : Json::object();
     }
     request.hasBody = true;
     request.body = apiBody.dump();

@@ -8,7 +8,7 @@
 
 #include "src/common/log.h"
 #include "src/common/uuid.h"
-#include "transports/http/listener.h"
+#include "src/event/listen_socket.h"
 #include "transports/websocket/connection.h"
 #include "transports/websocket/lws_context_teardown.h"
 #include "transports/websocket/uv_loop_bridge.h"
@@ -49,7 +49,7 @@ class WebSocketServer::Impl {
         // We accept connections ourselves and hand them to lws: Debian's lws 4.1 does not
         // set SO_REUSEPORT on its own listener (checked: the second shard's bind fails),
         // and owning the socket lets a graceful stop close it before draining.
-        listener_ = http::openListener(bind_, port_, true, error);
+        listener_ = event::openListener(bind_, port_, true, error);
         if (!listener_) return false;
 
         void* loops[] = {bridge_.loop()};
@@ -75,7 +75,7 @@ class WebSocketServer::Impl {
 
     void stopAccepting() {
         acceptEvent_.reset();
-        listener_ = http::UniqueFd();
+        listener_ = UniqueFd();
     }
 
     size_t inFlight() const {
@@ -255,7 +255,7 @@ class WebSocketServer::Impl {
     lws_protocols protocols_[2]{};
     lws_context* context_ = nullptr;
     lws_vhost* vhost_ = nullptr;
-    http::UniqueFd listener_;
+    UniqueFd listener_;
     event::FileEventPtr acceptEvent_;
     std::unordered_map<lws*, std::shared_ptr<Connection>> connections_;
     std::unordered_map<std::string, std::weak_ptr<Connection>> byId_;

@@ -1,8 +1,10 @@
 // Zaqar's RBAC rule names and their defaults (zaqar/common/policies/, auth-and-config.md
-// §4), and which rule guards each api action.
+// §4), keyed by rule name. Which rule guards an action is the action table's `rule`
+// column (action_table.h); its static checks use kDefaultRules, hence constexpr here.
 #pragma once
 
 #include <span>
+#include <string_view>
 
 #include "src/api/request.h"
 
@@ -15,13 +17,63 @@ struct DefaultRule {
 
 // Every rule Zaqar registers, including those of routes zaqard does not serve yet
 // (topics, pools, flavors), so operator files naming them load.
+inline constexpr DefaultRule kDefaultRules[] = {
+    {"context_is_admin", "role:admin"},
+    {"admin_or_owner", "is_admin:True or project_id:%(project_id)s"},
+    {"queues:get_all", ""},
+    {"queues:create", ""},
+    {"queues:get", ""},
+    {"queues:delete", ""},
+    {"queues:update", ""},
+    {"queues:stats", ""},
+    {"queues:share", ""},
+    {"queues:purge", ""},
+    {"messages:get_all", ""},
+    {"messages:create", ""},
+    {"messages:get", ""},
+    {"messages:delete", ""},
+    {"messages:delete_all", ""},
+    {"claims:create", ""},
+    {"claims:get", ""},
+    {"claims:update", ""},
+    {"claims:delete", ""},
+    {"subscription:get_all", ""},
+    {"subscription:create", ""},
+    {"subscription:get", ""},
+    {"subscription:update", ""},
+    {"subscription:delete", ""},
+    {"subscription:confirm", ""},
+    {"topics:get_all", ""},
+    {"topics:create", ""},
+    {"topics:get", ""},
+    {"topics:delete", ""},
+    {"topics:update", ""},
+    {"topics:stats", ""},
+    {"topics:purge", ""},
+    {"ping:get", ""},
+    {"health:get", "role:admin"},
+    {"pools:get_all", "role:admin"},
+    {"pools:create", "role:admin"},
+    {"pools:get", "role:admin"},
+    {"pools:delete", "role:admin"},
+    {"pools:update", "role:admin"},
+    {"flavors:get_all", ""},
+    {"flavors:get", ""},
+    {"flavors:create", "role:admin"},
+    {"flavors:delete", "role:admin"},
+    {"flavors:update", "role:admin"},
+};
+
+constexpr bool isDefaultRule(std::string_view name) {
+    for (const DefaultRule& rule : kDefaultRules)
+        if (name == rule.name) return true;
+    return false;
+}
+
 std::span<const DefaultRule> defaultRules();
 
-// The rule guarding `action`, or nullptr for actions no rule guards (versions, the home
-// document, 405 answers).
+// The rule guarding `action` (its action table row), or nullptr for actions no rule
+// guards (versions, the home document, 405 answers).
 const char* ruleForAction(Action action);
-
-// One past the highest Action value, for per-action tables.
-inline constexpr int kActionCount = static_cast<int>(Action::SubscriptionConfirm) + 1;
 
 }  // namespace zaqard::api::policy

@@ -18,7 +18,11 @@
 --   KEYS[11] out  HASH  dead-letter outbox: id -> JSON {env, body, dlq, ttl}
 --   q also holds two hints kept by these scripts: `due`, a lower bound of the scores in
 --   cl and dl and of those in x and kx plus LAZY_MS (housekeeping is skipped before it);
---   `ob` = 1 while the outbox may hold messages (HLEN is skipped without it).
+--   `ob` = 1 while the outbox may hold messages (HLEN is skipped without it); and `ix`,
+--   the index intent: written with the hash by the script that creates the queue, it
+--   says the queue may be missing from its project index and registry bucket (other
+--   slots, written by C++ afterwards); queue_indexed clears it once both are written.
+--   Scripts that create a queue, and normalise, answer it so C++ can finish the step.
 -- Envelope fields: r rank, c created ms, t ttl s, x expires ms, d delay-until ms (0: none),
 -- u client id, k claim id ("" when none), ke claim expiry ms, n claim count; written by
 -- encode_env in that order (older envelopes may have any order: always cjson.decode them).
@@ -277,6 +281,15 @@ end
 
 local function queue_exists()
     return redis.call('EXISTS', Q) == 1
+end
+
+-- Creates the queue hash with its index intent (see `ix` above); answers the intent
+-- token (the creation time as text: a queue deleted and created again gets another).
+local function create_queue(metadata)
+    local token = string.format('%d', NOW)
+    redis.call('HSET', Q, 'c', NOW, 'r', 0, 'm', metadata, 'ix', token)
+    EXISTS_Q = true
+    return token
 end
 
 -- Flags every reply ends with: whether the outbox holds messages for the DLQ mover.

@@ -5,16 +5,18 @@
 --       [4] config max delay s, [5] n, then n times: id, ttl ("" = absent),
 --       delay ("" = absent), body JSON text; then [6 + 4n] "1" when notifications are on.
 -- Reply: {now ms, outbox size, created 0/1, refusal (0 none, 1 too large for the queue,
---         2 invalid delay), queue max post size, notification jobs recorded 0/1}.
+--         2 invalid delay), queue max post size, notification jobs recorded 0/1,
+--         index intent token ("" when none; see queue_create.lua)}.
 -- Notifications: when the queue has subscriptions (their hash z:s:{T} exists; same tag,
 -- derived from Q), one delivery job per message goes to the stream z:n:{T} in this same
 -- script, so a stored message is never without its job (docs/notifications.md).
 -- Nothing is written on a refusal except the lazily created queue itself.
 local created = 0
 -- One HMGET reads the creation time (every queue hash has it), the hints and the mirrors.
-local head = read_queue('maxpost', 'ttl', 'delay')
+local head = read_queue('maxpost', 'ttl', 'delay', 'ix')
+local ix = head[4] or ''
 if not EXISTS_Q then
-    redis.call('HSET', Q, 'c', NOW, 'r', 0, 'm', '{}')
+    ix = create_queue('{}')
     created = 1
 end
 -- No normalise() here: a post only appends, and readers filter expiry, claims and delays
@@ -22,7 +24,7 @@ end
 
 local maxpost = tonumber(head[1] or '0') or 0
 if maxpost > 0 and tonumber(ARGV[2]) > maxpost then
-    return {NOW, outbox_pending(), created, 1, maxpost}
+    return {NOW, outbox_pending(), created, 1, maxpost, 0, ix}
 end
 
 local qttl = tonumber(head[2] or '0') or 0
@@ -44,7 +46,7 @@ for i = 1, n do
         else
             delay = tonumber(ARGV[base + 3])
             if delay < 0 or delay > max_delay then
-                return {NOW, outbox_pending(), created, 2, maxpost}
+                return {NOW, outbox_pending(), created, 2, maxpost, 0, ix}
             end
         end
     end
@@ -99,4 +101,4 @@ call_many('ZADD', X, xs)
 call_many('ZADD', AV, avs)
 call_many('ZADD', DL, dls)
 if due then lower_due(due) end
-return {NOW, outbox_pending(), created, 0, maxpost, notify and 1 or 0}
+return {NOW, outbox_pending(), created, 0, maxpost, notify and 1 or 0, ix}

@@ -2,8 +2,10 @@
 
 Usage: smtp_sink.py RECORD_FILE [--auth USER:PASSWORD] [--tls CERT KEY]
 Prints its loopback port on the first stdout line and appends one JSON line per
-received message to RECORD_FILE: {"mail_from", "rcpt_tos", "data", "auth"}.
---auth requires AUTH (PLAIN/LOGIN, allowed without TLS); --tls offers STARTTLS.
+received message to RECORD_FILE: {"mail_from", "rcpt_tos", "data", "auth", "tls",
+"tls_version"} (tls_version: e.g. "TLSv1.2", null without STARTTLS).
+--tls offers STARTTLS and requires it before MAIL. --auth requires AUTH (PLAIN/LOGIN),
+after STARTTLS when --tls is given, else without TLS.
 """
 import asyncio
 import json
@@ -36,6 +38,8 @@ class Handler:
                 "data": envelope.content.decode("utf-8", "replace"),
                 "auth": bool(session.authenticated),
                 "tls": session.ssl is not None,
+                "tls_version": (session.ssl["ssl_object"].version()
+                                if session.ssl is not None else None),
             }) + "\n")
         return "250 Message accepted for delivery"
 
@@ -55,11 +59,11 @@ def free_port():
 kwargs = {}
 if auth:
     kwargs.update(authenticator=authenticator, auth_required=True,
-                  auth_require_tls=False)
+                  auth_require_tls=tls is not None)
 if tls:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(*tls)
-    kwargs.update(tls_context=context)
+    kwargs.update(tls_context=context, require_starttls=True)
 port = free_port()
 controller = Controller(Handler(), hostname="127.0.0.1", port=port, **kwargs)
 controller.start()

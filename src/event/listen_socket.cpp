@@ -1,4 +1,4 @@
-#include "transports/http/listener.h"
+#include "src/event/listen_socket.h"
 
 #include <netdb.h>
 #include <netinet/in.h>
@@ -10,19 +10,7 @@
 #include <cstring>
 #include <memory>
 
-namespace zaqard::http {
-
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-}
-
-UniqueFd::~UniqueFd() {
-    if (fd_ >= 0) ::close(fd_);
-}
+namespace zaqard::event {
 
 namespace {
 struct AddrInfoDeleter {
@@ -85,4 +73,4 @@ int localPort(int fd) {
     return 0;
 }
 
-}  // namespace zaqard::http
+}  // namespace zaqard::event
