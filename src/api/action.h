@@ -45,6 +45,17 @@ enum class Action {
     SubscriptionUpdate,
     SubscriptionDelete,
     SubscriptionConfirm,
+    // Pools and flavors (admin_mode and pooling; REST only, as in Zaqar)
+    PoolList,
+    PoolGet,
+    PoolCreate,
+    PoolUpdate,
+    PoolDelete,
+    FlavorList,
+    FlavorGet,
+    FlavorCreate,
+    FlavorUpdate,
+    FlavorDelete,
 
     Count  // not an action: the number of actions (keep last)
 };
