@@ -61,9 +61,8 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
         log::error("[drivers:message_store:redis] uri: " + error);
         return 1;
     }
-    if (std::string error;
-        configIn.pooling &&
-        !storage::redis::clientSupports(configIn.management_store_redis, error)) {
+    if (std::string error; configIn.pooling && !storage::redis::clientSupports(
+                                                   configIn.management_store_redis, error)) {
         log::error("[drivers:management_store:redis] uri: " + error);
         return 1;
     }

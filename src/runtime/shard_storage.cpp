@@ -29,15 +29,15 @@ struct ShardStorage::Pooled {
     Pooled(event::Dispatcher& dispatcher, const config::Config& config, bool sweep)
         : managementClient(managementClientFor(dispatcher, config)),
           management(dispatcher, *managementClient, kProbeTimeout),
-          virtualPool(config.enable_virtual_pool
-                          ? std::make_unique<storage::redis::RedisPoolBackend>(
-                                dispatcher, config.message_store_redis,
-                                redisDriverOptions(config, sweep))
-                          : nullptr),
-          catalog(dispatcher, management,
-                  storage::redis::redisBackendFactory(dispatcher,
-                                                      redisDriverOptions(config, sweep)),
-                  virtualPool.get()),
+          virtualPool(
+              config.enable_virtual_pool
+                  ? std::make_unique<storage::redis::RedisPoolBackend>(
+                        dispatcher, config.message_store_redis, redisDriverOptions(config, sweep))
+                  : nullptr),
+          catalog(
+              dispatcher, management,
+              storage::redis::redisBackendFactory(dispatcher, redisDriverOptions(config, sweep)),
+              virtualPool.get()),
           facade(catalog) {}
 
     static std::unique_ptr<storage::redis::RedisClient> managementClientFor(

@@ -31,8 +31,8 @@ int weightedChoice(const std::vector<int64_t>& weights, uint64_t roll) {
     return -1;
 }
 
-Catalog::Catalog(event::Dispatcher& dispatcher, ManagementStore& management,
-                 BackendFactory factory, PoolBackend* virtualPool)
+Catalog::Catalog(event::Dispatcher& dispatcher, ManagementStore& management, BackendFactory factory,
+                 PoolBackend* virtualPool)
     : dispatcher_(dispatcher),
       management_(management),
       factory_(std::move(factory)),
@@ -121,8 +121,8 @@ void Catalog::applyTable(std::vector<PoolInfo> pools) {
         backend->start();
         Storage storage = backend->storage();
         std::string name = info.name;
-        next.emplace(name, std::unique_ptr<Pool>(
-                               new Pool{std::move(info), std::move(backend), storage}));
+        next.emplace(name,
+                     std::unique_ptr<Pool>(new Pool{std::move(info), std::move(backend), storage}));
     }
     // Removed or re-pointed pools: their pending calls fail (503), freed after this
     // iteration (a call's callback may be on the stack).
@@ -144,10 +144,11 @@ void Catalog::resolve(const Placement& placement, bool reloaded,
                       std::function<void(Result<Route>)> done) {
     if (Storage* storage = storageOf(placement)) return done(Route{placement, storage});
     if (reloaded || placement.virtualPool) {
-        return done(Error{ErrorKind::Unavailable,
-                          placement.virtualPool ? "the queue is on the virtual pool, which is "
-                                                  "not enabled"
-                                                : "pool '" + placement.pool + "' is not registered"});
+        return done(
+            Error{ErrorKind::Unavailable, placement.virtualPool
+                                              ? "the queue is on the virtual pool, which is "
+                                                "not enabled"
+                                              : "pool '" + placement.pool + "' is not registered"});
     }
     withTable(true, [this, placement, done = std::move(done)](Status status) mutable {
         if (!status.ok()) return done(status.error());
@@ -165,29 +166,28 @@ void Catalog::lookup(const QueueRef& queue,
             if (hit != cache_.end()) return done(std::optional<Placement>(hit->second));
         }
         uint64_t epoch = epoch_;
-        management_.placement(
-            queue, [this, alive = alive_, key, epoch,
-                    done = std::move(done)](Result<std::optional<Placement>> placement) mutable {
-                if (!*alive) return done(Error{ErrorKind::Unavailable, "shutting down"});
-                // Cached only if no invalidation arrived while we read (it may concern
-                // this queue) and none can have been missed.
-                if (placement.ok() && placement.value() && epoch == epoch_ && trusted())
-                    cache_[key] = *placement.value();
-                done(std::move(placement));
-            });
+        management_.placement(queue, [this, alive = alive_, key, epoch, done = std::move(done)](
+                                         Result<std::optional<Placement>> placement) mutable {
+            if (!*alive) return done(Error{ErrorKind::Unavailable, "shutting down"});
+            // Cached only if no invalidation arrived while we read (it may concern
+            // this queue) and none can have been missed.
+            if (placement.ok() && placement.value() && epoch == epoch_ && trusted())
+                cache_[key] = *placement.value();
+            done(std::move(placement));
+        });
     });
 }
 
-void Catalog::route(const QueueRef& queue,
-                    std::function<void(Result<std::optional<Route>>)> done) {
-    lookup(queue, [this, done = std::move(done)](Result<std::optional<Placement>> placement) mutable {
-        if (!placement.ok()) return done(placement.error());
-        if (!placement.value()) return done(std::optional<Route>());
-        resolve(*placement.value(), false, [done = std::move(done)](Result<Route> route) {
-            if (!route.ok()) return done(route.error());
-            done(std::optional<Route>(route.value()));
-        });
-    });
+void Catalog::route(const QueueRef& queue, std::function<void(Result<std::optional<Route>>)> done) {
+    lookup(queue,
+           [this, done = std::move(done)](Result<std::optional<Placement>> placement) mutable {
+               if (!placement.ok()) return done(placement.error());
+               if (!placement.value()) return done(std::optional<Route>());
+               resolve(*placement.value(), false, [done = std::move(done)](Result<Route> route) {
+                   if (!route.ok()) return done(route.error());
+                   done(std::optional<Route>(route.value()));
+               });
+           });
 }
 
 void Catalog::routeOrPlace(const QueueRef& queue, const std::string& flavor,
@@ -200,10 +200,11 @@ void Catalog::routeOrPlace(const QueueRef& queue, const std::string& flavor,
         // stays there: place it where it is.
         if (virtualStorage_ && flavor.empty()) {
             virtualStorage_->queues.getMetadata(
-                queue, [this, alive = alive_, queue, flavor, done = std::move(done)](
-                           Result<std::optional<Json>> metadata) mutable {
+                queue, [this, alive = alive_, queue, flavor,
+                        done = std::move(done)](Result<std::optional<Json>> metadata) mutable {
                     if (!*alive) return done(Error{ErrorKind::Unavailable, "shutting down"});
-                    if (metadata.ok() && metadata.value()) return record(queue, Placement{true, ""}, std::move(done));
+                    if (metadata.ok() && metadata.value())
+                        return record(queue, Placement{true, ""}, std::move(done));
                     choose(queue, flavor, std::move(done));
                 });
             return;
@@ -235,8 +236,8 @@ void Catalog::choose(const QueueRef& queue, const std::string& flavor,
     };
     if (flavor.empty()) return withTable(false, std::move(pick));
     // A flavor is looked up in the queue's project (rest-v2.md §9.2).
-    management_.flavors(queue.project, [this, alive = alive_, flavor, shared, pick](
-                                           Result<std::vector<FlavorInfo>> flavors) mutable {
+    management_.flavors(queue.project, [this, alive = alive_, flavor, shared,
+                                        pick](Result<std::vector<FlavorInfo>> flavors) mutable {
         if (!*alive) return (*shared)(Error{ErrorKind::Unavailable, "shutting down"});
         if (!flavors.ok()) return (*shared)(flavors.error());
         bool known = false;
@@ -249,14 +250,14 @@ void Catalog::choose(const QueueRef& queue, const std::string& flavor,
 
 void Catalog::record(const QueueRef& queue, const Placement& placement,
                      std::function<void(Result<Route>)> done) {
-    management_.place(queue, placement,
-                      [this, alive = alive_, queue, done = std::move(done)](
-                          Result<Placement> held) mutable {
-                          if (!*alive) return done(Error{ErrorKind::Unavailable, "shutting down"});
-                          if (!held.ok()) return done(held.error());
-                          // Another process may have placed it first: its choice holds.
-                          resolve(held.value(), false, std::move(done));
-                      });
+    management_.place(
+        queue, placement,
+        [this, alive = alive_, queue, done = std::move(done)](Result<Placement> held) mutable {
+            if (!*alive) return done(Error{ErrorKind::Unavailable, "shutting down"});
+            if (!held.ok()) return done(held.error());
+            // Another process may have placed it first: its choice holds.
+            resolve(held.value(), false, std::move(done));
+        });
 }
 
 void Catalog::fallback(std::function<void(Result<Route>)> done) {
@@ -270,14 +271,15 @@ void Catalog::fallback(std::function<void(Result<Route>)> done) {
 }
 
 void Catalog::unplace(const QueueRef& queue, std::function<void(Status)> done) {
-    management_.unplace(queue, [this, alive = alive_, queue, done = std::move(done)](Status status) {
-        if (*alive) {
-            cache_.erase(cacheKey(queue));
-            ++epoch_;
-            management_.announce("q " + cacheKey(queue));
-        }
-        done(status);
-    });
+    management_.unplace(queue,
+                        [this, alive = alive_, queue, done = std::move(done)](Status status) {
+                            if (*alive) {
+                                cache_.erase(cacheKey(queue));
+                                ++epoch_;
+                                management_.announce("q " + cacheKey(queue));
+                            }
+                            done(status);
+                        });
 }
 
 void Catalog::members(std::function<void(Result<std::vector<Member>>)> done) {

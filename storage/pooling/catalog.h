@@ -100,8 +100,7 @@ class Catalog {
     void invalidateAll();
     void withTable(bool refresh, std::function<void(Status)> done);
     void applyTable(std::vector<PoolInfo> pools);
-    void lookup(const QueueRef& queue,
-                std::function<void(Result<std::optional<Placement>>)> done);
+    void lookup(const QueueRef& queue, std::function<void(Result<std::optional<Placement>>)> done);
     void record(const QueueRef& queue, const Placement& placement,
                 std::function<void(Result<Route>)> done);
     void resolve(const Placement& placement, bool reloaded,

@@ -24,13 +24,14 @@ void onQueue(Catalog& catalog, const QueueRef& queue, Callback<T> done, F call) 
 
 // Runs `call` on the queue's pool, placing the queue first when it has no pool.
 template <typename T, typename F>
-void onPlaced(Catalog& catalog, const QueueRef& queue, const std::string& flavor,
-              Callback<T> done, F call) {
-    catalog.routeOrPlace(queue, flavor, [done = std::move(done),
-                                         call = std::move(call)](Result<Route> route) mutable {
-        if (!route.ok()) return done(route.error());
-        call(*route.value().storage, std::move(done));
-    });
+void onPlaced(Catalog& catalog, const QueueRef& queue, const std::string& flavor, Callback<T> done,
+              F call) {
+    catalog.routeOrPlace(
+        queue, flavor,
+        [done = std::move(done), call = std::move(call)](Result<Route> route) mutable {
+            if (!route.ok()) return done(route.error());
+            call(*route.value().storage, std::move(done));
+        });
 }
 
 // Collects one answer per pool, then `finish` runs with them all (in member order).
@@ -44,8 +45,7 @@ struct Gather {
 };
 
 template <typename T, typename Ask, typename Finish>
-void overPools(Catalog& catalog, Ask ask, Finish finish,
-               std::function<void(Error)> fail) {
+void overPools(Catalog& catalog, Ask ask, Finish finish, std::function<void(Error)> fail) {
     catalog.members([ask = std::move(ask), finish = std::move(finish),
                      fail = std::move(fail)](Result<std::vector<Catalog::Member>> members) mutable {
         if (!members.ok()) return fail(members.error());
@@ -116,8 +116,8 @@ class PooledStorage::Queues : public QueueStore {
     }
     void remove(const QueueRef& queue, Callback<Unit> done) override {
         Catalog& catalog = catalog_;
-        catalog_.route(queue, [&catalog, queue, done = std::move(done)](
-                                  Result<std::optional<Route>> route) mutable {
+        catalog_.route(queue, [&catalog, queue,
+                               done = std::move(done)](Result<std::optional<Route>> route) mutable {
             if (!route.ok()) return done(route.error());
             if (!route.value()) return done(Unit{});
             route.value()->storage->queues.remove(
@@ -143,11 +143,10 @@ class PooledStorage::Queues : public QueueStore {
                 std::sort(merged.begin(), merged.end(),
                           [](const auto& a, const auto& b) { return a.name < b.name; });
                 // A queue placed on one pool and left (empty) on another is listed once.
-                merged.erase(std::unique(merged.begin(), merged.end(),
-                                         [](const auto& a, const auto& b) {
-                                             return a.name == b.name;
-                                         }),
-                             merged.end());
+                merged.erase(
+                    std::unique(merged.begin(), merged.end(),
+                                [](const auto& a, const auto& b) { return a.name == b.name; }),
+                    merged.end());
                 if (limit >= 0 && merged.size() > static_cast<size_t>(limit))
                     merged.resize(static_cast<size_t>(limit));
                 (*shared)(std::move(merged));
@@ -215,8 +214,7 @@ class PooledStorage::Messages : public MessageStore {
         });
     }
     void removeManyClaimed(const QueueRef& queue, const std::vector<std::string>& ids,
-                           const std::vector<std::string>& claimIds,
-                           Callback<Unit> done) override {
+                           const std::vector<std::string>& claimIds, Callback<Unit> done) override {
         onQueue(catalog_, queue, std::move(done),
                 [queue, ids, claimIds](Storage& s, Callback<Unit> d) {
                     s.messages.removeManyClaimed(queue, ids, claimIds, std::move(d));
@@ -333,9 +331,10 @@ class PooledStorage::Subscriptions : public SubscriptionStore {
                 });
     }
     void get(const QueueRef& queue, const std::string& id, Callback<Subscription> done) override {
-        onQueue(catalog_, queue, std::move(done), [queue, id](Storage& s, Callback<Subscription> d) {
-            s.subscriptions.get(queue, id, std::move(d));
-        });
+        onQueue(catalog_, queue, std::move(done),
+                [queue, id](Storage& s, Callback<Subscription> d) {
+                    s.subscriptions.get(queue, id, std::move(d));
+                });
     }
     void update(const QueueRef& queue, const std::string& id, const SubscriptionChanges& changes,
                 Callback<Unit> done) override {
@@ -405,7 +404,8 @@ class PooledStorage::Notifications : public NotificationStore {
         if (!store) return unavailable(std::move(done));
         store->fetch(inner, consumer, count, claimIdleMs, leaseMs,
                      [placement, done = std::move(done)](Result<NotificationBatch> batch) {
-                         if (batch.ok()) batch.value().tag = pooledTag(placement, batch.value().tag);
+                         if (batch.ok())
+                             batch.value().tag = pooledTag(placement, batch.value().tag);
                          done(std::move(batch));
                      });
     }
@@ -476,8 +476,12 @@ PooledStorage::PooledStorage(Catalog& catalog)
 PooledStorage::~PooledStorage() = default;
 
 Storage PooledStorage::storage() {
-    Storage s{*queues_,        *messages_,      *claims_,
-              *health_,        *subscriptions_, *notifications_,
+    Storage s{*queues_,
+              *messages_,
+              *claims_,
+              *health_,
+              *subscriptions_,
+              *notifications_,
               catalog_.management().pubsub()};
     s.management = &catalog_.management();
     return s;

@@ -128,13 +128,13 @@ void RedisManagementStore::pools(Callback<std::vector<pooling::PoolInfo>> done) 
 
 void RedisManagementStore::putPool(const pooling::PoolInfo& pool, Callback<Unit> done) {
     redis_.command(
-        Command::keyAt({"EVAL", kPutPoolScript, "1", kPoolsKey, pool.name, pool.uri,
-                        encodePool(pool)},
-                       3),
+        Command::keyAt(
+            {"EVAL", kPutPoolScript, "1", kPoolsKey, pool.name, pool.uri, encodePool(pool)}, 3),
         [done = std::move(done)](Result<RedisValue> reply) {
             if (failed(reply, done)) return;
             if (reply.value().asInt() == 0)
-                return done(Error{ErrorKind::Conflict, "The database URI is in use by another pool."});
+                return done(
+                    Error{ErrorKind::Conflict, "The database URI is in use by another pool."});
             done(Unit{});
         });
 }
@@ -238,10 +238,9 @@ void RedisManagementStore::unplace(const QueueRef& queue, Callback<Unit> done) {
                         if (!replies.ok()) return done(replies.error());
                         auto held = decodePlacement(replies.value().at(0));
                         if (!*alive || !held || held->virtualPool) return done(Unit{});
-                        redis_.command({"SREM", poolQueuesKey(held->pool), member(queue)},
-                                       [done = std::move(done)](Result<RedisValue>) {
-                                           done(Unit{});
-                                       });
+                        redis_.command(
+                            {"SREM", poolQueuesKey(held->pool), member(queue)},
+                            [done = std::move(done)](Result<RedisValue>) { done(Unit{}); });
                     });
 }
 

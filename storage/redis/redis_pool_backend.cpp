@@ -8,8 +8,8 @@ namespace zaqard::storage::redis {
 
 pooling::BackendFactory redisBackendFactory(event::Dispatcher& dispatcher,
                                             RedisDriverOptions options) {
-    return [&dispatcher, options](const pooling::PoolInfo& pool)
-               -> std::unique_ptr<pooling::PoolBackend> {
+    return [&dispatcher,
+            options](const pooling::PoolInfo& pool) -> std::unique_ptr<pooling::PoolBackend> {
         config::RedisUri uri;
         std::string error;
         if (!config::parseRedisUri(pool.uri, uri, error) || !clientSupports(uri, error))

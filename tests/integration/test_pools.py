@@ -125,12 +125,21 @@ def test_no_pool_and_no_virtual_pool_answers_503(servers, tmp_path):
     # Its own process and management store: no pool is registered there.
     mgmt = harness.RedisProcess(str(tmp_path / "empty")).start()
     try:
-        z = harness.ZaqardProcess(str(tmp_path), mgmt.port, POOLING, name="empty")
+        config = {k: dict(v) for k, v in POOLING.items()}
+        config["transport"] = {"max_pools_per_page": "3", "max_flavors_per_page": "4"}
+        z = harness.ZaqardProcess(str(tmp_path), mgmt.port, config, name="empty")
         z.start()
         api = admin(z.base_url, "p-empty")
         r = api.put("/v2/queues/q1")
         assert r.status == 503, r
         assert r.json["title"] == "Service temporarily unavailable"
+        # [transport] max_pools_per_page / max_flavors_per_page bound the listings.
+        r = api.get("/v2/pools", params={"limit": 4})
+        assert r.json["description"] == "Limit must be at least 1 and no greater than 3."
+        assert api.get("/v2/pools", params={"limit": 3}).status == 200
+        r = api.get("/v2/flavors", params={"limit": 5})
+        assert r.json["description"] == "Limit must be at least 1 and no greater than 4."
+        assert api.get("/v2/flavors", params={"limit": 4}).status == 200
         z.stop()
         assert z.problems() == []
     finally:

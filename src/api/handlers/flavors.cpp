@@ -155,14 +155,13 @@ void replyFlavor(const CallPtr& call, const std::string& name,
 }
 
 // Reads the project's flavors and the pools, then runs `next` with both.
-void withFlavorsAndPools(
-    const CallPtr& call, storage::pooling::ManagementStore& store, const std::string& sentence,
-    std::function<void(std::vector<FlavorInfo>, std::vector<PoolInfo>)> next) {
+void withFlavorsAndPools(const CallPtr& call, storage::pooling::ManagementStore& store,
+                         const std::string& sentence,
+                         std::function<void(std::vector<FlavorInfo>, std::vector<PoolInfo>)> next) {
     store.flavors(call->project, [call, &store, sentence, next = std::move(next)](
                                      Result<std::vector<FlavorInfo>> flavors) mutable {
         if (!flavors.ok()) return call->reply(storageError(flavors.error(), sentence));
-        store.pools([call, sentence, next = std::move(next),
-                     flavors = std::move(flavors.value())](
+        store.pools([call, sentence, next = std::move(next), flavors = std::move(flavors.value())](
                         Result<std::vector<PoolInfo>> pools) mutable {
             if (!pools.ok()) return call->reply(storageError(pools.error(), sentence));
             next(std::move(flavors), std::move(pools.value()));

@@ -116,8 +116,9 @@ void poolList(const CallPtr& call) {
             ++taken;
         }
         Json body = Json::object();
-        body.set("links", pageLinks(taken == 0, taken == 0 ? std::string()
-                                                           : nextPageHref(path, params.read(), last)));
+        body.set("links",
+                 pageLinks(taken == 0,
+                           taken == 0 ? std::string() : nextPageHref(path, params.read(), last)));
         body.set("pools", std::move(items));
         Response response;
         response.body = std::move(body);
@@ -132,17 +133,18 @@ void poolGet(const CallPtr& call) {
     QueryParams params(call->request.query);
     std::optional<bool> detailed;
     if (auto r = params.getBool("detailed", detailed)) return call->reply(std::move(*r));
-    store->pools([call, isDetailed = detailed.value_or(false)](Result<std::vector<PoolInfo>> pools) {
-        if (!pools.ok())
-            return call->reply(storageError(pools.error(), "Pool could not be read."));
-        const PoolInfo* pool = findPool(pools.value(), call->request.poolName);
-        if (!pool) return call->reply(notFound(poolDoesNotExist(call->request.poolName)));
-        Json doc = poolDocument(*pool, isDetailed);
-        doc.set("href", Json::string(call->request.path));
-        Response response;
-        response.body = std::move(doc);
-        call->reply(std::move(response));
-    });
+    store->pools(
+        [call, isDetailed = detailed.value_or(false)](Result<std::vector<PoolInfo>> pools) {
+            if (!pools.ok())
+                return call->reply(storageError(pools.error(), "Pool could not be read."));
+            const PoolInfo* pool = findPool(pools.value(), call->request.poolName);
+            if (!pool) return call->reply(notFound(poolDoesNotExist(call->request.poolName)));
+            Json doc = poolDocument(*pool, isDetailed);
+            doc.set("href", Json::string(call->request.path));
+            Response response;
+            response.body = std::move(doc);
+            call->reply(std::move(response));
+        });
 }
 
 void poolCreate(const CallPtr& call) {
@@ -178,8 +180,8 @@ void poolUpdate(const CallPtr& call) {
     if (json_is_object(doc.get()))
         for (const char* f : kFields) any = any || json_object_get(doc.get(), f);
     if (!any)
-        return call->reply(badRequestBody(
-            "One of `uri`, `weight`, `flavor`, or `options` needs to be specified"));
+        return call->reply(
+            badRequestBody("One of `uri`, `weight`, `flavor`, or `options` needs to be specified"));
     for (const char* f : kFields)
         if (auto problem = checkField(doc.get(), f)) return call->reply(schemaError(*problem));
     auto apply = [call, store, doc] {
@@ -191,7 +193,8 @@ void poolUpdate(const CallPtr& call) {
             PoolInfo pool = *found;
             // Null fields are not given (Zaqar prunes None values).
             if (json_is_string(doc.at("uri"))) pool.uri = stringField(doc.get(), "uri");
-            if (json_is_integer(doc.at("weight"))) pool.weight = json_integer_value(doc.at("weight"));
+            if (json_is_integer(doc.at("weight")))
+                pool.weight = json_integer_value(doc.at("weight"));
             if (json_is_string(doc.at("flavor"))) pool.flavor = stringField(doc.get(), "flavor");
             if (json_is_object(doc.at("options"))) pool.options = Json::borrow(doc.at("options"));
             writePools(*store, {pool}, [call, pool](Status stored) {
@@ -224,9 +227,9 @@ void poolDelete(const CallPtr& call) {
             int inFlavor = 0;
             for (const auto& p : pools.value()) inFlavor += p.flavor == pool->flavor;
             if (inFlavor == 1)
-                return call->reply(errorResponse(403, "Unable to delete",
-                                                 "This pool is used by flavors " + pool->flavor +
-                                                     "; It cannot be deleted."));
+                return call->reply(errorResponse(
+                    403, "Unable to delete",
+                    "This pool is used by flavors " + pool->flavor + "; It cannot be deleted."));
         }
         // Beyond Zaqar: a pool that still holds queues stays (their data would be
         // unreachable).
@@ -234,10 +237,10 @@ void poolDelete(const CallPtr& call) {
             if (!count.ok())
                 return call->reply(storageError(count.error(), "Pool could not be deleted."));
             if (count.value() > 0)
-                return call->reply(errorResponse(
-                    403, "Unable to delete",
-                    "Pool " + name + " still holds " + std::to_string(count.value()) +
-                        " queue(s); delete them before the pool."));
+                return call->reply(errorResponse(403, "Unable to delete",
+                                                 "Pool " + name + " still holds " +
+                                                     std::to_string(count.value()) +
+                                                     " queue(s); delete them before the pool."));
             store->removePool(name, [call, store](Status removed) {
                 if (!removed.ok())
                     return call->reply(storageError(removed.error(), "Pool could not be deleted."));
