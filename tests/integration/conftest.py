@@ -1,4 +1,5 @@
-"""pytest fixtures: one redis-server + zaqard per test module, a fresh project per test.
+"""pytest fixtures: one redis-server + zaqard per test module, a fresh project per test;
+a real Keystone (keystone_server.py) per test session, for the modules that ask for it.
 
 Module scope keeps the suite fast; a fresh project id (uuid) per test keeps tests
 independent. At teardown zaqard gets SIGTERM and the module fails if it exited non-zero
@@ -13,6 +14,7 @@ import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import keystone_server  # noqa: E402
 import zaqard_harness as harness  # noqa: E402
 
 
@@ -34,3 +36,9 @@ def api(stack):
 @pytest.fixture
 def base_url(stack):
     return stack.base_url
+
+
+@pytest.fixture(scope="session")
+def real_keystone(tmp_path_factory):
+    """Debian's Keystone under uwsgi, built once per session (database, keys, accounts)."""
+    yield from keystone_server.running_keystone(str(tmp_path_factory.mktemp("keystone")))

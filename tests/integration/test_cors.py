@@ -10,7 +10,6 @@ import uuid
 import pytest
 
 import zaqard_harness as harness
-from keystone_stub import KeystoneStub
 
 A = "http://a.example"
 B = "http://b.example:8080"
@@ -222,28 +221,26 @@ def test_cors_off_actual_request_has_no_headers(off):
 # --- Keystone: the preflight is answered before authentication ---------------------------
 
 @pytest.fixture(scope="module")
-def keystone_stack(tmp_path_factory):
-    stub = KeystoneStub().start()
+def keystone_stack(tmp_path_factory, real_keystone):
+    """zaqard with auth_strategy = keystone against the session's real Keystone."""
     workdir = str(tmp_path_factory.mktemp("keystone"))
     st = harness.Stack(workdir)
     st.redis.start()
     try:
         st.zaqard = harness.ZaqardProcess(workdir, st.redis.port, {
             "DEFAULT": {"auth_strategy": "keystone"},
-            "keystone_authtoken": {"auth_url": stub.url, "username": "zaqar",
-                                   "password": "secret", "project_name": "service"},
+            "keystone_authtoken": real_keystone.authtoken_config(real_keystone.url),
             "cors": {"allowed_origin": A, "allow_headers": "X-Auth-Token,Client-ID"}})
         st.zaqard.start(any_status=True)
-        yield st, stub
+        yield st, real_keystone
     finally:
         problems = st.stop()
-        stub.stop()
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
 
 
 def test_keystone_preflight_needs_no_token_and_401s_carry_headers(keystone_stack):
-    st, stub = keystone_stack
+    st, keystone = keystone_stack
     r = preflight(st, A, method="GET", headers="x-auth-token,client-id", path="/v2/queues")
     assert r.status == 200, r
     assert r.header("Access-Control-Allow-Origin") == A
@@ -252,7 +249,8 @@ def test_keystone_preflight_needs_no_token_and_401s_carry_headers(keystone_stack
     r = api.get("/v2/queues", headers={"Origin": A})
     assert r.status == 401, r
     assert r.header("Access-Control-Allow-Origin") == A
-    token = stub.issue(api.project)
+    assert r.header("WWW-Authenticate") == f'Keystone uri="{keystone.url}"'
+    token = keystone.token(keystone.new_project())
     r = api.get("/v2/queues", headers={"Origin": A, "X-Auth-Token": token})
     assert r.status == 200, r
     assert r.header("Access-Control-Allow-Origin") == A
@@ -261,12 +259,12 @@ def test_keystone_preflight_needs_no_token_and_401s_carry_headers(keystone_stack
 def test_keystone_authenticates_before_routing(keystone_stack):
     # Zaqar's auth middleware wraps its router: an unknown path without a token is a 401
     # (Zaqar's own test_auth.test_non_authenticated), a 404 only with a valid token.
-    st, stub = keystone_stack
+    st, keystone = keystone_stack
     api = st.client()
     r = api.get("/v2/480924/queues/")
     assert r.status == 401, r
     assert r.header("WWW-Authenticate") is not None
-    r = api.get("/v2/480924/queues/", headers={"X-Auth-Token": stub.issue(api.project)})
+    r = api.get("/v2/480924/queues/", headers={"X-Auth-Token": keystone.token()})
     assert r.status == 404, r
 
 

@@ -132,6 +132,12 @@ def link_up(node):
     return isinstance(info, str) and "master_link_status:up" in info
 
 
+def replica_online(master):
+    """The master counts the replica for WAIT (after its first REPLCONF ACK)."""
+    info = redis_call(master.port, "INFO", "replication")
+    return isinstance(info, str) and "state=online" in info
+
+
 def master_port(sentinels):
     """The master the sentinels agree on (every live one)."""
     ports = set()
@@ -210,7 +216,7 @@ def group():
         nodes.append(master)
         replica = data_node(workdir, "redis-b", replica_of=master.port)
         nodes.append(replica)
-        wait_for("the replica's link", lambda: link_up(replica), 15)
+        wait_for("the replica's link", lambda: link_up(replica) and replica_online(master), 15)
         sentinels = [sentinel_node(workdir, f"sentinel-{i}", master.port) for i in range(3)]
         nodes.extend(sentinels)
 

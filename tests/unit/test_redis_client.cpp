@@ -294,9 +294,11 @@ TEST_F(RedisWaitTest, WritesConfirmedByAReplicaSucceed) {
     ASSERT_TRUE(runUntil(
         dispatcher_,
         [&] {
-            auto info = replica.command({"INFO", "replication"});
-            return info && std::string(info->str, info->len).find("master_link_status:up") !=
-                               std::string::npos;
+            // The master counts a replica for WAIT once it is online there (after its
+            // first REPLCONF ACK), which can follow the replica's link being up.
+            auto info = server_.command({"INFO", "replication"});
+            return info &&
+                   std::string(info->str, info->len).find("state=online") != std::string::npos;
         },
         std::chrono::milliseconds(10000)));
     auto posted = postOne();
