@@ -77,6 +77,10 @@ class Servers:
             self.redis = harness.RedisProcess(os.path.join(self.workdir, "redis")).start()
         return self.redis
 
+    def redis_url(self):
+        """The shared Redis as a pool URI (what the pool tests get as mongodb_url)."""
+        return f"redis://127.0.0.1:{self.shared_redis().port}"
+
     def flush(self):
         if self.redis is not None:
             reply = self.redis.command("FLUSHALL")
@@ -256,8 +260,6 @@ def run(title, module_names, argv):
 
     workdir = tempfile.mkdtemp(prefix="zaqard-compat-")
     SERVERS = Servers(workdir)
-    # The pool tests register pools at mongodb_url + "/<something>": our shared Redis.
-    os.environ["ZAQAR_TEST_MONGODB_URL"] = f"redis://127.0.0.1:{SERVERS.shared_redis().port}"
     stream = io.StringIO() if "-q" in argv else sys.stdout
     runner = unittest.TextTestRunner(stream=stream, verbosity=2, resultclass=CountingResult)
     try:

@@ -143,6 +143,15 @@ def install():
         self.wsgi_cfg = self.conf[drivers_transport_wsgi.GROUP_NAME]
         self.conf.unreliable = True
         self.conf.admin_mode = True
+        # The pool tests register pools at mongodb_url + "/<something>" (not through
+        # ZAQAR_TEST_MONGODB_URL: that rewrites the test's config file to a temporary one).
+        self.mongodb_url = common.SERVERS.redis_url()
+        if self.conf.pooling:
+            # Pooled tests register a pool at the management store's URI (Zaqar's bootstrap
+            # registered that group): here, the shared Redis.
+            from zaqar.conf import drivers_management_store_mongodb as management
+            self.conf.register_opts(management.ALL_OPTS, group=management.GROUP_NAME)
+            self.conf.set_override("uri", self.mongodb_url, group=management.GROUP_NAME)
         self.boot = common.FakeBoot(self.conf)
         self.app = RemoteApp(self)
         self.srmock = ftest.StartResponseMock()
