@@ -53,7 +53,7 @@ struct RedisUri {
     std::string masterName;
     std::string sentinelUsername;
     std::string sentinelPassword;
-    // Redis Cluster: ?cluster=true and the seed nodes (not served yet: refused at start-up).
+    // Redis Cluster: ?cluster=true and the seed nodes (the slot map is read from them).
     bool cluster = false;
     std::vector<std::pair<std::string, int>> clusterNodes;
 };

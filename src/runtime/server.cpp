@@ -31,6 +31,11 @@ std::string describeRedis(const config::RedisUri& uri) {
         for (size_t i = 0; i < uri.sentinels.size(); ++i)
             text += (i ? "," : "") + uri.sentinels[i].first + ":" +
                     std::to_string(uri.sentinels[i].second);
+    } else if (uri.cluster) {
+        text = "cluster via ";
+        for (size_t i = 0; i < uri.clusterNodes.size(); ++i)
+            text += (i ? "," : "") + uri.clusterNodes[i].first + ":" +
+                    std::to_string(uri.clusterNodes[i].second);
     } else if (!uri.socketPath.empty()) {
         text = "redis:" + uri.socketPath;
     } else {

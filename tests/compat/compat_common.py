@@ -199,6 +199,7 @@ class FakeBoot:
 
     class _Control:
         queues_database = "queues"
+        topics_database = "topics"  # test_topic_lifecycle's teardown drops it
 
         def __init__(self):
             self.pools_controller = FakeBoot._Dropper()

@@ -7,6 +7,7 @@
 
 #include "src/config/config_loader.h"
 #include "storage/redis/client/client_factory.h"
+#include "storage/redis/client/cluster_client.h"
 #include "storage/redis/client/node_client.h"
 #include "storage/redis/client/sentinel_client.h"
 #include "test_redis_support.h"
@@ -160,13 +161,17 @@ TEST_F(RedisClientTest, SocketTimeoutInTheUriIsTheCommandDeadline) {
     EXPECT_TRUE(call(*redis, {"PING"}).ok());
 }
 
-TEST_F(RedisClientTest, ClusterUrisAreRefused) {
+TEST_F(RedisClientTest, ClusterUrisMakeAClusterClientOnDatabaseZeroOnly) {
     config::RedisUri uri = nodeUri(7000);
     uri.cluster = true;
     uri.clusterNodes = {{"127.0.0.1", 7000}};
     std::string error;
+    EXPECT_TRUE(clientSupports(uri, error)) << error;
+    auto made = makeClient(dispatcher_, uri, {}, error);
+    EXPECT_NE(dynamic_cast<ClusterClient*>(made.get()), nullptr);
+    uri.db = 2;
     EXPECT_FALSE(clientSupports(uri, error));
-    EXPECT_NE(error.find("not supported yet"), std::string::npos) << error;
+    EXPECT_NE(error.find("database 0 only"), std::string::npos) << error;
     EXPECT_EQ(makeClient(dispatcher_, uri, {}, error), nullptr);
 }
 
