@@ -13,6 +13,7 @@ enum class Action {
     MethodNotAllowed,
     // Service documents
     Versions,  // GET /: no header checks at all
+    OpenApi,   // GET /v2/openapi.json: no header checks either
     GetHomeDoc,
     Ping,
     PingHead,  // HEAD /v2/ping: always 204, never touches storage

@@ -7,6 +7,7 @@
 #include "src/api/documents.h"
 #include "src/api/errors.h"
 #include "src/api/handlers/handlers.h"
+#include "src/api/openapi/openapi.h"
 #include "src/api/policy/rules.h"
 
 namespace zaqard::api {
@@ -16,6 +17,11 @@ namespace {
 // Responders too small for a handlers/ file.
 void versions(const CallPtr& call) {
     call->reply(versionsDocument());
+}
+void openapiDocument(const CallPtr& call) {
+    Response response;
+    response.rawBody = std::string(openapi::committedDocument());
+    call->reply(std::move(response));
 }
 void homeDocument(const CallPtr& call) {
     call->reply(api::homeDocument(call->config.admin_mode));
@@ -58,6 +64,12 @@ constexpr ActionSpec kActions[] = {
      .checks = Checks::None,
      .rest = {"GET", "/"},
      .handler = versions},
+    {.action = Action::OpenApi,
+     .name = "get_openapi",
+     .summary = "Get this OpenAPI 3.1 description of the REST API",
+     .checks = Checks::None,
+     .rest = {"GET", "/v2/openapi.json"},
+     .handler = openapiDocument},
     {.action = Action::GetHomeDoc,
      .name = "get_home_doc",
      .summary = "Get the v2 JSON-Home document",

@@ -31,6 +31,7 @@ void expectNotFound(const char* method, const char* path, RouterOptions options 
 
 TEST(Router, EveryV2Route) {
     expectAction("GET", "/", Action::Versions);
+    expectAction("GET", "/v2/openapi.json", Action::OpenApi);
     expectAction("GET", "/v2/", Action::GetHomeDoc);
     expectAction("GET", "/v2/ping", Action::Ping);
     expectAction("HEAD", "/v2/ping", Action::PingHead);
@@ -90,9 +91,15 @@ TEST(Router, UnknownPathsAreNotFound) {
     for (const char* path :
          {"/v2", "/v2//", "/v1/queues", "/v1.1/queues", "/v3/", "/v2/queues/q/", "/v2/ping/",
           "/v2/queues/q/messages/m/", "/v2/queues/a/b/c/d", "/v2/queues/q/metadata", "/x",
-          "/v2/topics", "/v2/topics/t", "/v2/topics/t/messages"}) {
+          "/v2/topics/t/claims", "/v2/topics/t/share", "/v2/topic/t"}) {
         expectNotFound("GET", path);
     }
+}
+
+TEST(Router, TopicRoutes) {
+    expectAction("GET", "/v2/topics", Action::TopicList);
+    expectAction("PUT", "/v2/topics/t", Action::TopicCreate);
+    expectAction("POST", "/v2/topics/t/messages", Action::TopicMessagePost);
 }
 
 TEST(Router, LeadingSlashesAreIgnoredAsFalconDoes) {
