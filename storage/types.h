@@ -117,6 +117,13 @@ struct MessageVolume {
     int64_t total = 0;
 };
 
+// One pool's line of GET /v2/health with pooling ("" names the virtual pool).
+struct PoolHealth {
+    std::string name;
+    bool reachable = false;
+    MessageVolume volume;  // set when reachable
+};
+
 struct ClaimRequest {
     QueueRef queue;
     int64_t ttl = 300;

@@ -66,6 +66,17 @@ enum class Action {
     TopicSubscriptionUpdate,
     TopicSubscriptionDelete,
     TopicSubscriptionConfirm,
+    // Pools and flavors (admin_mode and pooling; REST only, as in Zaqar)
+    PoolList,
+    PoolGet,
+    PoolCreate,
+    PoolUpdate,
+    PoolDelete,
+    FlavorList,
+    FlavorGet,
+    FlavorCreate,
+    FlavorUpdate,
+    FlavorDelete,
 
     Count  // not an action: the number of actions (keep last)
 };

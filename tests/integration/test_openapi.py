@@ -164,8 +164,13 @@ def test_document_is_structurally_openapi_31():
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    yield from harness.running_stack(str(tmp_path_factory.mktemp("openapi")),
-                                     extra_config={"signed_url": {"secret_key": SECRET}})
+    # Pooling on (the admin pool/flavor routes exist), with the message store as the
+    # virtual pool so queues need no registered pool.
+    yield from harness.running_stack(
+        str(tmp_path_factory.mktemp("openapi")),
+        extra_config={"signed_url": {"secret_key": SECRET},
+                      "DEFAULT": {"pooling": "true"},
+                      "pooling:catalog": {"enable_virtual_pool": "true"}})
 
 
 def q():
@@ -395,6 +400,45 @@ def test_topic_messages(api):
     assert len(r.json["messages"]) == 1
     check("topic_message_delete_many", api.delete(base, params={"ids": ",".join(ids)}), 204)
     check("topic_message_delete_many", api.delete(base), 400)
+
+
+def test_pools_and_flavors(stack, api):
+    admin = {"X-Roles": "admin"}
+    port = stack.redis.port
+    p1, p2, flavor = "oap-" + uuid.uuid4().hex[:8], "oap-" + uuid.uuid4().hex[:8], q()
+    uri1, uri2 = f"redis://127.0.0.1:{port}?dbid=3", f"redis://127.0.0.1:{port}?dbid=4"
+    body = sent("pool_create", {"uri": uri1, "weight": 10})
+    check("pool_create", api.put(f"/v2/pools/{p1}", body=body, headers=admin), 201)
+    check("pool_create", api.put(f"/v2/pools/{p2}", body={"uri": uri2, "weight": 1},
+                                 headers=admin), 201)
+    check("pool_create", api.put(f"/v2/pools/{q()}", body={"uri": uri1, "weight": 1},
+                                 headers=admin), 409)
+    check("pool_create", api.put(f"/v2/pools/{p1}", body={"weight": 1}, headers=admin), 400)
+    check("pool_list", api.get("/v2/pools", params={"detailed": "true"}, headers=admin), 200)
+    check("pool_list", api.get("/v2/pools", params={"limit": 0}, headers=admin), 400)
+    check("pool_get", api.get(f"/v2/pools/{p1}", params={"detailed": "true"}, headers=admin), 200)
+    check("pool_get", api.get(f"/v2/pools/{q()}", headers=admin), 404)
+    changes = sent("pool_update", {"weight": 5})
+    check("pool_update", api.patch(f"/v2/pools/{p1}", body=changes, headers=admin), 200)
+    check("pool_update", api.patch(f"/v2/pools/{p1}", body={}, headers=admin), 400)
+    check("pool_update", api.patch(f"/v2/pools/{q()}", body=changes, headers=admin), 404)
+    check("pool_update", api.patch(f"/v2/pools/{p2}", body={"uri": uri1}, headers=admin), 409)
+
+    fpath = f"/v2/flavors/{flavor}"
+    check("flavor_create", api.put(fpath, body=sent("flavor_create", {"pool_list": [p1]}),
+                                   headers=admin), 201)
+    check("flavor_create", api.put(fpath, body={"pool_list": []}, headers=admin), 400)
+    check("flavor_list", api.get("/v2/flavors", params={"detailed": "true"}), 200)
+    check("flavor_get", api.get(fpath), 200)
+    check("flavor_get", api.get(f"/v2/flavors/{q()}"), 404)
+    check("pool_delete", api.delete(f"/v2/pools/{p1}", headers=admin), 403)  # last of flavor
+    update = sent("flavor_update", {"pool_list": [p2]})
+    check("flavor_update", api.patch(fpath, body=update, headers=admin), 200)
+    check("flavor_update", api.patch(fpath, body={}, headers=admin), 400)
+    check("flavor_update", api.patch(f"/v2/flavors/{q()}", body=update, headers=admin), 404)
+    check("flavor_delete", api.delete(fpath, headers=admin), 204)
+    check("pool_delete", api.delete(f"/v2/pools/{p1}", headers=admin), 204)
+    check("pool_delete", api.delete(f"/v2/pools/{p2}", headers=admin), 204)
 
 
 def test_zz_every_documented_status_was_exercised():

@@ -111,9 +111,17 @@ TEST(Router, AdminRoutes) {
     RouteMatch match = route("GET", "/v2/health", RouterOptions{true, false});
     EXPECT_EQ(match.kind, Kind::Found);
     EXPECT_EQ(match.action, Action::Health);
-    // Pools and flavors have no actions yet: 404 even with admin_mode and pooling.
-    expectNotFound("GET", "/v2/pools", adminOptions());
-    expectNotFound("GET", "/v2/flavors/f", adminOptions());
+    // Pools and flavors need admin_mode and pooling.
+    expectNotFound("GET", "/v2/pools", RouterOptions{true, false});
+    expectNotFound("GET", "/v2/flavors/f", RouterOptions{false, true});
+    match = route("GET", "/v2/pools", adminOptions());
+    EXPECT_EQ(match.action, Action::PoolList);
+    match = route("PATCH", "/v2/pools/p1", adminOptions());
+    EXPECT_EQ(match.action, Action::PoolUpdate);
+    EXPECT_EQ(match.poolName, "p1");
+    match = route("DELETE", "/v2/flavors/f", adminOptions());
+    EXPECT_EQ(match.action, Action::FlavorDelete);
+    EXPECT_EQ(match.flavorName, "f");
 }
 
 TEST(Router, MethodNotAllowedGoesToTheApiWithTheAllowList) {
