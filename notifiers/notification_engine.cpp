@@ -327,11 +327,13 @@ void NotificationEngine::attempt(std::shared_ptr<Delivery> delivery) {
         if (!input.body) input.body = Json::null();
         if (json_is_integer(record.at("d"))) input.delay = json_integer_value(record.at("d"));
         input.queueName = delivery->queue.name;
+        input.topic = delivery->queue.kind == storage::ResourceKind::Topic;
         payload = notificationPayload(input);
     } else if (kind == "c") {
         confirmation.kind =
             text("y") == "u" ? ConfirmationKind::Unsubscribe : ConfirmationKind::Subscribe;
         confirmation.queueName = delivery->queue.name;
+        confirmation.topic = delivery->queue.kind == storage::ResourceKind::Topic;
         confirmation.signature = text("g");
         confirmation.paths = text("p");
         confirmation.projectId = delivery->queue.project;

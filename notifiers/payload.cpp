@@ -10,7 +10,7 @@ Json notificationPayload(const NotificationInput& input) {
     payload.set("body", input.body ? input.body : Json::null());
     if (input.delay) payload.set("delay", Json::integer(*input.delay));
     payload.set("Message_Type", Json::string("Notification"));
-    payload.set("queue_name", Json::string(input.queueName));
+    payload.set(input.topic ? "topic_name" : "queue_name", Json::string(input.queueName));
     return payload;
 }
 
@@ -26,12 +26,13 @@ Json confirmationPayload(const ConfirmationInput& input) {
     }
     payload.set("Message_Type",
                 Json::string(subscribe ? "SubscriptionConfirmation" : "UnsubscribeConfirmation"));
+    const std::string noun = input.topic ? "topic" : "queue";
     payload.set(
         "Message",
-        Json::string(subscribe
-                         ? "You have chosen to subscribe to the queue: " + input.queueName
-                         : "You have unsubscribed successfully to the queue: " + input.queueName +
-                               ", you can resubscribe it by using confirmed=True."));
+        Json::string(
+            subscribe ? "You have chosen to subscribe to the " + noun + ": " + input.queueName
+                      : "You have unsubscribed successfully to the " + noun + ": " +
+                            input.queueName + ", you can resubscribe it by using confirmed=True."));
     payload.set("URL-Signature", Json::string(input.signature));
     payload.set("URL-Methods", Json::string("PUT"));
     payload.set("URL-Paths", Json::string(input.paths));
@@ -39,7 +40,7 @@ Json confirmationPayload(const ConfirmationInput& input) {
     payload.set("URL-Expires", Json::string(input.expires));
     payload.set("SubscribeBody", Json::object().set("confirmed", Json::boolean(true)));
     payload.set("UnsubscribeBody", Json::object().set("confirmed", Json::boolean(false)));
-    payload.set("queue_name", Json::string(input.queueName));
+    payload.set(input.topic ? "topic_name" : "queue_name", Json::string(input.queueName));
     return payload;
 }
 

@@ -18,9 +18,11 @@ struct NotificationInput {
     Json body;                     // the message body (plaintext, also for encrypted queues)
     std::optional<int64_t> delay;  // set only when the queue has a truthy _default_message_delay
     std::string queueName;
+    bool topic = false;  // posted to the topic `queueName` (rest-v2.md §8)
 };
 
 // {"ttl", "body", ["delay"], "Message_Type": "Notification", "queue_name"} in that order.
+// Beyond Zaqar: a topic's message names it as "topic_name" instead of "queue_name".
 Json notificationPayload(const NotificationInput& input);
 
 enum class ConfirmationKind { Subscribe, Unsubscribe };
@@ -29,6 +31,7 @@ enum class ConfirmationKind { Subscribe, Unsubscribe };
 struct ConfirmationInput {
     ConfirmationKind kind = ConfirmationKind::Subscribe;
     std::string queueName;
+    bool topic = false;  // a topic's subscription: "topic" in the text, "topic_name" key
     std::string signature;
     std::string paths;  // the one confirm path
     std::string projectId;

@@ -14,9 +14,9 @@ $SUDO apt-get install -y --no-install-recommends \
   libevent-dev libhiredis-dev libjansson-dev libinih-dev libssl-dev libgtest-dev \
   libcurl4-openssl-dev libesmtp-dev libjemalloc-dev \
   libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libmsgpack-dev libyaml-dev \
-  redis-server \
+  redis-server haproxy \
   python3 python3-zaqarclient python3-zaqar python3-websocket python3-aiosmtpd \
-  python3-pytest python3-msgpack python3-oslo.utils \
+  python3-pytest python3-msgpack python3-oslo.utils python3-jsonschema \
   python3-ddt python3-testtools python3-fixtures python3-falcon \
   chromium chromium-driver python3-selenium prometheus \
   python3-keystone uwsgi-core uwsgi-plugin-python3 python3-openstackclient

@@ -15,6 +15,10 @@
 
 namespace zaqard::storage {
 
+namespace pooling {
+class ManagementStore;
+}
+
 template <typename T>
 using Callback = std::function<void(Result<T>)>;
 
@@ -81,6 +85,11 @@ class HealthStore {
     virtual void ping(Callback<Unit> done) = 0;
     // Live (unexpired) messages over all queues, and how many of them are claimed.
     virtual void messageVolume(Callback<MessageVolume> done) = 0;
+    // With pooling: each pool's reachability and message volume (GET /v2/health, as
+    // Zaqar's pooled health reports them). Empty without pooling.
+    virtual void poolHealth(Callback<std::vector<PoolHealth>> done) {
+        done(std::vector<PoolHealth>{});
+    }
 };
 
 class SubscriptionStore {
@@ -174,6 +183,8 @@ struct Storage {
     SubscriptionStore& subscriptions;
     NotificationStore& notifications;
     PubSub& pubsub;
+    // Pools, flavors and the catalog (rest-v2.md §9); null unless [DEFAULT] pooling.
+    pooling::ManagementStore* management = nullptr;
 };
 
 }  // namespace zaqard::storage

@@ -11,10 +11,17 @@
 
 namespace zaqard::storage {
 
-// A queue is addressed by its tenant and name; every stored key is scoped by both.
+// Queues and topics (rest-v2.md §8) share one storage model (messages, subscriptions,
+// notification delivery) in separate namespaces: a topic and a queue of the same name are
+// different resources.
+enum class ResourceKind { Queue, Topic };
+
+// A queue (or topic) is addressed by its tenant, name and kind; every stored key is
+// scoped by all three.
 struct QueueRef {
     std::string project;
     std::string name;
+    ResourceKind kind = ResourceKind::Queue;
 };
 
 struct Message {
@@ -94,7 +101,8 @@ struct QueueInfo {
 
 struct QueueListRequest {
     std::string project;
-    std::string marker;  // queue name; exclusive
+    ResourceKind kind = ResourceKind::Queue;  // which namespace to list
+    std::string marker;                       // queue name; exclusive
     int64_t limit = 10;
     bool detailed = false;
     std::string nameContains;                                  // "name" filter; empty = none
@@ -107,6 +115,13 @@ struct MessageVolume {
     int64_t free = 0;
     int64_t claimed = 0;
     int64_t total = 0;
+};
+
+// One pool's line of GET /v2/health with pooling ("" names the virtual pool).
+struct PoolHealth {
+    std::string name;
+    bool reachable = false;
+    MessageVolume volume;  // set when reachable
 };
 
 struct ClaimRequest {

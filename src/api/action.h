@@ -13,6 +13,7 @@ enum class Action {
     MethodNotAllowed,
     // Service documents
     Versions,  // GET /: no header checks at all
+    OpenApi,   // GET /v2/openapi.json: no header checks either
     GetHomeDoc,
     Ping,
     PingHead,  // HEAD /v2/ping: always 204, never touches storage
@@ -46,6 +47,37 @@ enum class Action {
     SubscriptionUpdate,
     SubscriptionDelete,
     SubscriptionConfirm,
+    // Topics (rest-v2.md §8): the queue responders on the topic namespace; no claims.
+    TopicList,
+    TopicCreate,
+    TopicGet,
+    TopicUpdate,
+    TopicDelete,
+    TopicStats,
+    TopicPurge,
+    TopicMessagePost,
+    TopicMessageList,
+    TopicMessageGetMany,  // WebSocket only, as MessageGetMany
+    TopicMessageDeleteMany,
+    TopicMessageGet,
+    TopicMessageDelete,
+    TopicSubscriptionList,
+    TopicSubscriptionCreate,
+    TopicSubscriptionGet,
+    TopicSubscriptionUpdate,
+    TopicSubscriptionDelete,
+    TopicSubscriptionConfirm,
+    // Pools and flavors (admin_mode and pooling; REST only, as in Zaqar)
+    PoolList,
+    PoolGet,
+    PoolCreate,
+    PoolUpdate,
+    PoolDelete,
+    FlavorList,
+    FlavorGet,
+    FlavorCreate,
+    FlavorUpdate,
+    FlavorDelete,
 
     Count  // not an action: the number of actions (keep last)
 };

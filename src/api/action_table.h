@@ -51,7 +51,7 @@ constexpr bool gateOpen(Gate gate, bool adminMode, bool pooling) {
 enum class Checks {
     None,     // GET /: answered before any header check
     Service,  // REST: Client-ID and X-Project-ID; WebSocket: none (home, ping, health)
-    Project,  // Client-ID and X-Project-ID; then {queue_name} when the action has one
+    Project,  // Client-ID and X-Project-ID; then {queue_name} / {topic_name} when it has one
 };
 
 // A REST route: method and path pattern. Segments are literals or "{param}", a member of
@@ -127,6 +127,11 @@ const ActionSpec* websocketAction(std::string_view name);
 
 // Whether the action's route or frame has {queue_name} (step 6's queue validation).
 bool hasQueueName(Action action);
+// Whether it has {topic_name} (step 7's topic validation; the handlers then serve the
+// topic namespace).
+bool hasTopicName(Action action);
+// Whether the action serves the topic namespace (hasTopicName, or the topic listing).
+bool servesTopics(Action action);
 
 // The path parameters by the name route patterns and frame fields use.
 struct PathParamName {

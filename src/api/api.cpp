@@ -27,6 +27,13 @@ bool routeHasQueue(const Request& request) {
     return hasQueueName(request.action);
 }
 
+// The same for {topic_name} (step 7), e.g. a 405 on POST /v2/topics/t.
+bool routeHasTopic(const Request& request) {
+    if (request.action == Action::MethodNotAllowed)
+        return request.path.rfind("/v2/topics/", 0) == 0;
+    return hasTopicName(request.action);
+}
+
 void dispatch(const CallPtr& call) {
     actionSpec(call->request.action).handler(call);
 }
@@ -59,17 +66,21 @@ Rejection websocketIdentity(Call& call, const Limits& limits) {
         call.clientId = uuid ? *uuid : raw;
     }
     if (auto rejection = checkProjectId(req.headers, call.project)) return rejection;
-    if (!routeHasQueue(req)) return std::nullopt;
+    const bool topic = routeHasTopic(req);
+    if (!topic && !routeHasQueue(req)) return std::nullopt;
+    // validation.py's queue_identification / topic_identification texts.
+    const std::string noun = topic ? "Topic" : "Queue";
+    const std::string& name = topic ? req.topicName : req.queueName;
     if (codePointCount(call.project) > kMaxProjectIdLength)
         return ws::error(400, "Project ids may not be more than " +
                                   std::to_string(kMaxProjectIdLength) + " characters long.");
-    if (codePointCount(req.queueName) > kMaxQueueNameLength)
-        return ws::error(400, "Queue names may not be more than " +
+    if (codePointCount(name) > kMaxQueueNameLength)
+        return ws::error(400, noun + " names may not be more than " +
                                   std::to_string(kMaxQueueNameLength) + " characters long.");
-    if (!isValidQueueName(req.queueName))
-        return ws::error(400,
-                         "Queue names may only contain ASCII letters, digits, underscores, and "
-                         "dashes.");
+    if (!isValidQueueName(name))
+        return ws::error(400, noun +
+                                  " names may only contain ASCII letters, digits, underscores, "
+                                  "and dashes.");
     return std::nullopt;
 }
 
@@ -124,6 +135,7 @@ void Api::handle(Request request, Responder respond) {
 
     auto call = std::make_shared<Call>(std::move(request), std::move(respond), config_, storage_);
     const Request& req = call->request;
+    if (servesTopics(action)) call->kind = storage::ResourceKind::Topic;
     // Routes that answer before any header check (GET /).
     if (spec.checks == Checks::None) return dispatch(call);
 
@@ -134,13 +146,17 @@ void Api::handle(Request request, Responder respond) {
         return dispatch(call);
     }
 
-    // Steps 4–6: Client-ID, X-Project-ID, queue identification.
+    // Steps 4–7: Client-ID, X-Project-ID, queue or topic identification.
     if (auto rejection = checkClientId(req.headers, config_.limits, call->clientId))
         return call->reply(std::move(*rejection));
     if (auto rejection = checkProjectId(req.headers, call->project))
         return call->reply(std::move(*rejection));
     if (routeHasQueue(req)) {
         if (auto rejection = checkQueueIdentification(req.queueName, call->project))
+            return call->reply(std::move(*rejection));
+    }
+    if (routeHasTopic(req)) {
+        if (auto rejection = checkTopicIdentification(req.topicName, call->project))
             return call->reply(std::move(*rejection));
     }
     // Step 8 (EXTRA-SPEC) is ignored, as recommended: its only driver is a no-op.

@@ -81,18 +81,19 @@ Response emptyResponse(int status) {
     return response;
 }
 
-std::string queueDoesNotExist(const std::string& queue, const std::string& project) {
-    return "Queue " + queue + " does not exist for project " + project;
+std::string queueDoesNotExist(const std::string& queue, const std::string& project,
+                              const char* noun) {
+    return std::string(noun) + " " + queue + " does not exist for project " + project;
 }
 
 std::string messageDoesNotExist(const std::string& id, const std::string& queue,
-                                const std::string& project) {
-    return "Message " + id + " does not exist in queue " + queue + " for project " + project;
+                                const std::string& project, const char* noun) {
+    return "Message " + id + " does not exist in " + noun + " " + queue + " for project " + project;
 }
 
 std::string claimDoesNotExist(const std::string& id, const std::string& queue,
-                              const std::string& project) {
-    return "Claim " + id + " does not exist in queue " + queue + " for project " + project;
+                              const std::string& project, const char* noun) {
+    return "Claim " + id + " does not exist in " + noun + " " + queue + " for project " + project;
 }
 
 }  // namespace zaqard::api

@@ -40,11 +40,13 @@ Response storageError(const Error& error, const std::string& sentence);
 // 204/201 etc. without a body.
 Response emptyResponse(int status);
 
-// Zaqar's storage "does not exist" texts (zaqar/storage/errors.py).
-std::string queueDoesNotExist(const std::string& queue, const std::string& project);
+// Zaqar's storage "does not exist" texts (zaqar/storage/errors.py). `noun` names the
+// resource (QueueDoesNotExist "Queue", TopicDoesNotExist "Topic"; lower case inside).
+std::string queueDoesNotExist(const std::string& queue, const std::string& project,
+                              const char* noun = "Queue");
 std::string messageDoesNotExist(const std::string& id, const std::string& queue,
-                                const std::string& project);
+                                const std::string& project, const char* noun = "queue");
 std::string claimDoesNotExist(const std::string& id, const std::string& queue,
-                              const std::string& project);
+                              const std::string& project, const char* noun = "queue");
 
 }  // namespace zaqard::api

@@ -150,7 +150,8 @@ PatchParse parsePatch(const json_t* changes) {
     return result;
 }
 
-std::optional<std::string> applyPatch(Json& metadata, const std::vector<PatchOperation>& ops) {
+std::optional<std::string> applyPatch(Json& metadata, const std::vector<PatchOperation>& ops,
+                                      bool topic) {
     for (const PatchOperation& operation : ops) {
         const char* key = operation.key.c_str();
         bool stored = metadata.at(key) != nullptr;
@@ -159,14 +160,14 @@ std::optional<std::string> applyPatch(Json& metadata, const std::vector<PatchOpe
                 metadata.set(key, operation.value);
                 break;
             case PatchOperation::Op::Replace:
-                if (!stored && !isDefaultedReservedKey(operation.key))
+                if (!stored && !isDefaultedReservedKey(operation.key, topic))
                     return "Can't replace non-existent object " + operation.key + ".";
                 metadata.set(key, operation.value);
                 break;
             case PatchOperation::Op::Remove:
                 if (stored) {
                     json_object_del(metadata.get(), key);
-                } else if (!isDefaultedReservedKey(operation.key)) {
+                } else if (!isDefaultedReservedKey(operation.key, topic)) {
                     return "Can't remove non-existent object " + operation.key + ".";
                 }
                 break;

@@ -29,6 +29,8 @@ PatchParse parsePatch(const json_t* changes);
 
 // Applies the operations to the stored metadata object in place. On a conflict answers the
 // "Resource conflict" description and leaves `metadata` partially changed (callers discard it).
-std::optional<std::string> applyPatch(Json& metadata, const std::vector<PatchOperation>& ops);
+// `topic`: a topic's metadata, which tolerates only its three defaulted reserved keys.
+std::optional<std::string> applyPatch(Json& metadata, const std::vector<PatchOperation>& ops,
+                                      bool topic = false);
 
 }  // namespace zaqard::api

@@ -13,6 +13,8 @@ constexpr const char* kDefaultedKeys[] = {"_max_messages_post_size",         "_d
                                           "_default_message_delay",          "_dead_letter_queue",
                                           "_dead_letter_queue_messages_ttl", "_max_claim_count",
                                           "_enable_encrypt_messages"};
+// A topic fills in the first three only (zaqar/transport/wsgi/v2_0/topic.py).
+constexpr size_t kTopicDefaultedKeys = 3;
 
 // Retry-policy defaults from zaqar/common/consts.py.
 constexpr int64_t kMinimumDelay = 5;
@@ -137,7 +139,7 @@ Description validateRetryPolicy(const json_t* policy) {
     return std::nullopt;
 }
 
-Json withReservedDefaults(const json_t* stored, const Limits& limits) {
+Json withReservedDefaults(const json_t* stored, const Limits& limits, bool topic) {
     Json result = json_is_object(stored) ? Json::adopt(json_deep_copy(stored)) : Json::object();
     auto fill = [&result](const char* key, Json value) {
         if (!py::truthy(result.at(key))) result.set(key, std::move(value));
@@ -145,6 +147,7 @@ Json withReservedDefaults(const json_t* stored, const Limits& limits) {
     fill("_max_messages_post_size", Json::integer(limits.max_messages_post_size));
     fill("_default_message_ttl", Json::integer(limits.default_message_ttl));
     fill("_default_message_delay", Json::integer(limits.default_message_delay));
+    if (topic) return result;
     fill("_dead_letter_queue", Json::null());
     fill("_dead_letter_queue_messages_ttl", Json::null());
     fill("_max_claim_count", Json::null());
@@ -152,9 +155,10 @@ Json withReservedDefaults(const json_t* stored, const Limits& limits) {
     return result;
 }
 
-bool isDefaultedReservedKey(std::string_view key) {
-    for (const char* reserved : kDefaultedKeys)
-        if (key == reserved) return true;
+bool isDefaultedReservedKey(std::string_view key, bool topic) {
+    const size_t count = topic ? kTopicDefaultedKeys : std::size(kDefaultedKeys);
+    for (size_t i = 0; i < count; ++i)
+        if (key == kDefaultedKeys[i]) return true;
     return false;
 }
 

@@ -20,10 +20,13 @@ Description validateQueueMetadata(const json_t* metadata, const Limits& limits);
 Description validateRetryPolicy(const json_t* policy);
 
 // A copy of `stored` (an object, or null for none) where the seven defaulted reserved keys
-// that are absent or falsy carry their defaults, as GET /v2/queues/{q} shows them.
-Json withReservedDefaults(const json_t* stored, const Limits& limits);
+// that are absent or falsy carry their defaults, as GET /v2/queues/{q} shows them. A topic
+// (`topic`) shows only _max_messages_post_size, _default_message_ttl and
+// _default_message_delay (rest-v2.md §8).
+Json withReservedDefaults(const json_t* stored, const Limits& limits, bool topic = false);
 
-// One of the seven keys GET fills in: PATCH tolerates replace/remove of them when unset.
-bool isDefaultedReservedKey(std::string_view key);
+// One of the keys GET fills in (seven, or a topic's three): PATCH tolerates
+// replace/remove of them when unset.
+bool isDefaultedReservedKey(std::string_view key, bool topic = false);
 
 }  // namespace zaqard::api

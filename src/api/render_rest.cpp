@@ -17,9 +17,9 @@ Json messageBody(const std::string& text) {
     return body ? body : Json::null();
 }
 
-Json message(const storage::Message& m, const std::string& queue, const std::string& claimId,
+Json message(const storage::Message& m, const std::string& base, const std::string& claimId,
              bool withChecksum) {
-    std::string href = queuePath(queue) + "/messages/" + m.id;
+    std::string href = base + "/messages/" + m.id;
     if (!claimId.empty()) href += "?claim_id=" + percentEncode(claimId);
     Json body = messageBody(m.body);
     Json out = Json::object();
@@ -36,12 +36,12 @@ namespace {
 
 // Ids are our UUIDs and queue names match [a-zA-Z0-9_-] (validated), claim ids are
 // percent-encoded: none needs JSON escaping, so the text is what jansson would write.
-void appendMessageText(std::string& out, const storage::Message& m, const std::string& queue,
+void appendMessageText(std::string& out, const storage::Message& m, const std::string& base,
                        const std::string& claimId) {
     out += "{\"id\":\"";
     out += m.id;
-    out += "\",\"href\":\"/v2/queues/";
-    out += queue;
+    out += "\",\"href\":\"";
+    out += base;
     out += "/messages/";
     out += m.id;
     if (!claimId.empty()) {
@@ -59,19 +59,19 @@ void appendMessageText(std::string& out, const storage::Message& m, const std::s
 
 }  // namespace
 
-std::string messagesText(const std::vector<storage::Message>& messages, const std::string& queue,
+std::string messagesText(const std::vector<storage::Message>& messages, const std::string& base,
                          const std::string& claimId, bool withChecksum, std::string_view tail) {
     std::string out = "{\"messages\":[";
-    out.reserve(64 + messages.size() * (160 + queue.size()) + tail.size());
+    out.reserve(64 + messages.size() * (160 + base.size()) + tail.size());
     for (size_t i = 0; i < messages.size(); ++i) {
         const storage::Message& m = messages[i];
         if (i > 0) out += ',';
         const std::string& claim = claimId.empty() ? m.claimId : claimId;
         // The checksum needs the decoded body: that (rare) case takes the Json path.
         if (withChecksum)
-            out += dumpJson(message(m, queue, claim, true).get());
+            out += dumpJson(message(m, base, claim, true).get());
         else
-            appendMessageText(out, m, queue, claim);
+            appendMessageText(out, m, base, claim);
     }
     out += ']';
     out += tail;
@@ -79,8 +79,8 @@ std::string messagesText(const std::vector<storage::Message>& messages, const st
     return out;
 }
 
-Json message(const storage::Message& m, const std::string& queue, bool withChecksum) {
-    return message(m, queue, m.claimId, withChecksum);
+Json message(const storage::Message& m, const std::string& base, bool withChecksum) {
+    return message(m, base, m.claimId, withChecksum);
 }
 
 Json popItem(const storage::Message& m, bool withChecksum) {
@@ -97,22 +97,22 @@ Json popItem(const storage::Message& m, bool withChecksum) {
     return out;
 }
 
-Json claim(const storage::ClaimInfo& info, const std::string& queue, bool withChecksum) {
+Json claim(const storage::ClaimInfo& info, const std::string& base, bool withChecksum) {
     Json messages = Json::array();
-    for (const auto& m : info.messages) messages.append(message(m, queue, info.id, withChecksum));
+    for (const auto& m : info.messages) messages.append(message(m, base, info.id, withChecksum));
     Json out = Json::object();
     out.set("age", Json::integer(info.age));
     out.set("ttl", Json::integer(info.ttl));
     out.set("messages", std::move(messages));
-    out.set("href", Json::string(queuePath(queue) + "/claims/" + info.id));
+    out.set("href", Json::string(base + "/claims/" + info.id));
     return out;
 }
 
 namespace {
 
-Json statsMessage(const storage::Message& m, const std::string& queue) {
+Json statsMessage(const storage::Message& m, const std::string& base) {
     Json out = Json::object();
-    out.set("href", Json::string(queuePath(queue) + "/messages/" + m.id));
+    out.set("href", Json::string(base + "/messages/" + m.id));
     out.set("age", Json::integer(m.age));
     out.set("created", Json::string(isoTimestamp(m.created)));
     return out;
@@ -120,15 +120,26 @@ Json statsMessage(const storage::Message& m, const std::string& queue) {
 
 }  // namespace
 
-Json stats(const storage::QueueStats& s, const std::string& queue) {
+Json stats(const storage::QueueStats& s, const std::string& base) {
     Json counts = Json::object();
     counts.set("claimed", Json::integer(s.claimed));
     counts.set("free", Json::integer(s.free));
     counts.set("total", Json::integer(s.total));
     if (s.total > 0) {
-        if (s.oldest) counts.set("oldest", statsMessage(*s.oldest, queue));
-        if (s.newest) counts.set("newest", statsMessage(*s.newest, queue));
+        if (s.oldest) counts.set("oldest", statsMessage(*s.oldest, base));
+        if (s.newest) counts.set("newest", statsMessage(*s.newest, base));
     }
+    Json out = Json::object();
+    out.set("messages", std::move(counts));
+    return out;
+}
+
+Json topicStats(const storage::QueueStats& s, const std::string& base) {
+    if (s.total == 0) return stats(storage::QueueStats{}, base);
+    Json counts = Json::object();
+    counts.set("total", Json::integer(s.total));
+    if (s.oldest) counts.set("oldest", statsMessage(*s.oldest, base));
+    if (s.newest) counts.set("newest", statsMessage(*s.newest, base));
     Json out = Json::object();
     out.set("messages", std::move(counts));
     return out;

@@ -11,7 +11,8 @@
 
 namespace zaqard::api::rest {
 
-// "/v2/queues/<q>" — the base of every href of one queue.
+// `base` below is the path every href of one queue (topic) starts with: "/v2/queues/<q>"
+// ("/v2/topics/<t>").
 std::string queuePath(const std::string& queue);
 
 // A message body stored as JSON text, decoded (null when it cannot be parsed).
@@ -19,27 +20,31 @@ Json messageBody(const std::string& text);
 
 // {"id", "href", "ttl", "age", "body"[, "checksum"]}; href carries ?claim_id= when
 // `claimId` is not empty.
-Json message(const storage::Message& m, const std::string& queue, const std::string& claimId,
+Json message(const storage::Message& m, const std::string& base, const std::string& claimId,
              bool withChecksum);
 // The same with the claim id the storage reports as live on the message.
-Json message(const storage::Message& m, const std::string& queue, bool withChecksum);
+Json message(const storage::Message& m, const std::string& base, bool withChecksum);
 
 // `{"messages":[...]` + `tail` + `}` as text, each message as message() renders it, byte
 // for byte what dumping that Json would give. Stored bodies are spliced in unparsed (they
 // were written by the same compact dump on post), which spares a parse and a dump per
 // message on the list and claim paths. `claimId` empty: each message's live claim.
 // `tail` is appended after the array, e.g. `,"links":[]`.
-std::string messagesText(const std::vector<storage::Message>& messages, const std::string& queue,
+std::string messagesText(const std::vector<storage::Message>& messages, const std::string& base,
                          const std::string& claimId, bool withChecksum, std::string_view tail);
 
 // Pop items: {"id", "age", "ttl", "body", "claim_id": null, "claim_count"[, "checksum"]}.
 Json popItem(const storage::Message& m, bool withChecksum);
 
 // GET claim: {"age", "ttl", "messages", "href"}.
-Json claim(const storage::ClaimInfo& info, const std::string& queue, bool withChecksum);
+Json claim(const storage::ClaimInfo& info, const std::string& base, bool withChecksum);
 
 // {"messages": {"claimed", "free", "total"[, "oldest", "newest"]}}.
-Json stats(const storage::QueueStats& s, const std::string& queue);
+Json stats(const storage::QueueStats& s, const std::string& base);
+
+// A topic's: {"messages": {"total"[, "oldest", "newest"]}}; an empty (or unknown) topic
+// gets the queue-style zeros {"claimed": 0, "free": 0, "total": 0} (rest-v2.md §8).
+Json topicStats(const storage::QueueStats& s, const std::string& base);
 
 // UTC "%Y-%m-%dT%H:%M:%SZ".
 std::string isoTimestamp(double unixSeconds);

@@ -74,7 +74,8 @@ Response error(int status, const std::string& exception,
 }
 
 ErrorContext errorContext(const Request& request) {
-    return {request.action, request.queueName, request.subscriptionId};
+    const bool topic = !request.topicName.empty();
+    return {request.action, topic ? request.topicName : request.queueName, request.subscriptionId};
 }
 
 std::optional<std::string> failureSummary(const ErrorContext& context) {
@@ -82,6 +83,20 @@ std::optional<std::string> failureSummary(const ErrorContext& context) {
     switch (context.action) {
         case Action::QueueList:
             return "Queues could not be listed.";
+        case Action::TopicList:
+            return "Topics could not be listed.";
+        case Action::TopicCreate:
+            return "Topic " + q + " could not be created.";
+        case Action::TopicDelete:
+            return "Topic " + q + " could not be deleted.";
+        case Action::TopicGet:
+            return "Cannot retrieve topic " + q + ".";
+        case Action::TopicStats:
+            return "Cannot retrieve topic " + q + " stats.";
+        case Action::TopicPurge:
+            return std::nullopt;
+        case Action::TopicMessagePost:
+            return "No messages could be enqueued.";
         case Action::QueueCreate:
             return "Queue " + q + " could not be created.";
         case Action::QueueDelete:

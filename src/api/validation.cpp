@@ -64,6 +64,13 @@ Rejection checkQueueIdentification(const std::string& queue, const std::string& 
     return std::nullopt;
 }
 
+Rejection checkTopicIdentification(const std::string& topic, const std::string& project) {
+    if (codePointCount(project) > kMaxProjectIdLength || !isValidQueueName(topic))
+        return errorResponse(400, "Invalid topic identification",
+                             "The format of the submitted topic name or project id is not valid.");
+    return std::nullopt;
+}
+
 Description queueListLimit(int64_t limit, const Limits& limits) {
     if (limit > 0 && limit <= limits.max_queues_per_page) return std::nullopt;
     return "Limit must be at least 1 and no greater than " +

@@ -35,6 +35,8 @@ Rejection checkClientId(const Headers& headers, const Limits& limits, std::strin
 Rejection checkProjectId(const Headers& headers, std::string& project);
 // Queue name and project length, only for routes with a queue in the path.
 Rejection checkQueueIdentification(const std::string& queue, const std::string& project);
+// The same for routes with a topic in the path (rest-v2.md §1.2 step 7).
+Rejection checkTopicIdentification(const std::string& topic, const std::string& project);
 
 Description queueListLimit(int64_t limit, const Limits& limits);
 Description messageListLimit(int64_t limit, const Limits& limits);  // also ids on GET

@@ -1,5 +1,6 @@
 #include "src/auth/rest_gate.h"
 
+#include "src/api/action_table.h"
 #include "src/api/errors.h"
 #include "src/api/signed_url_verifier.h"
 #include "src/auth/identity_headers.h"
@@ -24,10 +25,10 @@ api::Response keystoneUnavailableResponse() {
 }
 
 void RestAuthGate::admit(api::Request request, Proceed proceed, api::Responder respond) {
-    // SignedAndExtraSpecHeadersAuth: the version list, and signed URLs (checked by the api).
-    // zaqard's /metrics (a row without header checks, like the version list) needs none.
-    if (request.path == "/" || request.action == api::Action::Metrics ||
-        api::hasUrlSignature(request.headers))
+    // SignedAndExtraSpecHeadersAuth: the version list, and signed URLs (checked by the api);
+    // zaqard's other header-free rows (GET /v2/openapi.json, /metrics) are public too.
+    if (request.path == "/" || api::hasUrlSignature(request.headers) ||
+        api::actionSpec(request.action).checks == api::Checks::None)
         return proceed(std::move(request));
     std::string token = tokenOf(request.headers);
     stripIdentityHeaders(request.headers);

@@ -16,6 +16,8 @@ struct TransportLimits {
     int64_t default_claim_grace = 60;
     int64_t default_subscription_ttl = 3600;
     int64_t max_queues_per_page = 20;
+    int64_t max_pools_per_page = 20;
+    int64_t max_flavors_per_page = 20;
     int64_t max_messages_per_page = 20;
     int64_t max_subscriptions_per_page = 20;
     int64_t max_messages_per_claim_or_pop = 20;
@@ -51,7 +53,7 @@ struct RedisUri {
     std::string masterName;
     std::string sentinelUsername;
     std::string sentinelPassword;
-    // Redis Cluster: ?cluster=true and the seed nodes (not served yet: refused at start-up).
+    // Redis Cluster: ?cluster=true and the seed nodes (the slot map is read from them).
     bool cluster = false;
     std::vector<std::pair<std::string, int>> clusterNodes;
 };
@@ -118,6 +120,9 @@ struct Config {
     // [DEFAULT]
     bool admin_mode = false;
     bool pooling = false;
+    // [pooling:catalog]: with pooling, the message store is the pool of queues no
+    // registered pool takes (rest-v2.md §9.1).
+    bool enable_virtual_pool = false;
     std::string auth_strategy;  // "" (noauth) or "keystone"
     bool enable_checksum = false;
     bool debug = false;
@@ -139,7 +144,8 @@ struct Config {
     std::string websocket_notification_bind;  // empty: all interfaces
     int websocket_notification_port = 0;      // 0: a random port
 
-    // [drivers:message_store:redis] / [drivers:management_store:redis] (the same server)
+    // [drivers:message_store:redis] / [drivers:management_store:redis] (the same server
+    // unless pooling: then the management store holds pools, flavors and the catalog)
     RedisUri message_store_redis;
     RedisUri management_store_redis;
 

@@ -247,9 +247,9 @@ const std::vector<OptionSpec>& optionTable() {
         add(tr, "max_claim_grace", intOpt(ZQ_FIELD(limits.max_claim_grace), 1, INT64_MAX),
             {{lim, "claim_grace_max"}});
         add(tr, "subscriber_types", listOpt(ZQ_FIELD(limits.subscriber_types)));
-        const std::string noPools = "pools and flavors are not built yet";
-        add(tr, "max_flavors_per_page", refused(noPools));
-        add(tr, "max_pools_per_page", refused(noPools));
+        add(tr, "max_flavors_per_page",
+            intOpt(ZQ_FIELD(limits.max_flavors_per_page), 1, INT64_MAX));
+        add(tr, "max_pools_per_page", intOpt(ZQ_FIELD(limits.max_pools_per_page), 1, INT64_MAX));
         add(tr, "client_id_uuid_safe", [](Config& c, const std::string& value, std::string& why) {
             if (value != "strict" && value != "off") {
                 why = "expected one of: 'strict' 'off'";
@@ -309,7 +309,7 @@ const std::vector<OptionSpec>& optionTable() {
         add("storage", "subscription_pipeline", refused(noStages, isEmptyList));
         add("storage", "topic_pipeline", refused(noStages, isEmptyList));
 
-        add("pooling:catalog", "enable_virtual_pool", refused(noPools, isFalse));
+        add("pooling:catalog", "enable_virtual_pool", boolOpt(ZQ_FIELD(enable_virtual_pool)));
 
         add("cors", "allowed_origin", listOpt(ZQ_FIELD(cors.allowed_origin)));
         add("cors", "allow_credentials", boolOpt(ZQ_FIELD(cors.allow_credentials)));
@@ -546,11 +546,12 @@ bool loadConfigFile(const std::string& path, Config& config, std::string& error)
                 "': greater than max_length_client_id";
         return false;
     }
-    if (!sameRedis(config.management_store_redis, config.message_store_redis)) {
+    if (!config.pooling && !sameRedis(config.management_store_redis, config.message_store_redis)) {
         error = "[drivers:management_store:redis] uri: invalid value '" +
                 config.management_store_redis.original +
-                "': not supported by zaqard: the management data lives in the message store's "
-                "Redis, so it must name the same server as [drivers:message_store:redis] uri";
+                "': not supported by zaqard: without [DEFAULT] pooling the management data lives "
+                "in the message store's Redis, so it must name the same server as "
+                "[drivers:message_store:redis] uri";
         return false;
     }
     // Options that only take effect together: refused rather than silently unused.

@@ -31,6 +31,11 @@ std::string describeRedis(const config::RedisUri& uri) {
         for (size_t i = 0; i < uri.sentinels.size(); ++i)
             text += (i ? "," : "") + uri.sentinels[i].first + ":" +
                     std::to_string(uri.sentinels[i].second);
+    } else if (uri.cluster) {
+        text = "cluster via ";
+        for (size_t i = 0; i < uri.clusterNodes.size(); ++i)
+            text += (i ? "," : "") + uri.clusterNodes[i].first + ":" +
+                    std::to_string(uri.clusterNodes[i].second);
     } else if (!uri.socketPath.empty()) {
         text = "redis:" + uri.socketPath;
     } else {
@@ -55,9 +60,15 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
         log::error(error);
         return 1;
     }
-    // (The management store's URI names the same Redis: config_loader checks that.)
+    // (Without pooling the management store's URI names the same Redis: config_loader
+    // checks that.)
     if (std::string error; !storage::redis::clientSupports(configIn.message_store_redis, error)) {
         log::error("[drivers:message_store:redis] uri: " + error);
+        return 1;
+    }
+    if (std::string error; configIn.pooling && !storage::redis::clientSupports(
+                                                   configIn.management_store_redis, error)) {
+        log::error("[drivers:management_store:redis] uri: " + error);
         return 1;
     }
 

@@ -28,8 +28,7 @@ std::string consumerName(int index) {
 Shard::Shard(const config::Config& config, int index,
              std::shared_ptr<const api::policy::Policy> policy)
     : index_(index),
-      driver_(dispatcher_, config.message_store_redis,
-              redisDriverOptions(config, /*sweep=*/index == 0)),
+      driver_(dispatcher_, config, /*sweep=*/index == 0),
       api_(config, driver_.storage(), std::move(policy)),
       http_(dispatcher_, config, api_),
       websocket_(dispatcher_, config, api_),

@@ -15,7 +15,7 @@
 #include "src/auth/rest_gate.h"
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
-#include "storage/redis/redis_driver.h"
+#include "src/runtime/shard_storage.h"
 #include "transports/http/http_server.h"
 #include "transports/websocket/ws_transport.h"
 
@@ -49,7 +49,7 @@ class Shard {
     // auth_strategy = keystone only (null otherwise); before the transports that use them.
     std::unique_ptr<auth::KeystoneAuthenticator> keystone_;
     std::unique_ptr<auth::RestAuthGate> restGate_;
-    storage::redis::RedisDriver driver_;
+    ShardStorage driver_;
     api::Api api_;
     http::HttpServer http_;
     websocket::WebSocketTransport websocket_;

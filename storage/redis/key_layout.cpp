@@ -36,8 +36,20 @@ std::string escapeKeyPart(std::string_view text) {
     return out;
 }
 
+namespace {
+// Marks the name part of a topic tag; ':' never survives escapeKeyPart.
+constexpr std::string_view kTopicMarker = "t:";
+}  // namespace
+
 std::string queueTag(const QueueRef& queue) {
-    return escapeKeyPart(queue.project) + "/" + escapeKeyPart(queue.name);
+    std::string tag = escapeKeyPart(queue.project) + "/";
+    if (queue.kind == ResourceKind::Topic) tag += kTopicMarker;
+    return tag + escapeKeyPart(queue.name);
+}
+
+bool isTopicTag(std::string_view tag) {
+    auto slash = tag.find('/');
+    return slash != std::string_view::npos && tag.substr(slash + 1).starts_with(kTopicMarker);
 }
 
 std::string siblingTag(std::string_view tag, std::string_view queueName) {
@@ -68,38 +80,21 @@ std::string deadLetterDedupKey(std::string_view tag) {
     return tagged("z:dd:", tag);
 }
 
-std::string projectIndexKey(const std::string& project) {
-    return tagged("z:queues:", escapeKeyPart(project));
+std::string projectIndexKey(const std::string& project, ResourceKind kind) {
+    return tagged(kind == ResourceKind::Topic ? "z:topics:" : "z:queues:", escapeKeyPart(project));
 }
 
 std::string projectIndexKeyOfTag(std::string_view tag) {
-    return tagged("z:queues:", tag.substr(0, tag.find('/')));
+    return tagged(isTopicTag(tag) ? "z:topics:" : "z:queues:", tag.substr(0, tag.find('/')));
 }
 
 std::string queueNameOfTag(std::string_view tag) {
-    // Queue names are [A-Za-z0-9_.-], which escaping leaves untouched.
+    // Queue and topic names are [A-Za-z0-9_.-], which escaping leaves untouched.
     auto slash = tag.find('/');
-    return slash == std::string_view::npos ? std::string() : std::string(tag.substr(slash + 1));
-}
-
-int keySlot(std::string_view key) {
-    // Only the part between the first '{' and the next '}' counts, when not empty.
-    auto open = key.find('{');
-    if (open != std::string_view::npos) {
-        auto close = key.find('}', open + 1);
-        if (close != std::string_view::npos && close > open + 1)
-            key = key.substr(open + 1, close - open - 1);
-    }
-    // CRC16/XMODEM (polynomial 0x1021, initial value 0), bit by bit: keys are short
-    // and this is not on a hot path.
-    uint16_t crc = 0;
-    for (unsigned char c : key) {
-        crc ^= static_cast<uint16_t>(c << 8);
-        for (int bit = 0; bit < 8; ++bit)
-            crc = (crc & 0x8000) ? static_cast<uint16_t>((crc << 1) ^ 0x1021)
-                                 : static_cast<uint16_t>(crc << 1);
-    }
-    return crc & 16383;
+    if (slash == std::string_view::npos) return std::string();
+    std::string_view name = tag.substr(slash + 1);
+    if (isTopicTag(tag)) name.remove_prefix(kTopicMarker.size());
+    return std::string(name);
 }
 
 int registryBucket(std::string_view tag) {

@@ -2,12 +2,15 @@
 // hashes to ONE slot (storage/redis/README.md has the table and the cross-slot steps).
 //
 //   Per queue (hash tag {T}, T = <escaped project>/<escaped queue>, so a queue lives in
-//   one slot and each queue script touches that slot only):
+//   one slot and each queue script touches that slot only). A topic has the same keys
+//   under T = <escaped project>/t:<escaped topic>: escaping turns every ':' of a name
+//   into %3A, so no queue tag starts its name part with "t:" and the namespaces never meet.
 //     z:q:{T}   z:e:{T}   z:b:{T}   z:all:{T}  z:av:{T}  z:cl:{T}
 //     z:dl:{T}  z:x:{T}   z:k:{T}   z:kx:{T}   z:out:{T}
 //     z:dd:{T}  ids of messages dead-lettered into this queue (move dedup)
 //   Per project (hash tag {<escaped project>}):
 //     z:queues:{P}   ZSET of queue names (score 0: lexicographic listing)
+//     z:topics:{P}   ZSET of topic names (the same, for topics)
 //   Global, split into kRegistryBuckets keys with the hash tags {0}..{15} so that they
 //   spread over the masters of a cluster:
 //     z:registry:{N}   SET of queue tags T whose bucket is N (walked by the sweeper and
@@ -20,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/redis/client/key_slot.h"
 #include "storage/types.h"
 
 namespace zaqard::storage::redis {
@@ -27,8 +31,11 @@ namespace zaqard::storage::redis {
 // Percent-encodes every byte outside [A-Za-z0-9_.-].
 std::string escapeKeyPart(std::string_view text);
 
-// "<escaped project>/<escaped queue>": the hash-tag content of a queue's keys.
+// "<escaped project>/<escaped queue>" (a topic: "<escaped project>/t:<escaped topic>"):
+// the hash-tag content of a queue's (topic's) keys.
 std::string queueTag(const QueueRef& queue);
+// Whether a tag names a topic.
+bool isTopicTag(std::string_view tag);
 // The tag of another queue of the same project (dead-letter queues).
 std::string siblingTag(std::string_view tag, std::string_view queueName);
 
@@ -42,14 +49,14 @@ std::string outboxKey(std::string_view tag);
 // The dead-letter dedup set of a queue (KEYS[12] of dead_letter_post.lua).
 std::string deadLetterDedupKey(std::string_view tag);
 
-std::string projectIndexKey(const std::string& project);
-// Same, from a queue tag (its escaped project part).
+// z:queues:{P} (z:topics:{P} for topics).
+std::string projectIndexKey(const std::string& project, ResourceKind kind = ResourceKind::Queue);
+// Same, from a queue (topic) tag (its escaped project part and its kind).
 std::string projectIndexKeyOfTag(std::string_view tag);
+// The queue (topic) name of a tag, without the topic marker.
 std::string queueNameOfTag(std::string_view tag);
 
-// The Redis Cluster hash slot of a key (CRC16/XMODEM of the key, or of the content of
-// its first non-empty {...}, modulo 16384), as in the cluster specification.
-int keySlot(std::string_view key);
+// keySlot() (the hash slot the cluster client routes by) is in client/key_slot.h.
 
 // Global registries are split into this many buckets. Part of the layout: changing it
 // moves every tag to another bucket (a reader would have to read both counts).

@@ -69,6 +69,8 @@ const std::string& legacyNotificationRegistryKey() {
 QueueRef queueOfTag(std::string_view tag) {
     auto slash = tag.find('/');
     if (slash == std::string_view::npos) return {unescape(tag), ""};
+    if (isTopicTag(tag))
+        return {unescape(tag.substr(0, slash)), queueNameOfTag(tag), ResourceKind::Topic};
     return {unescape(tag.substr(0, slash)), unescape(tag.substr(slash + 1))};
 }
 

@@ -127,7 +127,7 @@ void RedisQueueStore::listStep(std::shared_ptr<ListState> state) {
     int64_t window = filtered ? 100 : std::max<int64_t>(request.limit - state->found.size(), 1);
     std::string from = state->marker.empty() ? "-" : "(" + state->marker;
     context_.redis.command(
-        {"ZRANGEBYLEX", projectIndexKey(request.project), from, "+", "LIMIT", "0",
+        {"ZRANGEBYLEX", projectIndexKey(request.project, request.kind), from, "+", "LIMIT", "0",
          std::to_string(window)},
         [this, state, window](Result<RedisValue> reply) {
             if (!reply.ok() || reply.value().isError()) return state->done(unavailable(reply));
@@ -138,7 +138,7 @@ void RedisQueueStore::listStep(std::shared_ptr<ListState> state) {
             auto remaining = std::make_shared<size_t>(names->size());
             auto failed = std::make_shared<bool>(false);
             for (size_t i = 0; i < names->size(); ++i) {
-                QueueRef ref{state->request.project, (*names)[i]};
+                QueueRef ref{state->request.project, (*names)[i], state->request.kind};
                 context_.redis.command(
                     {"HMGET", queueHashKey(queueTag(ref)), "m", "ix"},
                     [this, state, window, names, metadata, remaining, failed,
@@ -156,7 +156,7 @@ void RedisQueueStore::listStep(std::shared_ptr<ListState> state) {
                             state->marker = name;
                             // Half-done creations and deletions (queue_index.h) are
                             // finished in the background; a missing queue is skipped.
-                            std::string tag = queueTag({req.project, name});
+                            std::string tag = queueTag({req.project, name, req.kind});
                             const RedisValue& found = (*metadata)[j];
                             if (found.at(0).isNil()) {
                                 dropStaleQueueEntry(context_, tag, [] {});

@@ -30,16 +30,15 @@ import zaqard_harness as harness  # noqa: E402
 
 NOT_BUILT = "not built yet (scale-out issue)"
 
-# Zaqar's [transport] limits (zaqard refuses max_flavors_per_page / max_pools_per_page:
-# pools and flavors are not built yet); only values that differ from Zaqar's defaults are
-# written, so zaqard's own defaults are exercised otherwise.
+# Zaqar's [transport] limits; only values that differ from Zaqar's defaults are written,
+# so zaqard's own defaults are exercised otherwise.
 TRANSPORT_OPTIONS = [
     "default_message_ttl", "default_message_delay", "default_claim_ttl",
     "default_claim_grace", "default_subscription_ttl", "max_queues_per_page",
     "max_messages_per_page", "max_subscriptions_per_page", "max_messages_per_claim_or_pop",
     "max_queue_metadata", "max_messages_post_size", "max_message_ttl", "max_message_delay",
     "max_claim_ttl", "max_claim_grace", "client_id_uuid_safe", "min_length_client_id", "max_length_client_id",
-    "message_delete_with_claim_id",
+    "message_delete_with_claim_id", "max_pools_per_page", "max_flavors_per_page",
 ]
 
 # Test config files whose zaqard gets a Redis port nobody listens on ("faulty storage").
@@ -77,6 +76,10 @@ class Servers:
         if self.redis is None:
             self.redis = harness.RedisProcess(os.path.join(self.workdir, "redis")).start()
         return self.redis
+
+    def redis_url(self):
+        """The shared Redis as a pool URI (what the pool tests get as mongodb_url)."""
+        return f"redis://127.0.0.1:{self.shared_redis().port}"
 
     def flush(self):
         if self.redis is not None:
@@ -144,6 +147,17 @@ def zaqard_key(test, secret_key=None):
             secret_key = None
     if secret_key:
         options.append((("signed_url", "secret_key"), secret_key))
+    if getattr(conf, "pooling", False):
+        # The shared Redis is the management store and, as the virtual pool, the message
+        # store; the tests' pools point at it too (their URIs differ by a path zaqard
+        # ignores, like Zaqar's Redis URI parsing).
+        options.append((("DEFAULT", "pooling"), "true"))
+        try:
+            virtual = conf["pooling:catalog"]["enable_virtual_pool"]
+        except Exception:
+            virtual = False
+        if virtual:
+            options.append((("pooling:catalog", "enable_virtual_pool"), "true"))
     if getattr(conf, "enable_checksum", False):
         options.append((("DEFAULT", "enable_checksum"), "true"))
     if getattr(conf, "auth_strategy", "") == "keystone":
@@ -176,8 +190,21 @@ class FakeBoot:
         def close(self):
             pass
 
+    class _Dropper:
+        """The pools/flavors/catalogue controllers' drop_all(): FLUSHALL (the management
+        store is the shared Redis)."""
+
+        def drop_all(self):
+            SERVERS.flush()
+
     class _Control:
         queues_database = "queues"
+        topics_database = "topics"  # test_topic_lifecycle's teardown drops it
+
+        def __init__(self):
+            self.pools_controller = FakeBoot._Dropper()
+            self.flavors_controller = FakeBoot._Dropper()
+            self.catalogue_controller = FakeBoot._Dropper()
 
         def close(self):
             pass

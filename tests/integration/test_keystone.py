@@ -184,6 +184,11 @@ def test_version_list_bypasses_keystone(stack):
     assert client(stack).get("/v2/").status == 401
 
 
+def test_openapi_document_bypasses_keystone(stack):
+    r = client(stack).get("/v2/openapi.json", default_headers=False)
+    assert r.status == 200 and r.json["openapi"].startswith("3.1."), r
+
+
 def test_signed_url_bypasses_keystone(stack, keystone):
     project = keystone.new_project()
     owner = client(stack, keystone.token(project))

@@ -80,17 +80,6 @@ inline std::optional<RecordedCommand> parseMonitorLine(const std::string& line) 
     return command;
 }
 
-inline SyncReply syncCommand(redisContext* c, const std::vector<std::string>& args) {
-    std::vector<const char*> argv;
-    std::vector<size_t> lengths;
-    for (const auto& arg : args) {
-        argv.push_back(arg.data());
-        lengths.push_back(arg.size());
-    }
-    return SyncReply(static_cast<redisReply*>(
-        redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lengths.data())));
-}
-
 // Records every command `server` executes from construction until collect().
 class MonitorTap {
   public:
@@ -146,22 +135,12 @@ inline std::vector<std::string> commandKeys(const RedisServer& server,
 class RedisCluster {
   public:
     RedisCluster() {
-        for (int i = 0; i < 3; ++i)
-            nodes_.push_back(std::make_unique<RedisServer>(std::vector<std::string>{
-                "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-port",
-                std::to_string(freePort())}));
+        for (int i = 0; i < 3; ++i) startNode();
         std::vector<std::string> args{"/usr/bin/redis-cli", "--cluster", "create"};
         for (auto& node : nodes_) args.push_back("127.0.0.1:" + std::to_string(node->port()));
         args.insert(args.end(), {"--cluster-replicas", "0", "--cluster-yes"});
-        std::vector<char*> argv;
-        for (auto& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        pid_t pid = -1;
-        int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
+        pid_t pid = spawnQuiet(std::move(args));
+        int rc = pid > 0 ? 0 : -1;
         int status = -1;
         if (rc == 0) ::waitpid(pid, &status, 0);
         if (rc != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -184,6 +163,97 @@ class RedisCluster {
 
     size_t size() const { return nodes_.size(); }
     const RedisServer& node(size_t i) const { return *nodes_[i]; }
+    // For stop() and start() (same port, same nodes.conf: the node keeps its id and slots).
+    RedisServer& node(size_t i) { return *nodes_[i]; }
+    std::string nodeId(size_t i) const {
+        auto id = nodes_[i]->command({"CLUSTER", "MYID"});
+        return id && id->type == REDIS_REPLY_STRING ? std::string(id->str, id->len) : "";
+    }
+
+    // A new master without slots, met by every node (bounded wait); its index.
+    size_t addNode() {
+        startNode();
+        size_t added = nodes_.size() - 1;
+        nodes_[0]->command({"CLUSTER", "MEET", "127.0.0.1", std::to_string(nodes_[added]->port()),
+                            std::to_string(busPorts_[added])});
+        auto known = [this] {
+            for (auto& node : nodes_) {
+                auto reply = node->command({"CLUSTER", "NODES"});
+                if (!reply || reply->type != REDIS_REPLY_STRING) return false;
+                std::string text(reply->str, reply->len);
+                size_t lines = 0;
+                for (size_t at = 0; (at = text.find('\n', at)) != std::string::npos; ++at) ++lines;
+                if (lines != nodes_.size() || text.find("handshake") != std::string::npos ||
+                    text.find("noaddr") != std::string::npos)
+                    return false;
+            }
+            return true;
+        };
+        // ... and sees the whole slot map (it answers CLUSTERDOWN before).
+        for (int i = 0; i < 500 && !(known() && allOk()); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        if (!known() || !allOk()) ADD_FAILURE() << "the new node did not join";
+        return added;
+    }
+
+    // A slot migration by hand, as redis-cli --cluster reshard does it:
+    // IMPORTING on the target, MIGRATING on the source, MIGRATE key by key, then
+    // SETSLOT NODE everywhere (the target first).
+    bool beginMigration(int slot, size_t from, size_t to) {
+        return ok(nodes_[to]->command(
+                   {"CLUSTER", "SETSLOT", std::to_string(slot), "IMPORTING", nodeId(from)})) &&
+               ok(nodes_[from]->command(
+                   {"CLUSTER", "SETSLOT", std::to_string(slot), "MIGRATING", nodeId(to)}));
+    }
+    bool migrateKey(size_t from, size_t to, const std::string& key) {
+        auto reply = nodes_[from]->command(
+            {"MIGRATE", "127.0.0.1", std::to_string(nodes_[to]->port()), key, "0", "5000"});
+        return ok(reply);  // OK, or NOKEY (a status too)
+    }
+    bool endMigration(int slot, size_t to) {
+        std::string id = nodeId(to);
+        if (!ok(nodes_[to]->command({"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", id})))
+            return false;
+        for (size_t i = 0; i < nodes_.size(); ++i) {
+            if (i == to) continue;
+            if (!ok(nodes_[i]->command({"CLUSTER", "SETSLOT", std::to_string(slot), "NODE", id})))
+                return false;
+        }
+        owner_[slot] = nodes_[to]->port();
+        return true;
+    }
+    // The whole slot, its keys included, to node `to`.
+    bool moveSlot(int slot, size_t to) {
+        size_t from = 0;
+        while (from < nodes_.size() && nodes_[from]->port() != ownerOf(slot)) ++from;
+        if (from == nodes_.size()) {
+            ADD_FAILURE() << "no owner known for slot " << slot;
+            return false;
+        }
+        if (!beginMigration(slot, from, to)) return false;
+        auto keys =
+            nodes_[from]->command({"CLUSTER", "GETKEYSINSLOT", std::to_string(slot), "1000"});
+        for (size_t i = 0; keys && i < keys->elements; ++i)
+            if (!migrateKey(from, to, std::string(keys->element[i]->str, keys->element[i]->len)))
+                return false;
+        return endMigration(slot, to);
+    }
+    // GET behind ASKING on one connection: reads a key of a slot node `i` is importing.
+    std::string askingGet(size_t i, const std::string& key) const {
+        auto c = nodes_[i]->connect();
+        if (!c) return "<no connection>";
+        syncCommand(c.get(), {"ASKING"});
+        auto reply = syncCommand(c.get(), {"GET", key});
+        if (!reply) return "<no reply>";
+        return reply->str ? std::string(reply->str, reply->len) : "<nil>";
+    }
+    // "127.0.0.1:P1,127.0.0.1:P2,...": the seeds of a cluster URI.
+    std::string seeds() const {
+        std::string text;
+        for (auto& node : nodes_)
+            text += (text.empty() ? "" : ",") + ("127.0.0.1:" + std::to_string(node->port()));
+        return text;
+    }
     // The port of the master owning `slot` (0 when unknown).
     int ownerOf(int slot) const {
         auto it = owner_.find(slot);
@@ -196,6 +266,18 @@ class RedisCluster {
     }
 
   private:
+    static bool ok(const SyncReply& reply) {
+        if (reply && reply->type == REDIS_REPLY_STATUS) return true;
+        ADD_FAILURE() << "cluster set-up: "
+                      << (reply && reply->str ? std::string(reply->str, reply->len) : "no reply");
+        return false;
+    }
+    void startNode() {
+        busPorts_.push_back(freePort());
+        nodes_.push_back(std::make_unique<RedisServer>(std::vector<std::string>{
+            "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-port",
+            std::to_string(busPorts_.back()), "--cluster-node-timeout", "2000"}));
+    }
     bool allOk() const {
         for (auto& node : nodes_) {
             auto reply = node->command({"CLUSTER", "INFO"});
@@ -207,6 +289,7 @@ class RedisCluster {
     }
 
     std::vector<std::unique_ptr<RedisServer>> nodes_;
+    std::vector<int> busPorts_;
     std::map<int, int> owner_;
 };
 

@@ -53,18 +53,24 @@ TEST(ActionTable, EveryRestRouteRoutesBackToItsRow) {
         EXPECT_STREQ(api::methodOfAction(row.action), row.rest.method);
         ++routed;
     }
-    EXPECT_EQ(routed, api::kActionCount - 2);  // all but MethodNotAllowed, message_get_many
+    // All but MethodNotAllowed and the WebSocket-only message_get_many, topic_message_get_many.
+    EXPECT_EQ(routed, api::kActionCount - 3);
 }
 
 TEST(ActionTable, WebSocketNamesAreZaqars) {
     // websocket-v2.md §3 (authenticate is the transport's own).
     const std::set<std::string> expected = {
-        "get_home_doc",      "ping_node",        "check_node_health",   "queue_list",
-        "queue_create",      "queue_get",        "queue_delete",        "queue_get_stats",
-        "queue_purge",       "message_post",     "message_list",        "message_get",
-        "message_get_many",  "message_delete",   "message_delete_many", "claim_create",
-        "claim_get",         "claim_update",     "claim_delete",        "subscription_create",
-        "subscription_list", "subscription_get", "subscription_delete"};
+        "get_home_doc", "ping_node", "check_node_health", "queue_list", "queue_create", "queue_get",
+        "queue_delete", "queue_get_stats", "queue_purge", "message_post", "message_list",
+        "message_get", "message_get_many", "message_delete", "message_delete_many", "claim_create",
+        "claim_get", "claim_update", "claim_delete", "subscription_create", "subscription_list",
+        "subscription_get", "subscription_delete",
+        // zaqard's extension (docs/api.md): Zaqar 15 has no topic action over WebSocket.
+        "topic_list", "topic_create", "topic_get", "topic_delete", "topic_get_stats", "topic_purge",
+        "topic_message_post", "topic_message_list", "topic_message_get_many",
+        "topic_message_delete_many", "topic_message_get", "topic_message_delete",
+        "topic_subscription_list", "topic_subscription_create", "topic_subscription_get",
+        "topic_subscription_delete"};
     std::set<std::string> offered;
     for (const ActionSpec& row : api::actionTable()) {
         if (!row.websocket.offered) {
@@ -77,6 +83,18 @@ TEST(ActionTable, WebSocketNamesAreZaqars) {
     EXPECT_EQ(offered, expected);
     EXPECT_EQ(api::websocketAction("queue_update"), nullptr);
     EXPECT_EQ(api::websocketAction("authenticate"), nullptr);
+}
+
+TEST(ActionTable, TopicNameChecksFollowRoutesAndFrames) {
+    EXPECT_TRUE(api::hasTopicName(Action::TopicCreate));
+    EXPECT_TRUE(api::hasTopicName(Action::TopicMessageGetMany));  // a WebSocket-only row
+    EXPECT_TRUE(api::hasTopicName(Action::TopicSubscriptionConfirm));
+    EXPECT_FALSE(api::hasTopicName(Action::TopicList));
+    EXPECT_FALSE(api::hasQueueName(Action::TopicMessagePost));
+    EXPECT_FALSE(api::hasTopicName(Action::MessagePost));
+    EXPECT_TRUE(api::servesTopics(Action::TopicList));
+    EXPECT_TRUE(api::servesTopics(Action::TopicMessagePost));
+    EXPECT_FALSE(api::servesTopics(Action::QueueList));
 }
 
 TEST(ActionTable, QueueNameChecksFollowRoutesAndFrames) {

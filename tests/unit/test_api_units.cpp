@@ -145,23 +145,24 @@ TEST(RenderRest, MessageShapes) {
     m.body = R"({"event": "a"})";
     m.ttl = 300;
     m.age = 2;
-    EXPECT_EQ(rest::message(m, "q", false).dump(),
+    EXPECT_EQ(rest::message(m, "/v2/queues/q", false).dump(),
               R"({"id":"m1","href":"/v2/queues/q/messages/m1","ttl":300,"age":2,)"
               R"("body":{"event":"a"}})");
     m.claimId = "c1";
-    EXPECT_EQ(json_string_value(rest::message(m, "q", false).at("href")),
+    EXPECT_EQ(json_string_value(rest::message(m, "/v2/queues/q", false).at("href")),
               std::string("/v2/queues/q/messages/m1?claim_id=c1"));
     m.claimCount = 1;
     EXPECT_EQ(rest::popItem(m, false).dump(),
               R"({"id":"m1","age":2,"ttl":300,"body":{"event":"a"},"claim_id":null,)"
               R"("claim_count":1})");
-    Json withSum = rest::message(m, "q", true);
+    Json withSum = rest::message(m, "/v2/queues/q", true);
     EXPECT_EQ(std::string(json_string_value(withSum.at("checksum"))).rfind("MD5:", 0), 0u);
 }
 
 TEST(RenderRest, StatsAndClaim) {
     storage::QueueStats empty;
-    EXPECT_EQ(rest::stats(empty, "q").dump(), R"({"messages":{"claimed":0,"free":0,"total":0}})");
+    EXPECT_EQ(rest::stats(empty, "/v2/queues/q").dump(),
+              R"({"messages":{"claimed":0,"free":0,"total":0}})");
     storage::QueueStats s;
     s.total = 2;
     s.free = 1;
@@ -172,7 +173,7 @@ TEST(RenderRest, StatsAndClaim) {
     oldest.created = 1795421669;  // 2026-11-23T08:14:29Z
     s.oldest = oldest;
     s.newest = oldest;
-    Json out = rest::stats(s, "q");
+    Json out = rest::stats(s, "/v2/queues/q");
     const json_t* o = json_object_get(out.at("messages"), "oldest");
     EXPECT_EQ(dumpJson(o),
               R"({"href":"/v2/queues/q/messages/o","age":12,"created":"2026-11-23T08:14:29Z"})");
@@ -187,7 +188,7 @@ TEST(RenderRest, StatsAndClaim) {
     m.ttl = 120;
     info.messages.push_back(m);
     EXPECT_EQ(
-        rest::claim(info, "cq", false).dump(),
+        rest::claim(info, "/v2/queues/cq", false).dump(),
         R"({"age":1,"ttl":60,"messages":[{"id":"m","href":"/v2/queues/cq/messages/m?claim_id=c",)"
         R"("ttl":120,"age":0,"body":0}],"href":"/v2/queues/cq/claims/c"})");
 }

@@ -331,11 +331,9 @@ TEST(ConfigLoader, OptionsWithNothingBehindThemAreRefused) {
              "[drivers:message_store:redis]\nmax_reconnect_attempts = 3\n",
              "[drivers:storage:redis]\nreconnect_sleep = 3\n",
              "[drivers:management_store:redis]\nuri = redis://other-host:6379\n",
-             "[transport]\nmax_pools_per_page = 20\n",
              "[transport]\nmessage_encryption_key = k\n",
              "[storage]\nqueue_pipeline = my.stage\n",
              "[storage]\nmessage_pipeline = zaqar.notification.notifier,my.stage\n",
-             "[pooling:catalog]\nenable_virtual_pool = true\n",
              "[oslo_policy]\nenforce_scope = true\n",
              "[cache]\nenabled = true\n",
              "[profiler]\nenabled = true\n",
@@ -355,6 +353,14 @@ TEST(ConfigLoader, OptionsWithNothingBehindThemAreRefused) {
         "[cache]\nenabled = false\nbackend = dogpile.cache.null\n[profiler]\nenabled = false\n"
         "[drivers:management_store:redis]\nuri = redis://127.0.0.1\n");
     EXPECT_EQ(config.management_store_redis.port, 6379);
+    // With pooling the management store is a server of its own (pools, flavors, catalog).
+    Config pooled = loadOk(
+        "[DEFAULT]\npooling = true\n[drivers:management_store:redis]\nuri = "
+        "redis://other-host:6380\n[pooling:catalog]\nenable_virtual_pool = true\n"
+        "[transport]\nmax_pools_per_page = 7\n");
+    EXPECT_EQ(pooled.management_store_redis.port, 6380);
+    EXPECT_TRUE(pooled.enable_virtual_pool);
+    EXPECT_EQ(pooled.limits.max_pools_per_page, 7);
 }
 
 TEST(ConfigLoader, LongLinesAndRepeats) {

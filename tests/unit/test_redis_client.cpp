@@ -7,6 +7,7 @@
 
 #include "src/config/config_loader.h"
 #include "storage/redis/client/client_factory.h"
+#include "storage/redis/client/cluster_client.h"
 #include "storage/redis/client/node_client.h"
 #include "storage/redis/client/sentinel_client.h"
 #include "test_redis_support.h"
@@ -46,15 +47,7 @@ class SentinelProcess {
         std::string path = binary ? binary : "/usr/bin/redis-server";
         std::vector<std::string> args{path, (dir_ / "sentinel.conf").string(), "--sentinel",
                                       "--loglevel", "warning"};
-        std::vector<char*> argv;
-        for (auto& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        if (posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv.data(), environ) != 0)
-            pid_ = -1;
-        posix_spawn_file_actions_destroy(&actions);
+        pid_ = spawnQuiet(std::move(args));
         for (int i = 0; i < 500 && pid_ > 0; ++i) {
             timeval tv{1, 0};
             redisContext* c = redisConnectWithTimeout("127.0.0.1", port_, tv);
@@ -160,13 +153,17 @@ TEST_F(RedisClientTest, SocketTimeoutInTheUriIsTheCommandDeadline) {
     EXPECT_TRUE(call(*redis, {"PING"}).ok());
 }
 
-TEST_F(RedisClientTest, ClusterUrisAreRefused) {
+TEST_F(RedisClientTest, ClusterUrisMakeAClusterClientOnDatabaseZeroOnly) {
     config::RedisUri uri = nodeUri(7000);
     uri.cluster = true;
     uri.clusterNodes = {{"127.0.0.1", 7000}};
     std::string error;
+    EXPECT_TRUE(clientSupports(uri, error)) << error;
+    auto made = makeClient(dispatcher_, uri, {}, error);
+    EXPECT_NE(dynamic_cast<ClusterClient*>(made.get()), nullptr);
+    uri.db = 2;
     EXPECT_FALSE(clientSupports(uri, error));
-    EXPECT_NE(error.find("not supported yet"), std::string::npos) << error;
+    EXPECT_NE(error.find("database 0 only"), std::string::npos) << error;
     EXPECT_EQ(makeClient(dispatcher_, uri, {}, error), nullptr);
 }
 

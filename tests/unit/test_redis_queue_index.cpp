@@ -78,6 +78,32 @@ TEST_F(RedisQueueIndexTest, CreationWritesEntriesThenClearsItsIntent) {
     EXPECT_TRUE(runUntil(dispatcher_, [&] { return !intentPending("made"); }));
 }
 
+TEST_F(RedisQueueIndexTest, TopicsAreIndexedApartFromQueues) {
+    QueueRef topic{queue.project, "q", ResourceKind::Topic};
+    post(topic);
+    post({queue.project, "other", ResourceKind::Topic});
+    std::string topicTag = layout::queueTag(topic);
+    EXPECT_EQ(server_.command({"ZSCORE", "z:topics:{proj}", "q"})->type, REDIS_REPLY_STRING);
+    EXPECT_EQ(server_.command({"SISMEMBER", layout::registryKeyOfTag(topicTag), topicTag})->integer,
+              1);
+    EXPECT_FALSE(listed("q"));  // not a queue
+    EXPECT_TRUE(names().empty());
+    auto topics = await<std::vector<QueueInfo>>([&](auto done) {
+        QueueListRequest request;
+        request.project = queue.project;
+        request.kind = ResourceKind::Topic;
+        store().queues.list(request, done);
+    });
+    ASSERT_TRUE(topics.ok());
+    ASSERT_EQ(topics.value().size(), 2u);
+    EXPECT_EQ(topics.value()[0].name, "other");
+    EXPECT_EQ(topics.value()[1].name, "q");
+    auto removed = await<Unit>([&](auto done) { store().queues.remove(topic, done); });
+    ASSERT_TRUE(removed.ok());
+    EXPECT_EQ(server_.command({"ZSCORE", "z:topics:{proj}", "q"})->type, REDIS_REPLY_NIL);
+    EXPECT_EQ(server_.command({"EXISTS", layout::queueHashKey(topicTag)})->integer, 0);
+}
+
 TEST_F(RedisQueueIndexTest, NextPostFinishesACreationLeftHalfway) {
     post(queue);
     ASSERT_TRUE(runUntil(dispatcher_, [&] { return !intentPending("q"); }));

@@ -52,6 +52,33 @@ struct RedisReplyDeleter {
 };
 using SyncReply = std::unique_ptr<redisReply, RedisReplyDeleter>;
 
+// A synchronous command on an open connection (for setup and inspection).
+inline SyncReply syncCommand(redisContext* c, const std::vector<std::string>& args) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lengths;
+    for (const auto& arg : args) {
+        argv.push_back(arg.data());
+        lengths.push_back(arg.size());
+    }
+    return SyncReply(static_cast<redisReply*>(
+        redisCommandArgv(c, static_cast<int>(argv.size()), argv.data(), lengths.data())));
+}
+
+// Starts `args` (args[0] the program's path) with stdout to /dev/null: a Redis child's
+// banner and warnings would drown the test output. The child's pid, or -1.
+inline pid_t spawnQuiet(std::vector<std::string> args) {
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    pid_t pid = -1;
+    if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ) != 0) pid = -1;
+    posix_spawn_file_actions_destroy(&actions);
+    return pid;
+}
+
 // A redis-server child process; stop() and start() keep the port.
 class RedisServer {
   public:
@@ -82,16 +109,8 @@ class RedisServer {
                                       "--dir",  dir_.string(),  "--loglevel",
                                       "warning"};
         args.insert(args.end(), extra_.begin(), extra_.end());
-        std::vector<char*> argv;
-        for (auto& arg : args) argv.push_back(arg.data());
-        argv.push_back(nullptr);
-        // Quiet child: its startup banner and warnings would drown the test output.
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-        int rc = posix_spawn(&pid_, path.c_str(), &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        if (rc != 0) return false;
+        pid_ = spawnQuiet(std::move(args));
+        if (pid_ <= 0) return false;
         for (int i = 0; i < 500; ++i) {
             auto c = connect();
             if (c) {
@@ -135,14 +154,7 @@ class RedisServer {
     SyncReply command(const std::vector<std::string>& args) const {
         auto c = connect();
         if (!c) return nullptr;
-        std::vector<const char*> argv;
-        std::vector<size_t> lengths;
-        for (const auto& arg : args) {
-            argv.push_back(arg.data());
-            lengths.push_back(arg.size());
-        }
-        return SyncReply(static_cast<redisReply*>(
-            redisCommandArgv(c.get(), static_cast<int>(argv.size()), argv.data(), lengths.data())));
+        return syncCommand(c.get(), args);
     }
 
   private:

@@ -31,6 +31,7 @@ void expectNotFound(const char* method, const char* path, RouterOptions options 
 
 TEST(Router, EveryV2Route) {
     expectAction("GET", "/", Action::Versions);
+    expectAction("GET", "/v2/openapi.json", Action::OpenApi);
     expectAction("GET", "/v2/", Action::GetHomeDoc);
     expectAction("GET", "/v2/ping", Action::Ping);
     expectAction("HEAD", "/v2/ping", Action::PingHead);
@@ -90,9 +91,15 @@ TEST(Router, UnknownPathsAreNotFound) {
     for (const char* path :
          {"/v2", "/v2//", "/v1/queues", "/v1.1/queues", "/v3/", "/v2/queues/q/", "/v2/ping/",
           "/v2/queues/q/messages/m/", "/v2/queues/a/b/c/d", "/v2/queues/q/metadata", "/x",
-          "/v2/topics", "/v2/topics/t", "/v2/topics/t/messages"}) {
+          "/v2/topics/t/claims", "/v2/topics/t/share", "/v2/topic/t"}) {
         expectNotFound("GET", path);
     }
+}
+
+TEST(Router, TopicRoutes) {
+    expectAction("GET", "/v2/topics", Action::TopicList);
+    expectAction("PUT", "/v2/topics/t", Action::TopicCreate);
+    expectAction("POST", "/v2/topics/t/messages", Action::TopicMessagePost);
 }
 
 TEST(Router, LeadingSlashesAreIgnoredAsFalconDoes) {
@@ -104,9 +111,17 @@ TEST(Router, AdminRoutes) {
     RouteMatch match = route("GET", "/v2/health", RouterOptions{true, false});
     EXPECT_EQ(match.kind, Kind::Found);
     EXPECT_EQ(match.action, Action::Health);
-    // Pools and flavors have no actions yet: 404 even with admin_mode and pooling.
-    expectNotFound("GET", "/v2/pools", adminOptions());
-    expectNotFound("GET", "/v2/flavors/f", adminOptions());
+    // Pools and flavors need admin_mode and pooling.
+    expectNotFound("GET", "/v2/pools", RouterOptions{true, false});
+    expectNotFound("GET", "/v2/flavors/f", RouterOptions{false, true});
+    match = route("GET", "/v2/pools", adminOptions());
+    EXPECT_EQ(match.action, Action::PoolList);
+    match = route("PATCH", "/v2/pools/p1", adminOptions());
+    EXPECT_EQ(match.action, Action::PoolUpdate);
+    EXPECT_EQ(match.poolName, "p1");
+    match = route("DELETE", "/v2/flavors/f", adminOptions());
+    EXPECT_EQ(match.action, Action::FlavorDelete);
+    EXPECT_EQ(match.flavorName, "f");
 }
 
 TEST(Router, MethodNotAllowedGoesToTheApiWithTheAllowList) {

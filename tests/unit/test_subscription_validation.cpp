@@ -117,5 +117,31 @@ TEST(NotificationKeys, SameTagAndRoundTrip) {
     EXPECT_EQ(back.name, queue.name);
 }
 
+TEST(NotificationKeys, TopicTagsAreTheirOwnNamespace) {
+    namespace layout = storage::redis;
+    storage::QueueRef topic{"proj/{x}", "t-1.a", storage::ResourceKind::Topic};
+    storage::QueueRef queue{"proj/{x}", "t-1.a"};
+    std::string tag = layout::queueTag(topic);
+    EXPECT_EQ(tag, "proj%2F%7Bx%7D/t:t-1.a");
+    EXPECT_NE(tag, layout::queueTag(queue));
+    // A queue whose name looks like the marker is escaped out of the way.
+    EXPECT_EQ(layout::queueTag({"p", "t:x"}), "p/t%3Ax");
+    EXPECT_FALSE(layout::isTopicTag(layout::queueTag({"p", "t:x"})));
+    EXPECT_TRUE(layout::isTopicTag(tag));
+    EXPECT_EQ(layout::queueNameOfTag(tag), "t-1.a");
+    EXPECT_EQ(layout::projectIndexKeyOfTag(tag), "z:topics:{proj%2F%7Bx%7D}");
+    EXPECT_EQ(layout::projectIndexKey("proj/{x}", storage::ResourceKind::Topic),
+              layout::projectIndexKeyOfTag(tag));
+    EXPECT_EQ(layout::projectIndexKeyOfTag(layout::queueTag(queue)), "z:queues:{proj%2F%7Bx%7D}");
+    auto back = layout::queueOfTag(tag);
+    EXPECT_EQ(back.project, topic.project);
+    EXPECT_EQ(back.name, topic.name);
+    EXPECT_EQ(back.kind, storage::ResourceKind::Topic);
+    EXPECT_EQ(layout::queueOfTag(layout::queueTag(queue)).kind, storage::ResourceKind::Queue);
+    // One slot per topic: every key carries the tag.
+    for (const auto& key : layout::subscriptionKeys(tag))
+        EXPECT_EQ(layout::keySlot(key), layout::keySlot("{" + tag + "}")) << key;
+}
+
 }  // namespace
 }  // namespace zaqard::api

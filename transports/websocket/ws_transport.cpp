@@ -127,14 +127,17 @@ void WebSocketTransport::onFrame(Connection& connection, DecodedFrame frame, Rep
     Json echo = requestEcho(frame.value);
     // A connection that subscribes itself gets its notifications in the frame type of
     // that subscription_create (websocket-v2.md §5).
-    bool selfSubscribe = request.action == api::Action::SubscriptionCreate &&
+    const bool topic = request.action == api::Action::TopicSubscriptionCreate;
+    bool selfSubscribe = (request.action == api::Action::SubscriptionCreate || topic) &&
                          !api::py::truthy(json_object_get(request.typedParams.get(), "subscriber"));
     std::weak_ptr<Connection> weak = connection.weak_from_this();
     FrameKind kind = frame.kind;
     OwnedSubscription owned;
     if (selfSubscribe) {
         auto project = request.headers.find("X-Project-ID");
-        owned.queue = {project == request.headers.end() ? "" : project->second, request.queueName};
+        owned.queue = {project == request.headers.end() ? "" : project->second,
+                       topic ? request.topicName : request.queueName,
+                       topic ? storage::ResourceKind::Topic : storage::ResourceKind::Queue};
     }
     const int action = static_cast<int>(request.action);
     const int64_t started = monotonicMicros();

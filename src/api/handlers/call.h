@@ -24,8 +24,22 @@ struct Call {
 
     std::string project;   // X-Project-ID
     std::string clientId;  // normalised Client-ID
+    // Queues and topics share the handlers (rest-v2.md §8): Api::handle sets Topic for the
+    // rows whose route or frame names {topic_name}. It selects the name, the storage
+    // namespace, the paths and the texts below.
+    storage::ResourceKind kind = storage::ResourceKind::Queue;
 
-    storage::QueueRef queue() const { return {project, request.queueName}; }
+    bool topic() const { return kind == storage::ResourceKind::Topic; }
+    // The queue's (topic's) name from the path or frame.
+    const std::string& name() const { return topic() ? request.topicName : request.queueName; }
+    storage::QueueRef queue() const { return {project, name(), kind}; }
+    // "/v2/queues/<q>" or "/v2/topics/<t>": the base of every href of the resource.
+    std::string basePath() const { return (topic() ? "/v2/topics/" : "/v2/queues/") + name(); }
+    // "Queue"/"Topic" (capitalized) or "queue"/"topic", for Zaqar's texts.
+    const char* noun(bool capitalized = true) const {
+        if (topic()) return capitalized ? "Topic" : "topic";
+        return capitalized ? "Queue" : "queue";
+    }
     const config::TransportLimits& limits() const { return config.limits; }
     bool checksum() const { return config.enable_checksum; }
     // WebSocket frames get Zaqar's WebSocket shapes (render_websocket.h).

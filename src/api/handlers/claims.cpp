@@ -24,11 +24,9 @@ Rejection readClaimBody(const CallPtr& call, int64_t& ttl, int64_t& grace) {
 
 Response claimNotFound(const CallPtr& call) {
     if (call->websocket())
-        return ws::error(
-            404, claimDoesNotExist(call->request.claimId, call->request.queueName, call->project),
-            "Claim " + call->request.claimId + " does not exist.");
-    return notFound(
-        claimDoesNotExist(call->request.claimId, call->request.queueName, call->project));
+        return ws::error(404, claimDoesNotExist(call->request.claimId, call->name(), call->project),
+                         "Claim " + call->request.claimId + " does not exist.");
+    return notFound(claimDoesNotExist(call->request.claimId, call->name(), call->project));
 }
 
 }  // namespace
@@ -75,8 +73,8 @@ void claimCreate(const CallPtr& call) {
         Response response;
         response.status = 201;
         response.addHeader("Location", call->request.path + "/" + created->claimId);
-        response.rawBody = rest::messagesText(created->messages, call->request.queueName,
-                                              created->claimId, call->checksum(), "");
+        response.rawBody = rest::messagesText(created->messages, call->basePath(), created->claimId,
+                                              call->checksum(), "");
         call->reply(std::move(response));
     });
 }
@@ -93,7 +91,7 @@ void claimGet(const CallPtr& call) {
             info->id = call->request.claimId;
             if (call->websocket()) return call->reply(ws::reply(200, ws::claim(info.value())));
             Response response;
-            response.body = rest::claim(info.value(), call->request.queueName, call->checksum());
+            response.body = rest::claim(info.value(), call->basePath(), call->checksum());
             call->reply(std::move(response));
         });
 }

@@ -43,4 +43,18 @@ void subscriptionUpdate(const CallPtr& call);
 void subscriptionDelete(const CallPtr& call);
 void subscriptionConfirm(const CallPtr& call);
 
+// pools.cpp
+void poolList(const CallPtr& call);
+void poolGet(const CallPtr& call);
+void poolCreate(const CallPtr& call);
+void poolUpdate(const CallPtr& call);
+void poolDelete(const CallPtr& call);
+
+// flavors.cpp
+void flavorList(const CallPtr& call);
+void flavorGet(const CallPtr& call);
+void flavorCreate(const CallPtr& call);
+void flavorUpdate(const CallPtr& call);
+void flavorDelete(const CallPtr& call);
+
 }  // namespace zaqard::api::handlers

@@ -102,12 +102,12 @@ void replyById(const CallPtr& call, std::vector<std::string> ids) {
             }
             if (found->messages.empty()) {
                 return call->reply(notFound("No messages with IDs: " + py::reprList(ids) +
-                                            " found in the queue " + call->request.queueName +
-                                            " for project " + call->project + "."));
+                                            " found in the " + call->noun(false) + " " +
+                                            call->name() + " for project " + call->project + "."));
             }
             Response response;
-            response.rawBody = rest::messagesText(found->messages, call->request.queueName, "",
-                                                  call->checksum(), "");
+            response.rawBody =
+                rest::messagesText(found->messages, call->basePath(), "", call->checksum(), "");
             call->reply(std::move(response));
         });
 }
@@ -130,12 +130,14 @@ void replyWebSocketDelete(const CallPtr& call, const std::optional<std::string>&
             return call->reply(ws::error(
                 403, "Message " + req.messageId + " is not claimed by " + claim, kClaimed));
         case storage::DeleteOutcome::ClaimUnknown:
-            return call->reply(
-                ws::error(400, claimDoesNotExist(claim, req.queueName, call->project), kNoClaim));
+            return call->reply(ws::error(
+                400, claimDoesNotExist(claim, call->name(), call->project, call->noun(false)),
+                kNoClaim));
         case storage::DeleteOutcome::NotClaimed:
             if (!normalizeUuid(claim))
                 return call->reply(ws::error(
-                    400, claimDoesNotExist(claim, req.queueName, call->project), kNoClaim));
+                    400, claimDoesNotExist(claim, call->name(), call->project, call->noun(false)),
+                    kNoClaim));
             return call->reply(
                 ws::error(400, "Message " + req.messageId + " is no longer claimed",
                           std::string("A claim was specified, but the message is not currently "
@@ -250,7 +252,7 @@ void messageList(const CallPtr& call) {
         std::string links = ",\"links\":" + dumpJson(pageLinks(messages.empty(), href).get());
         Response response;
         response.rawBody =
-            rest::messagesText(messages, call->request.queueName, "", call->checksum(), links);
+            rest::messagesText(messages, call->basePath(), "", call->checksum(), links);
         call->reply(std::move(response));
     });
 }
@@ -332,15 +334,17 @@ void messageGet(const CallPtr& call) {
             if (!found)
                 return call->reply(storageError(found.error(), "Message could not be retrieved."));
             if (!found->queueExists)
-                return call->reply(notFound(queueDoesNotExist(req.queueName, call->project)));
-            if (found->messages.empty())
                 return call->reply(
-                    notFound(messageDoesNotExist(req.messageId, req.queueName, call->project)));
+                    notFound(queueDoesNotExist(call->name(), call->project, call->noun())));
+            if (found->messages.empty())
+                return call->reply(notFound(messageDoesNotExist(req.messageId, call->name(),
+                                                                call->project, call->noun(false))));
             if (call->websocket())
                 return call->reply(ws::reply(
                     200, Json::object().set("messages", ws::message(found->messages.front(), ""))));
             Response response;
-            response.body = rest::message(found->messages.front(), req.queueName, call->checksum());
+            response.body =
+                rest::message(found->messages.front(), call->basePath(), call->checksum());
             call->reply(std::move(response));
         });
 }

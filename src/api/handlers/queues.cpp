@@ -1,5 +1,6 @@
 // Queue responders (rest-v2.md §4.2–§4.6, §4.8): list, create, get, PATCH, delete,
-// stats, purge.
+// stats, purge. Topics (§8) use the same responders: Call::kind selects the storage
+// namespace, the texts ("Topic(s) ..."), the list key and the reserved keys shown.
 #include <set>
 
 #include "src/api/body.h"
@@ -24,6 +25,7 @@ constexpr const char* kPatchMediaType = "application/openstack-messaging-v2.0-js
 // WebSocket queue_list: names and raw stored metadata only, no href, links or count.
 void replyWebSocketQueueList(const CallPtr& call, bool detailed,
                              const std::vector<storage::QueueInfo>& queues) {
+    const char* key = call->topic() ? "topics" : "queues";
     Json items = Json::array();
     for (const auto& info : queues) {
         Json item = Json::object();
@@ -31,7 +33,7 @@ void replyWebSocketQueueList(const CallPtr& call, bool detailed,
         if (detailed) item.set("metadata", info.metadata ? info.metadata : Json::object());
         items.append(std::move(item));
     }
-    call->reply(ws::reply(200, Json::object().set("queues", std::move(items))));
+    call->reply(ws::reply(200, Json::object().set(key, std::move(items))));
 }
 
 void replyQueueList(const CallPtr& call, const QueryParams& params, bool detailed,
@@ -44,13 +46,14 @@ void replyQueueList(const CallPtr& call, const QueryParams& params, bool detaile
         item.set("name", Json::string(info.name));
         item.set("href", Json::string(path + "/" + info.name));
         if (detailed)
-            item.set("metadata", withReservedDefaults(info.metadata.get(), call->limits()));
+            item.set("metadata",
+                     withReservedDefaults(info.metadata.get(), call->limits(), call->topic()));
         items.append(std::move(item));
     }
     std::string href =
         queues.empty() ? std::string() : nextPageHref(path, params.read(), queues.back().name);
     Json body = Json::object();
-    body.set("queues", std::move(items));
+    body.set(call->topic() ? "topics" : "queues", std::move(items));
     body.set("links", pageLinks(queues.empty(), href));
     // Zaqar omits a zero count (it tests the number for truth).
     if (count > 0) body.set("count", Json::integer(count));
@@ -65,6 +68,9 @@ void queueList(const CallPtr& call) {
     QueryParams params(call->request.query);
     storage::QueueListRequest list;
     list.project = call->project;
+    list.kind = call->kind;
+    // Topic listings have no with_count: Zaqar's topic endpoint reads it as a filter.
+    const bool topic = call->topic();
     // Read in Zaqar's order: it is also the order of the next link's query.
     std::optional<int64_t> limit;
     std::optional<bool> detailed, withCount;
@@ -72,12 +78,14 @@ void queueList(const CallPtr& call) {
     if (auto r = params.getInt("limit", limit)) return call->reply(std::move(*r));
     if (auto r = params.getBool("detailed", detailed)) return call->reply(std::move(*r));
     if (auto name = params.getString("name")) list.nameContains = *name;
-    if (auto r = params.getBool("with_count", withCount)) return call->reply(std::move(*r));
+    if (!topic) {
+        if (auto r = params.getBool("with_count", withCount)) return call->reply(std::move(*r));
+    }
     // Every other parameter filters on metadata equality; integers compare as integers.
     static const std::set<std::string> kFields = {"marker", "limit", "detailed", "name",
                                                   "with_count"};
     for (const std::string& name : params.names()) {
-        if (kFields.count(name)) continue;
+        if (kFields.count(name) && !(topic && name == "with_count")) continue;
         auto values = params.getList(name);
         if (!values || values->empty()) continue;
         const std::string& value = values->back();
@@ -94,19 +102,19 @@ void queueList(const CallPtr& call) {
 
     const bool isDetailed = list.detailed;
     const bool counted = withCount.value_or(false);
-    call->storage.queues.list(
-        list, [call, params, isDetailed, counted](Result<std::vector<storage::QueueInfo>> result) {
-            if (!result)
-                return call->reply(storageError(result.error(), "Queues could not be listed."));
-            if (!counted) return replyQueueList(call, params, isDetailed, result.value(), 0);
-            auto queues = std::move(result.value());
-            call->storage.queues.count(call->project, [call, params, isDetailed,
-                                                       queues](Result<int64_t> count) {
+    const std::string failed = std::string(call->noun()) + "s could not be listed.";
+    call->storage.queues.list(list, [call, params, isDetailed, counted,
+                                     failed](Result<std::vector<storage::QueueInfo>> result) {
+        if (!result) return call->reply(storageError(result.error(), failed));
+        if (!counted) return replyQueueList(call, params, isDetailed, result.value(), 0);
+        auto queues = std::move(result.value());
+        call->storage.queues.count(
+            call->project, [call, params, isDetailed, queues](Result<int64_t> count) {
                 if (!count)
                     return call->reply(storageError(count.error(), "Queues could not be listed."));
                 replyQueueList(call, params, isDetailed, queues, count.value());
             });
-        });
+    });
 }
 
 void queueCreate(const CallPtr& call) {
@@ -128,11 +136,13 @@ void queueCreate(const CallPtr& call) {
     }
     call->storage.queues.create(call->queue(), std::move(metadata), [call](Result<bool> created) {
         if (!created)
-            return call->reply(storageError(created.error(), "Queue could not be created."));
+            return call->reply(storageError(created.error(),
+                                            std::string(call->noun()) + " could not be created."));
         // An existing queue keeps its metadata: PUT is not an update in Zaqar.
         if (call->websocket())
-            return call->reply(ws::sentence(created.value() ? 201 : 204,
-                                            "Queue " + call->request.queueName + " created."));
+            return call->reply(
+                ws::sentence(created.value() ? 201 : 204,
+                             std::string(call->noun()) + " " + call->name() + " created."));
         Response response = emptyResponse(created.value() ? 201 : 204);
         response.addHeader("Location", call->request.path);
         call->reply(std::move(response));
@@ -142,15 +152,15 @@ void queueCreate(const CallPtr& call) {
 void queueGet(const CallPtr& call) {
     call->storage.queues.getMetadata(call->queue(), [call](Result<std::optional<Json>> stored) {
         if (!stored)
-            return call->reply(
-                storageError(stored.error(), "Queue metadata could not be retrieved."));
+            return call->reply(storageError(
+                stored.error(), std::string(call->noun()) + " metadata could not be retrieved."));
         // WebSocket shows the stored metadata as is ({} for an unknown queue).
         if (call->websocket())
             return call->reply(ws::reply(200, stored.value() ? *stored.value() : Json::object()));
         // Never 404: an unknown queue shows the reserved defaults only.
         const json_t* metadata = stored.value() ? stored.value()->get() : nullptr;
         Response response;
-        response.body = withReservedDefaults(metadata, call->limits());
+        response.body = withReservedDefaults(metadata, call->limits(), call->topic());
         call->reply(std::move(response));
     });
 }
@@ -180,40 +190,45 @@ void queueUpdate(const CallPtr& call) {
     auto operations = std::make_shared<std::vector<PatchOperation>>(std::move(patch.operations));
     call->storage.queues.getMetadata(call->queue(), [call, operations](
                                                         Result<std::optional<Json>> stored) {
-        if (!stored)
-            return call->reply(storageError(stored.error(), "Queue could not be updated."));
+        const std::string failed = std::string(call->noun()) + " could not be updated.";
+        if (!stored) return call->reply(storageError(stored.error(), failed));
         if (!stored.value())
-            return call->reply(notFound(queueDoesNotExist(call->request.queueName, call->project)));
+            return call->reply(
+                notFound(queueDoesNotExist(call->name(), call->project, call->noun())));
         // Work on a copy: the stored value may be shared with a cache in the driver.
         Json metadata = json_is_object(stored.value()->get())
                             ? Json::adopt(json_deep_copy(stored.value()->get()))
                             : Json::object();
-        if (auto conflictText = applyPatch(metadata, *operations))
+        if (auto conflictText = applyPatch(metadata, *operations, call->topic()))
             return call->reply(conflict(*conflictText));
         if (auto problem = validateQueueMetadata(metadata.get(), call->limits()))
             return call->reply(badRequestBody(*problem));
         // Zaqar never re-checks the merged size; the spec recommends doing so.
         if (auto problem = queueMetadataSize(metadata.dump().size(), call->limits()))
             return call->reply(badRequestBody(*problem));
-        call->storage.queues.setMetadata(call->queue(), metadata, [call, metadata](Status done) {
-            if (!done) {
-                if (done.error().kind == ErrorKind::NotFound)
-                    return call->reply(
-                        notFound(queueDoesNotExist(call->request.queueName, call->project)));
-                return call->reply(storageError(done.error(), "Queue could not be updated."));
-            }
-            Response response;
-            response.body = withReservedDefaults(metadata.get(), call->limits());
-            call->reply(std::move(response));
-        });
+        call->storage.queues.setMetadata(
+            call->queue(), metadata, [call, metadata, failed](Status done) {
+                if (!done) {
+                    if (done.error().kind == ErrorKind::NotFound)
+                        return call->reply(
+                            notFound(queueDoesNotExist(call->name(), call->project, call->noun())));
+                    return call->reply(storageError(done.error(), failed));
+                }
+                Response response;
+                response.body = withReservedDefaults(metadata.get(), call->limits(), call->topic());
+                call->reply(std::move(response));
+            });
     });
 }
 
 void queueDelete(const CallPtr& call) {
     call->storage.queues.remove(call->queue(), [call](Status done) {
-        if (!done) return call->reply(storageError(done.error(), "Queue could not be deleted."));
+        if (!done)
+            return call->reply(
+                storageError(done.error(), std::string(call->noun()) + " could not be deleted."));
         if (call->websocket())
-            return call->reply(ws::sentence(204, "Queue " + call->request.queueName + " removed."));
+            return call->reply(
+                ws::sentence(204, std::string(call->noun()) + " " + call->name() + " removed."));
         call->reply(emptyResponse(204));
     });
 }
@@ -224,10 +239,11 @@ void queueStats(const CallPtr& call) {
         if (!stats) {
             // An unknown queue has zero messages, it is not an error.
             if (stats.error().kind != ErrorKind::NotFound)
-                return call->reply(storageError(stats.error(), "Queue stats could not be read."));
+                return call->reply(storageError(
+                    stats.error(), std::string(call->noun()) + " stats could not be read."));
             // Zaqar's WebSocket endpoint says 404 here, with the zero counts as body.
             if (call->websocket()) return call->reply(ws::reply(404, ws::stats({})));
-            response.body = rest::stats(storage::QueueStats{}, call->request.queueName);
+            response.body = rest::stats(storage::QueueStats{}, call->basePath());
         } else if (call->websocket()) {
             // Zaqar's WebSocket endpoint says 404 (zero counts as body) for an unknown
             // queue; an empty one needs a look at whether it exists at all.
@@ -240,7 +256,8 @@ void queueStats(const CallPtr& call) {
             }
             response.body = ws::stats(stats.value());
         } else {
-            response.body = rest::stats(stats.value(), call->request.queueName);
+            response.body = call->topic() ? rest::topicStats(stats.value(), call->basePath())
+                                          : rest::stats(stats.value(), call->basePath());
         }
         call->reply(std::move(response));
     });
@@ -292,17 +309,18 @@ void queuePurge(const CallPtr& call) {
     auto purged = [call] {
         return call->websocket() ? ws::reply(204, Json::object()) : emptyResponse(204);
     };
-    auto subscriptionsThen = [call, purgeSubscriptions](std::function<void()> next) {
+    const std::string failed = std::string(call->noun()) + " could not be purged.";
+    auto subscriptionsThen = [call, purgeSubscriptions, failed](std::function<void()> next) {
         if (!purgeSubscriptions) return next();
-        call->storage.subscriptions.purge(call->queue(), [call, next](Status done) {
-            if (!done) return call->reply(storageError(done.error(), "Queue could not be purged."));
+        call->storage.subscriptions.purge(call->queue(), [call, next, failed](Status done) {
+            if (!done) return call->reply(storageError(done.error(), failed));
             next();
         });
     };
     if (!purgeMessages) return subscriptionsThen([call, purged] { call->reply(purged()); });
     call->storage.queues.purgeMessages(
-        call->queue(), [call, purged, subscriptionsThen](Status done) {
-            if (!done) return call->reply(storageError(done.error(), "Queue could not be purged."));
+        call->queue(), [call, purged, subscriptionsThen, failed](Status done) {
+            if (!done) return call->reply(storageError(done.error(), failed));
             subscriptionsThen([call, purged] { call->reply(purged()); });
         });
 }

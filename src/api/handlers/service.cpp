@@ -186,10 +186,39 @@ class HealthRun : public std::enable_shared_from_this<HealthRun> {
             body.set("storage_reachable", Json::boolean(self->reachable_));
             body.set("operation_status", self->operations_);
             body.set("message_volume", std::move(counts));
-            Response response;
-            response.body = std::move(body);
-            self->call_->reply(std::move(response));
+            self->addPools(std::move(body));
         });
+    }
+
+    // With pooling, each pool's reachability and volume (Zaqar's pooled _health lists its
+    // pools' reports): "pools": {name: {...}}, the message store as "virtual_pool".
+    void addPools(Json body) {
+        auto self = shared_from_this();
+        call_->storage.health.poolHealth(
+            [self, body](Result<std::vector<storage::PoolHealth>> pools) {
+                Json report = body;
+                if (pools.ok() && !pools->empty()) {
+                    report.set("catalog_reachable", Json::boolean(true));
+                    Json named = Json::object();
+                    for (const auto& pool : pools.value()) {
+                        Json entry = Json::object();
+                        entry.set("storage_reachable", Json::boolean(pool.reachable));
+                        Json counts = Json::object();
+                        counts.set("free", Json::integer(pool.volume.free));
+                        counts.set("claimed", Json::integer(pool.volume.claimed));
+                        counts.set("total", Json::integer(pool.volume.total));
+                        entry.set("message_volume", std::move(counts));
+                        if (pool.name.empty())
+                            report.set("virtual_pool", std::move(entry));
+                        else
+                            named.set(pool.name, std::move(entry));
+                    }
+                    report.set("pools", std::move(named));
+                }
+                Response response;
+                response.body = std::move(report);
+                self->call_->reply(std::move(response));
+            });
     }
 
     CallPtr call_;

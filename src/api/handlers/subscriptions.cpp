@@ -50,7 +50,7 @@ Rejection readDocument(const CallPtr& call, Json& document) {
 }
 
 std::string confirmPath(const CallPtr& call, const std::string& id) {
-    return "/v2/queues/" + call->request.queueName + "/subscriptions/" + id + "/confirm";
+    return call->basePath() + "/subscriptions/" + id + "/confirm";
 }
 
 // notifications.md §3: only with require_confirmation, and only when a signing key is
@@ -94,9 +94,9 @@ std::string connectionSubscriberUri(const config::Config& config, const std::str
 Response subscriptionNotFound(const CallPtr& call) {
     const std::string& id = call->request.subscriptionId;
     if (call->websocket())
-        return ws::error(
-            404, "Subscription " + id + " does not exist",
-            "Subscription " + id + " for queue " + call->request.queueName + " does not exist.");
+        return ws::error(404, "Subscription " + id + " does not exist",
+                         "Subscription " + id + " for " + call->noun(false) + " " + call->name() +
+                             " does not exist.");
     return notFound("Subscription " + id + " does not exist");
 }
 
@@ -131,11 +131,10 @@ void createSubscription(const CallPtr& call, Json document) {
             // error_response).
             if (!created->created)
                 return call->reply(
-                    ws::sentence(409, "Subscription " + call->request.queueName + " not created."));
+                    ws::sentence(409, "Subscription " + call->name() + " not created."));
             Json body = Json::object();
             body.set("subscription_id", Json::string(id));
-            body.set("message",
-                     Json::string("Subscription " + call->request.queueName + " created."));
+            body.set("message", Json::string("Subscription " + call->name() + " created."));
             return call->reply(ws::reply(201, std::move(body)));
         }
         if (!created->created && created->confirmed) {

@@ -1,6 +1,7 @@
 // makeClient: the URI's form picks the client; see client_factory.h.
 #include "storage/redis/client/client_factory.h"
 
+#include "storage/redis/client/cluster_client.h"
 #include "storage/redis/client/node_client.h"
 #include "storage/redis/client/sentinel_client.h"
 
@@ -21,10 +22,10 @@ std::chrono::milliseconds deadline(const config::RedisUri& uri, const ClientOpti
 }  // namespace
 
 bool clientSupports(const config::RedisUri& uri, std::string& error) {
-    if (uri.cluster) {
-        error = "Redis Cluster URIs (" + uri.original +
-                ") are not supported yet: point zaqard at a single Redis server or a Sentinel "
-                "group (redis://s1:26379,s2:26379?master=NAME)";
+    // A cluster has database 0 only (SELECT is refused in cluster mode).
+    if (uri.cluster && uri.db != 0) {
+        error = "The Redis cluster URI " + uri.original +
+                " sets dbid: a Redis Cluster has database 0 only";
         return false;
     }
     return true;
@@ -33,6 +34,13 @@ bool clientSupports(const config::RedisUri& uri, std::string& error) {
 std::unique_ptr<RedisClient> makeClient(event::Dispatcher& dispatcher, const config::RedisUri& uri,
                                         const ClientOptions& options, std::string& error) {
     if (!clientSupports(uri, error)) return nullptr;
+    if (uri.cluster) {
+        ClusterClientOptions cluster;
+        cluster.timeout = deadline(uri, options);
+        for (const auto& [host, port] : uri.clusterNodes) cluster.seeds.push_back({host, port, ""});
+        cluster.credentials = {uri.username, uri.password};
+        return std::make_unique<ClusterClient>(dispatcher, std::move(cluster));
+    }
     if (!uri.sentinels.empty()) {
         SentinelClientOptions sentinel;
         sentinel.timeout = deadline(uri, options);

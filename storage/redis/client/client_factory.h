@@ -1,7 +1,7 @@
 // Builds the RedisClient a parsed Redis URI asks for: a NodeClient for redis://host:port
-// and redis:/path.sock, a SentinelClient for redis://s1,s2?master=NAME. Cluster URIs
-// (?cluster=true) parse but are refused here until a cluster client exists (it would route
-// each Command by the hash slot of Command::key(), a pipeline by its first keyed command).
+// and redis:/path.sock, a SentinelClient for redis://s1,s2?master=NAME, a ClusterClient for
+// redis://h1:7000,h2:7001?cluster=true (the listed nodes are seeds: the slot map is read
+// from them).
 #pragma once
 
 #include <chrono>

@@ -2,7 +2,7 @@
 // sweeper, dead-letter mover, notification store, WebSocket push channel). Behind it:
 //   NodeClient      one server (TCP or unix socket)                      node_client.h
 //   SentinelClient  the master of a Sentinel-managed group               sentinel_client.h
-//   (Cluster)       not built yet: the factory refuses cluster URIs       client_factory.h
+//   ClusterClient   a Redis Cluster: routes by hash slot, follows MOVED/ASK cluster_client.h
 //
 // Every call answers exactly once, on the dispatcher's thread, never inside the caller's
 // stack when it fails without reaching Redis. Redis error replies arrive as values
