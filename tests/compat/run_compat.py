@@ -26,7 +26,6 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import compat_common as common  # noqa: E402
-from compat_common import NOT_BUILT  # noqa: E402
 
 V2 = "zaqar.tests.unit.transport.wsgi.v2_0."
 MODULES = [

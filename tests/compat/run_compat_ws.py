@@ -28,7 +28,6 @@ import types
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import compat_common as common  # noqa: E402
-from compat_common import NOT_BUILT  # noqa: E402
 
 import websocket  # noqa: E402  python3-websocket (websocket-client)
 
@@ -192,8 +191,6 @@ def install():
         self.ws_cfg = self.conf[drivers_transport_websocket.GROUP_NAME]
         self.conf.unreliable = True
         self.conf.admin_mode = True  # zaqard's test configs set admin_mode too
-        if self.conf.pooling:
-            self.skipTest(NOT_BUILT + ": pooling")
         self.boot = common.FakeBoot(self.conf)
         self.transport = RemoteTransport(self)
         self.api = DefaultsApi(self.boot)

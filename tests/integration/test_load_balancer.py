@@ -1,7 +1,9 @@
-"""Two zaqard processes sharing one Redis behind a real load balancer (Debian haproxy):
-REST calls spread over both processes see one store, a WebSocket subscriber connected
-through the balancer receives messages posted through either process, and the balancer
-keeps serving when one process stops (docs/scaling.md, "Many zaqard processes")."""
+"""Two zaqard processes behind a real load balancer (Debian haproxy), sharing one Redis or
+pools: REST calls spread over both processes see one store, a WebSocket subscriber
+connected through the balancer receives messages posted through either process, the
+balancer keeps serving when one process stops, and a pool change made through one
+process steers queue placement on both (catalog caches invalidated across processes;
+docs/scaling.md, "Many zaqard processes")."""
 
 import os
 import subprocess
@@ -81,24 +83,46 @@ backend zaqard_ws
             harness._stop_pid(self.proc)
 
 
-@pytest.fixture(scope="module")
-def balanced(tmp_path_factory):
-    workdir = str(tmp_path_factory.mktemp("lb"))
+def balanced_stack(workdir, config, pool_names=()):
+    """Redis (the management store, and the only store without pools), the pools' Redis
+    servers, two zaqard processes and haproxy; yields (haproxy, zaqards, pool servers)."""
     redis = harness.RedisProcess(os.path.join(workdir, "redis")).start()
-    zaqards = [harness.ZaqardProcess(workdir, redis.port, NOTIFY, name=f"zaqard{i}").start()
+    pools = {name: harness.RedisProcess(os.path.join(workdir, name)).start()
+             for name in pool_names}
+    zaqards = [harness.ZaqardProcess(workdir, redis.port, config, name=f"zaqard{i}").start()
                for i in range(2)]
     lb = Haproxy(workdir, zaqards).start()
     try:
         wait_until_both_serve(lb)
-        yield lb, zaqards
+        yield lb, zaqards, pools
     finally:
         lb.stop()
         problems = []
         for z in zaqards:
             z.stop()
             problems += z.problems()
-        redis.stop()
+        for r in [redis, *pools.values()]:
+            r.stop()
         assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def balanced(tmp_path_factory):
+    for lb, zaqards, _ in balanced_stack(str(tmp_path_factory.mktemp("lb")), NOTIFY):
+        yield lb, zaqards
+
+
+@pytest.fixture(scope="module")
+def balanced_pools(tmp_path_factory):
+    config = {"DEFAULT": {"admin_mode": "true", "pooling": "true"}}
+    yield from balanced_stack(str(tmp_path_factory.mktemp("lbpools")), config, ("a", "b"))
+
+
+def queues_on(server):
+    """Names of the queues whose hash lives on that Redis server."""
+    reply = server.command("KEYS", "z:q:*").decode()
+    return {line.split("/", 1)[1].rstrip("}") for line in reply.split("\r\n")
+            if line.startswith("z:q:{")}
 
 
 def served_by(lb, client, path="/v2/ping"):
@@ -192,3 +216,40 @@ def test_balancer_keeps_serving_when_one_process_stops(balanced):
     assert {who for _, who in statuses} == {"z0"}
     r = api.get("/v2/queues/lbstop/stats")
     assert r.json["messages"]["total"] == 30
+
+
+def test_pool_change_through_one_process_steers_placement_on_both(balanced_pools):
+    lb, _, pools = balanced_pools
+    admin = harness.Client(f"http://127.0.0.1:{lb.http_port}", project="p-" + uuid.uuid4().hex,
+                           extra_headers={"X-Roles": "admin"})
+    uri = {name: f"redis://127.0.0.1:{server.port}" for name, server in pools.items()}
+    r = admin.put("/v2/pools/a", body={"uri": uri["a"], "weight": 100})
+    assert r.status == 201, r
+    servers = set()
+    for i in range(8):
+        r = admin.put(f"/v2/queues/first{i}")
+        assert r.status == 201, r
+        servers.add(r.header("X-Served-By"))
+    assert servers == {"z0", "z1"}
+    assert {f"first{i}" for i in range(8)} <= queues_on(pools["a"])
+    # Pool b takes every new queue from now on; the change reaches the process that did
+    # not make it through the catalog invalidation channel.
+    r = admin.put("/v2/pools/b", body={"uri": uri["b"], "weight": 100})
+    assert r.status == 201, r
+    r = admin.patch("/v2/pools/a", body={"weight": 0})
+    assert r.status == 200, r
+    servers = set()
+    for i in range(8):
+        r = admin.put(f"/v2/queues/second{i}")
+        assert r.status == 201, r
+        servers.add(r.header("X-Served-By"))
+    assert servers == {"z0", "z1"}
+    on_b = queues_on(pools["b"])
+    assert {f"second{i}" for i in range(8)} <= on_b
+    assert not {f"first{i}" for i in range(8)} & on_b
+    # Queues placed before the change still live on a, whichever process serves them.
+    for i in range(8):
+        r = admin.post(f"/v2/queues/first{i}/messages", body={"messages": [{"body": i}]})
+        assert r.status == 201, r
+        r = admin.get(f"/v2/queues/first{i}/stats")
+        assert r.json["messages"]["total"] == 1

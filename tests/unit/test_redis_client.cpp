@@ -258,7 +258,9 @@ class RedisWaitTest : public RedisDriverTest {
     RedisWaitTest() : RedisDriverTest({"--repl-diskless-sync-delay", "0"}) {}
     void configure(config::Config& config) override {
         config.redis_wait_replicas = 1;
-        config.redis_wait_timeout = 0.3;
+        // Long enough for a replica's acknowledgement on a loaded machine (ASan, tests in
+        // parallel: 0.3 s was missed now and then), short enough for the test without one.
+        config.redis_wait_timeout = 1.5;
     }
     Result<PostResult> postOne() {
         PostRequest request{{"p", "q"}, "c", {{"\"1\"", std::nullopt, std::nullopt}}, 3};
