@@ -91,49 +91,26 @@ std::optional<std::string> missingPool(const std::vector<PoolInfo>& pools,
 void flavorList(const CallPtr& call) {
     auto* store = management(call);
     if (!store) return;
-    QueryParams params(call->request.query);
-    std::optional<int64_t> limit;
-    std::optional<bool> detailed;
-    std::string marker = params.getString("marker").value_or("");
-    if (auto r = params.getInt("limit", limit)) return call->reply(std::move(*r));
-    if (auto r = params.getBool("detailed", detailed)) return call->reply(std::move(*r));
-    int64_t uplimit = call->limits().max_flavors_per_page;
-    if (limit && !(*limit > 0 && *limit <= uplimit))
-        return call->reply(badRequestApi("Limit must be at least 1 and no greater than " +
-                                         std::to_string(uplimit) + "."));
-    int64_t pageSize = limit.value_or(10);
-    store->flavors(call->project, [call, store, params, marker, pageSize,
-                                   isDetailed = detailed.value_or(false)](
+    auto page = readAdminPage(call, call->limits().max_flavors_per_page);
+    if (!page) return;
+    store->flavors(call->project, [call, store, page = std::move(*page)](
                                       Result<std::vector<FlavorInfo>> flavors) {
         if (!flavors.ok())
             return call->reply(storageError(flavors.error(), "Flavors could not be listed."));
-        store->pools([call, params, marker, pageSize, isDetailed,
+        store->pools([call, page,
                       flavors = std::move(flavors.value())](Result<std::vector<PoolInfo>> pools) {
             if (!pools.ok())
                 return call->reply(storageError(pools.error(), "Flavors could not be listed."));
-            const std::string& path = call->request.path;
-            Json items = Json::array();
-            std::string last;
-            int64_t taken = 0;
-            for (const auto& flavor : flavors) {
-                if (flavor.name <= marker || taken == pageSize) continue;
-                Json item = Json::object();
-                item.set("name", Json::string(flavor.name));
-                item.set("href", Json::string(path + "/" + flavor.name));
-                auto names = poolsOf(pools.value(), flavor.name);
-                if (!names.empty()) item.set("pool_list", nameList(names));
-                if (isDetailed) item.set("capabilities", capabilityNames(!names.empty()));
-                items.append(std::move(item));
-                last = flavor.name;
-                ++taken;
-            }
-            Json body = Json::object();
-            body.set("links",
-                     pageLinks(taken == 0, taken == 0 ? std::string()
-                                                      : nextPageHref(path, params.read(), last)));
-            body.set("flavors", std::move(items));
             Response response;
-            response.body = std::move(body);
+            response.body =
+                adminPageBody(call, page, flavors, "flavors", [&](const FlavorInfo& flavor) {
+                    Json item = Json::object();
+                    item.set("name", Json::string(flavor.name));
+                    auto names = poolsOf(pools.value(), flavor.name);
+                    if (!names.empty()) item.set("pool_list", nameList(names));
+                    if (page.detailed) item.set("capabilities", capabilityNames(!names.empty()));
+                    return item;
+                });
             call->reply(std::move(response));
         });
     });

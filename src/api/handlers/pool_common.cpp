@@ -15,6 +15,29 @@ Response schemaError(const std::string& message) {
     return badRequestBody(message);
 }
 
+std::optional<AdminPage> readAdminPage(const CallPtr& call, int64_t uplimit) {
+    AdminPage page{QueryParams(call->request.query), "", 10, false};
+    std::optional<int64_t> limit;
+    std::optional<bool> detailed;
+    page.marker = page.params.getString("marker").value_or("");
+    if (auto r = page.params.getInt("limit", limit)) {
+        call->reply(std::move(*r));
+        return std::nullopt;
+    }
+    if (auto r = page.params.getBool("detailed", detailed)) {
+        call->reply(std::move(*r));
+        return std::nullopt;
+    }
+    if (limit && !(*limit > 0 && *limit <= uplimit)) {
+        call->reply(badRequestApi("Limit must be at least 1 and no greater than " +
+                                  std::to_string(uplimit) + "."));
+        return std::nullopt;
+    }
+    page.size = limit.value_or(10);
+    page.detailed = detailed.value_or(false);
+    return page;
+}
+
 storage::pooling::ManagementStore* management(const CallPtr& call) {
     if (!call->storage.management) call->reply(serviceUnavailable("Pooling is not enabled."));
     return call->storage.management;

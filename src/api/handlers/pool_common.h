@@ -9,6 +9,8 @@
 
 #include "src/api/errors.h"
 #include "src/api/handlers/call.h"
+#include "src/api/links.h"
+#include "src/api/query.h"
 #include "storage/pooling/management.h"
 
 namespace zaqard::api::handlers {
@@ -25,6 +27,42 @@ Json poolDocument(const storage::pooling::PoolInfo& pool, bool detailed);
 // The pool called `name` in `pools`, or null.
 const storage::pooling::PoolInfo* findPool(const std::vector<storage::pooling::PoolInfo>& pools,
                                            const std::string& name);
+// The paging of GET /v2/pools and /v2/flavors: ?marker, ?limit (1..uplimit, default 10),
+// ?detailed.
+struct AdminPage {
+    QueryParams params;
+    std::string marker;
+    int64_t size = 10;
+    bool detailed = false;
+};
+// Nullopt when a parameter is invalid (the 400 is answered).
+std::optional<AdminPage> readAdminPage(const CallPtr& call, int64_t uplimit);
+
+// `{"links": [...], key: [...]}`: the named items after the page's marker, at most its
+// size, each rendered by `render` and given its href.
+template <class Item, class Render>
+Json adminPageBody(const CallPtr& call, const AdminPage& page, const std::vector<Item>& items,
+                   const char* key, Render render) {
+    const std::string& path = call->request.path;
+    Json rendered = Json::array();
+    std::string last;
+    int64_t taken = 0;
+    for (const auto& item : items) {
+        if (item.name <= page.marker || taken == page.size) continue;
+        Json doc = render(item);
+        doc.set("href", Json::string(path + "/" + item.name));
+        rendered.append(std::move(doc));
+        last = item.name;
+        ++taken;
+    }
+    Json body = Json::object();
+    body.set("links",
+             pageLinks(taken == 0,
+                       taken == 0 ? std::string() : nextPageHref(path, page.params.read(), last)));
+    body.set(key, std::move(rendered));
+    return body;
+}
+
 // Writes the pools one after the other, then tells every process ("pools").
 void writePools(storage::pooling::ManagementStore& store,
                 std::vector<storage::pooling::PoolInfo> pools, std::function<void(Status)> done);

@@ -88,41 +88,17 @@ void afterProbe(const CallPtr& call, storage::pooling::ManagementStore& store,
 void poolList(const CallPtr& call) {
     auto* store = management(call);
     if (!store) return;
-    QueryParams params(call->request.query);
-    std::optional<int64_t> limit;
-    std::optional<bool> detailed;
-    std::string marker = params.getString("marker").value_or("");
-    if (auto r = params.getInt("limit", limit)) return call->reply(std::move(*r));
-    if (auto r = params.getBool("detailed", detailed)) return call->reply(std::move(*r));
-    int64_t uplimit = call->limits().max_pools_per_page;
-    if (limit && !(*limit > 0 && *limit <= uplimit))
-        return call->reply(badRequestApi("Limit must be at least 1 and no greater than " +
-                                         std::to_string(uplimit) + "."));
-    int64_t pageSize = limit.value_or(10);
-    store->pools([call, params, marker, pageSize,
-                  isDetailed = detailed.value_or(false)](Result<std::vector<PoolInfo>> pools) {
+    auto page = readAdminPage(call, call->limits().max_pools_per_page);
+    if (!page) return;
+    store->pools([call, page = std::move(*page)](Result<std::vector<PoolInfo>> pools) {
         if (!pools.ok())
             return call->reply(storageError(pools.error(), "Pools could not be listed."));
-        const std::string& path = call->request.path;
-        Json items = Json::array();
-        std::string last;
-        int64_t taken = 0;
-        for (const auto& pool : pools.value()) {
-            if (pool.name <= marker || taken == pageSize) continue;
-            Json item = poolDocument(pool, isDetailed);
-            item.set("href", Json::string(path + "/" + pool.name));
-            items.append(std::move(item));
-            last = pool.name;
-            ++taken;
-        }
-        Json body = Json::object();
-        body.set("links",
-                 pageLinks(taken == 0,
-                           taken == 0 ? std::string() : nextPageHref(path, params.read(), last)));
-        body.set("pools", std::move(items));
         Response response;
-        response.body = std::move(body);
-        response.addHeader("Content-Location", path + toQueryString(call->request.query));
+        response.body =
+            adminPageBody(call, page, pools.value(), "pools",
+                          [&](const PoolInfo& pool) { return poolDocument(pool, page.detailed); });
+        response.addHeader("Content-Location",
+                           call->request.path + toQueryString(call->request.query));
         call->reply(std::move(response));
     });
 }
