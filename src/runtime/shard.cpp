@@ -61,6 +61,7 @@ size_t Shard::inFlight() const {
 
 void Shard::start(std::function<void()> onStopped) {
     thread_ = std::thread([this, onStopped = std::move(onStopped)] {
+        log::setThreadShard(index_);
         driver_.start();
         notifications_.start();
         logFlushTimer_ = dispatcher_.createTimer([this] {

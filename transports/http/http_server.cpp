@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "src/api/action_table.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
 #include "src/common/uuid.h"
@@ -85,7 +86,8 @@ class HttpServer::Impl {
     static void onConnectionClose(evhttp_connection* connection, void* self);
     void handle(evhttp_request* request);
     void replyNow(evhttp_request* request, const api::Response& response, const std::string& method,
-                  const std::string& path, int64_t started, const std::string& requestId);
+                  const std::string& path, int64_t started, const std::string& requestId,
+                  const std::string& project = {}, const char* action = "");
     void forget(Exchange& exchange);
 
     event::Dispatcher& dispatcher_;
@@ -109,6 +111,8 @@ struct HttpServer::Impl::Exchange {
     std::string method;
     std::string path;
     std::string requestId;
+    std::string project;  // for the access log
+    const char* action = "";
     int64_t started = 0;
     bool answered = false;
 
@@ -262,6 +266,9 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     exchange->method = std::move(method);
     exchange->path = std::move(target.path);
     exchange->requestId = std::move(requestId);
+    exchange->project = headerValue(request, "X-Project-ID");
+    if (match.kind != RouteMatch::Kind::NotFound)
+        exchange->action = api::actionSpec(apiRequest.action).name;
     exchange->started = started;
     exchanges_.insert(exchange.get());
     if (exchange->connection) {
@@ -295,12 +302,13 @@ void HttpServer::Impl::reply(Exchange& exchange, const api::Response& response) 
     forget(exchange);
     if (!request) return;  // the client is gone
     replyNow(request, response, exchange.method, exchange.path, exchange.started,
-             exchange.requestId);
+             exchange.requestId, exchange.project, exchange.action);
 }
 
 void HttpServer::Impl::replyNow(evhttp_request* request, const api::Response& response,
                                 const std::string& method, const std::string& path, int64_t started,
-                                const std::string& requestId) {
+                                const std::string& requestId, const std::string& project,
+                                const char* action) {
     ReplyOptions options;
     options.requestId = requestId;
     options.closeConnection = !accepting_;
@@ -311,12 +319,25 @@ void HttpServer::Impl::replyNow(evhttp_request* request, const api::Response& re
     } else {
         sendResponse(request, response, options);
     }
-    char line[64];
-    std::snprintf(line, sizeof line, " %d %.3fms ", response.status,
-                  static_cast<double>(monotonicMicros() - started) / 1000.0);
-    std::string entry;
-    entry.reserve(8 + method.size() + path.size() + sizeof line + requestId.size());
-    entry.append("http: ").append(method).append(" ").append(path).append(line).append(requestId);
+    log::AccessEntry entry;
+    entry.method = method;
+    entry.path = path;
+    entry.status = response.status;
+    entry.durationMs = static_cast<double>(monotonicMicros() - started) / 1000.0;
+    entry.requestId = requestId;
+    entry.project = project;
+    entry.action = action;
+    // The peer's address only for JSON lines (evhttp formats it; text lines never had it).
+    char client[80] = "";
+    if (log::jsonLines()) {
+        if (evhttp_connection* connection = evhttp_request_get_connection(request)) {
+            char* address = nullptr;  // libevent 2.1: char**, owned by the connection
+            ev_uint16_t port = 0;
+            evhttp_connection_get_peer(connection, &address, &port);
+            if (address) std::snprintf(client, sizeof client, "%s:%u", address, port);
+        }
+    }
+    entry.client = client;
     log::access(entry);
 }
 
