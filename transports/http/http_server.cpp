@@ -22,6 +22,7 @@
 #include "src/common/log.h"
 #include "src/common/uuid.h"
 #include "src/event/listen_socket.h"
+#include "src/metrics/record.h"
 #include "transports/http/content_negotiation.h"
 #include "transports/http/cors.h"
 #include "transports/http/request_mapper.h"
@@ -87,7 +88,7 @@ class HttpServer::Impl {
     void handle(evhttp_request* request);
     void replyNow(evhttp_request* request, const api::Response& response, const std::string& method,
                   const std::string& path, int64_t started, const std::string& requestId,
-                  const std::string& project = {}, const char* action = "");
+                  const std::string& project, int action);
     void forget(Exchange& exchange);
 
     event::Dispatcher& dispatcher_;
@@ -101,6 +102,9 @@ class HttpServer::Impl {
     bool accepting_ = false;
     std::unordered_set<Exchange*> exchanges_;
     std::unordered_map<evhttp_connection*, Exchange*> byConnection_;
+    // Connections seen (metrics: evhttp has no accept hook, so a connection counts from
+    // its first request until its close callback).
+    std::unordered_set<evhttp_connection*> connections_;
 };
 
 // One request handed to the api. Owned by the Responder (shared_ptr), never by evhttp.
@@ -111,9 +115,9 @@ struct HttpServer::Impl::Exchange {
     std::string method;
     std::string path;
     std::string requestId;
-    std::string project;  // for the access log
-    const char* action = "";
+    std::string project;  // X-Project-ID, for the access log
     int64_t started = 0;
+    int action = metrics::kUnrouted;  // the metrics label: the action table row
     bool answered = false;
 
     ~Exchange() {
@@ -185,6 +189,7 @@ void HttpServer::Impl::onRequest(evhttp_request* request, void* self) {
 
 void HttpServer::Impl::onConnectionClose(evhttp_connection* connection, void* self) {
     auto& server = *static_cast<Impl*>(self);
+    if (server.connections_.erase(connection)) metrics::connectionClosed(metrics::Transport::Rest);
     auto found = server.byConnection_.find(connection);
     if (found == server.byConnection_.end()) return;
     Exchange& exchange = *found->second;
@@ -206,6 +211,14 @@ void HttpServer::Impl::forget(Exchange& exchange) {
 
 void HttpServer::Impl::handle(evhttp_request* request) {
     int64_t started = monotonicMicros();
+    metrics::requestStarted();
+    if constexpr (metrics::kEnabled) {
+        evhttp_connection* connection = evhttp_request_get_connection(request);
+        if (connection && connections_.insert(connection).second) {
+            evhttp_connection_set_closecb(connection, &Impl::onConnectionClose, this);
+            metrics::connectionOpened(metrics::Transport::Rest);
+        }
+    }
     std::string method = methodName(evhttp_request_get_command(request));
     RequestTarget target = requestTarget(request);
 
@@ -216,6 +229,16 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     RouteMatch match;
     if (!target.path.empty() && target.path.front() == '/')
         match = route(method, target.path, routerOptions_);
+    const int action = match.kind == RouteMatch::Kind::Found && method != "OPTIONS"
+                           ? static_cast<int>(match.action)
+                           : metrics::kUnrouted;
+    // Answers given here, before the api: counted as done at once.
+    auto early = [&](const api::Response& response) {
+        metrics::requestDone(metrics::Transport::Rest, action, response.status,
+                             monotonicMicros() - started);
+        replyNow(request, response, method, target.path, started, requestId,
+                 headerValue(request, "X-Project-ID"), action);
+    };
 
     // Every OPTIONS is oslo's CORS filter's (cors.h), before authentication and the api.
     if (method == "OPTIONS") {
@@ -223,30 +246,30 @@ void HttpServer::Impl::handle(evhttp_request* request) {
         if (match.kind == RouteMatch::Kind::Options)
             response.addHeader("Allow", match.allowedMethods);
         cors_.preflight(request, response);
-        replyNow(request, response, method, target.path, started, requestId);
+        early(response);
         return;
     }
     // Under Keystone an unknown path is a 404 only for an authenticated client (Zaqar's
     // auth middleware wraps its router): it goes through the gate first.
     const bool unrouted = match.kind == RouteMatch::Kind::NotFound;
     if (unrouted && !gate_) {
-        replyNow(request, errorResponse(404, errorFormat(accept), "404 Not Found", ""), method,
-                 target.path, started, requestId);
+        early(errorResponse(404, errorFormat(accept), "404 Not Found", ""));
         return;
     }
     const char* contentLength =
         evhttp_find_header(evhttp_request_get_input_headers(request), "Content-Length");
     if (contentLength && isFormUrlEncoded(headerValue(request, "Content-Type"))) {
-        replyNow(
-            request,
-            errorResponse(400, errorFormat(accept), "Invalid Content-Type", kUrlEncodedDescription),
-            method, target.path, started, requestId);
+        early(errorResponse(400, errorFormat(accept), "Invalid Content-Type",
+                            kUrlEncodedDescription));
         return;
     }
-    if (!clientAccepts(accept, "application/json")) {
+    const char* produces = match.kind == RouteMatch::Kind::Found
+                               ? api::actionSpec(match.action).produces
+                               : "application/json";
+    if (!clientAccepts(accept, produces)) {
         api::Response response = errorResponse(406, errorFormat(accept), kNotAcceptableTitle, "");
         response.addHeader("Vary", "Accept");
-        replyNow(request, response, method, target.path, started, requestId);
+        early(response);
         return;
     }
 
@@ -267,9 +290,8 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     exchange->path = std::move(target.path);
     exchange->requestId = std::move(requestId);
     exchange->project = headerValue(request, "X-Project-ID");
-    if (match.kind != RouteMatch::Kind::NotFound)
-        exchange->action = api::actionSpec(apiRequest.action).name;
     exchange->started = started;
+    exchange->action = action;
     exchanges_.insert(exchange.get());
     if (exchange->connection) {
         byConnection_[exchange->connection] = exchange.get();
@@ -300,6 +322,8 @@ void HttpServer::Impl::reply(Exchange& exchange, const api::Response& response) 
     evhttp_request* request = exchange.request;
     exchange.request = nullptr;
     forget(exchange);
+    metrics::requestDone(metrics::Transport::Rest, exchange.action, response.status,
+                         monotonicMicros() - exchange.started);
     if (!request) return;  // the client is gone
     replyNow(request, response, exchange.method, exchange.path, exchange.started,
              exchange.requestId, exchange.project, exchange.action);
@@ -308,7 +332,7 @@ void HttpServer::Impl::reply(Exchange& exchange, const api::Response& response) 
 void HttpServer::Impl::replyNow(evhttp_request* request, const api::Response& response,
                                 const std::string& method, const std::string& path, int64_t started,
                                 const std::string& requestId, const std::string& project,
-                                const char* action) {
+                                int action) {
     ReplyOptions options;
     options.requestId = requestId;
     options.closeConnection = !accepting_;
@@ -326,7 +350,8 @@ void HttpServer::Impl::replyNow(evhttp_request* request, const api::Response& re
     entry.durationMs = static_cast<double>(monotonicMicros() - started) / 1000.0;
     entry.requestId = requestId;
     entry.project = project;
-    entry.action = action;
+    // The action table's name for the row metrics count the request under.
+    if (action != metrics::kUnrouted) entry.action = api::actionSpec(api::Action(action)).name;
     // The peer's address only for JSON lines (evhttp formats it; text lines never had it).
     char client[80] = "";
     if (log::jsonLines()) {

@@ -5,6 +5,8 @@
 #include <optional>
 
 #include "src/common/log.h"
+#include "src/metrics/record.h"
+#include "src/metrics/registry.h"
 #include "storage/redis/client/channel_subscriber.h"
 
 namespace zaqard::storage::redis {
@@ -95,6 +97,8 @@ void NodeClient::open(const Endpoint& endpoint) {
         return;
     }
     HiredisSession* raw = session.get();
+    if (!options_.metricsStore.empty())
+        raw->setMetricsSeries(metrics::redisSeries(options_.metricsStore, endpoint.describe()));
     raw->setGoneHandler([this, raw](const std::string& why) { sessionGone(raw, why); });
     if (!options_.reconnectOnErrorPrefix.empty()) {
         raw->setErrorWatch([this](const RedisValue& reply) {
@@ -192,6 +196,7 @@ void NodeClient::pipeline(std::vector<Command> commands, PipelineCallback done) 
     state->left = commands.size();
     state->done = std::move(done);
     if (commands.empty() || !session_ || !session_->usable()) {
+        if (!commands.empty()) countRefused();
         dispatcher_.defer([state] {
             state->error = Error{ErrorKind::Unavailable, "redis: not connected"};
             state->left = 1;
@@ -230,6 +235,13 @@ std::unique_ptr<RedisSubscription> NodeClient::subscribe(std::vector<std::string
     return subscriber;
 }
 
+void NodeClient::countRefused() {
+    if (options_.metricsStore.empty() || !metrics::kEnabled) return;
+    // Interned once: refusals come in floods while Redis is away.
+    if (refusedSeries_ < 0) refusedSeries_ = metrics::redisSeries(options_.metricsStore, "none");
+    metrics::redisError(refusedSeries_, metrics::RedisError::Unavailable);
+}
+
 void NodeClient::reconnectNow(const std::string& why) {
     if (!running_) return;
     log::warning(options_.name + ": reconnecting: " + why);
@@ -240,6 +252,7 @@ void NodeClient::reconnectNow(const std::string& why) {
 }
 
 void NodeClient::failLater(ReplyCallback done, const char* why) {
+    countRefused();
     dispatcher_.defer([done = std::move(done), why] { done(Error{ErrorKind::Unavailable, why}); });
 }
 
