@@ -12,15 +12,28 @@ namespace {
 
 void printUsage() {
     std::puts(
-        "usage: zaqard [--config FILE] [--admin_mode] [--help] [--version]\n"
+        "usage: zaqard [--config FILE] [--check-config FILE] [--admin_mode] [--help] [--version]\n"
         "\n"
         "A multi-tenant messaging and notification service speaking OpenStack Zaqar's v2 API.\n"
         "\n"
         "  --config FILE  zaqar.conf to load (default: ~/.zaqar/zaqar.conf, then\n"
         "                 /etc/zaqar/zaqar.conf; built-in defaults when none exists)\n"
+        "  --check-config FILE  report every unknown, misspelt or invalid option in FILE\n"
+        "                 with its line, then exit (1 if any, 0 with 'FILE: OK'); starts\n"
+        "                 nothing\n"
         "  --admin_mode   enable the admin API (as [DEFAULT] admin_mode = true)\n"
         "  --help         show this help\n"
         "  --version      show the version");
+}
+
+// --check-config: the loader's every complaint, one per line, on stdout; no listener, no
+// Redis connection.
+int checkConfig(const std::string& path) {
+    auto problems = zaqard::config::checkConfigFile(path);
+    for (const auto& problem : problems)
+        std::printf("%s\n", zaqard::config::formatProblem(path, problem).c_str());
+    if (problems.empty()) std::printf("%s: OK\n", path.c_str());
+    return problems.empty() ? 0 : 1;
 }
 
 }  // namespace
@@ -40,6 +53,10 @@ int main(int argc, char** argv) {
             adminMode = true;
         } else if ((arg == "--config" || arg == "--config-file") && i + 1 < argc) {
             configPath = argv[++i];
+        } else if (arg == "--check-config" && i + 1 < argc) {
+            return checkConfig(argv[i + 1]);
+        } else if (arg.rfind("--check-config=", 0) == 0) {
+            return checkConfig(arg.substr(strlen("--check-config=")));
         } else if (arg.rfind("--config=", 0) == 0) {
             configPath = arg.substr(strlen("--config="));
         } else {
@@ -68,7 +85,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "zaqard: invalid RBAC policy: %s\n", policy.error().message.c_str());
         return 2;
     }
-    zaqard::log::setup(config.log_file, config.debug);
+    zaqard::log::setup(
+        config.log_file, config.debug,
+        config.log_format == "json" ? zaqard::log::Format::Json : zaqard::log::Format::Text);
     for (const auto& file : policy->files) zaqard::log::info("policy file " + file + " loaded");
     return zaqard::runtime::runServer(config, policy->policy);
 }

@@ -7,6 +7,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "src/common/json.h"
+
 namespace zaqard::log {
 
 namespace {
@@ -14,6 +16,8 @@ std::mutex lock;
 std::string path;
 FILE* out = nullptr;
 bool debugEnabled = false;
+Format lineFormat = Format::Text;
+thread_local int threadShard = -1;
 
 FILE* sink() {
     return out ? out : stderr;
@@ -71,11 +75,30 @@ struct AccessBuffer {
     }
 };
 thread_local AccessBuffer accessBuffer;
+
+// A JSON line's common fields; jansson does the escaping.
+Json jsonLine(std::string_view stamp, Level level, std::string_view message) {
+    Json line = Json::object();
+    line.set("time", Json::string(std::string(stamp) + "Z"));
+    line.set("level", Json::string(name(level)));
+    line.set("shard", threadShard < 0 ? Json::null() : Json::integer(threadShard));
+    line.set("message", Json::string(message));
+    return line;
+}
 }  // namespace
 
-void setup(const std::string& file, bool debug) {
+void setThreadShard(int index) {
+    threadShard = index;
+}
+
+bool jsonLines() {
+    return lineFormat == Format::Json;
+}
+
+void setup(const std::string& file, bool debug, Format format) {
     std::lock_guard<std::mutex> guard(lock);
     debugEnabled = debug;
+    lineFormat = format;
     path = file;
     if (out) fclose(out);
     out = path.empty() ? nullptr : fopen(path.c_str(), "a");
@@ -96,18 +119,43 @@ void write(Level level, std::string_view message) {
     timeval now;
     gettimeofday(&now, nullptr);
     Stamp stamp;
-    std::string line(stamp.at(now));
-    line.append("Z ").append(name(level)).append(" ").append(message).append("\n");
+    std::string line;
+    if (lineFormat == Format::Json) {
+        line = jsonLine(stamp.at(now), level, message).dump();
+        line.append("\n");
+    } else {
+        line.append(stamp.at(now)).append("Z ").append(name(level)).append(" ");
+        line.append(message).append("\n");
+    }
     // Keeps this thread's earlier access lines ahead of this line.
     flushThread();
     writeOut(line);
 }
 
-void access(std::string_view message) {
+void access(const AccessEntry& entry) {
     timeval now;
     gettimeofday(&now, nullptr);
     AccessBuffer& buffer = accessBuffer;
-    buffer.lines.append(buffer.stamp.at(now)).append("Z INFO ").append(message).append("\n");
+    char numbers[64];
+    std::snprintf(numbers, sizeof numbers, " %d %.3fms ", entry.status, entry.durationMs);
+    std::string message;
+    message.reserve(16 + entry.method.size() + entry.path.size() + entry.requestId.size());
+    message.append("http: ").append(entry.method).append(" ").append(entry.path);
+    message.append(numbers).append(entry.requestId);
+    if (lineFormat == Format::Json) {
+        Json line = jsonLine(buffer.stamp.at(now), Level::Info, message);
+        line.set("request_id", Json::string(entry.requestId));
+        line.set("project", Json::string(entry.project));
+        line.set("action", entry.action.empty() ? Json::null() : Json::string(entry.action));
+        line.set("status", Json::integer(entry.status));
+        line.set("duration_ms", Json::adopt(json_real(entry.durationMs)));
+        line.set("client", Json::string(entry.client));
+        line.set("method", Json::string(entry.method));
+        line.set("path", Json::string(entry.path));
+        buffer.lines.append(line.dump()).append("\n");
+    } else {
+        buffer.lines.append(buffer.stamp.at(now)).append("Z INFO ").append(message).append("\n");
+    }
     if (buffer.lines.size() >= kAccessBufferLimit) flushThread();
 }
 

@@ -8,8 +8,14 @@
 namespace zaqard::log {
 
 enum class Level { Debug, Info, Warning, Error };
+// [zaqard] log_format: Text is "<time>Z LEVEL message"; Json is one object per line.
+enum class Format { Text, Json };
 
-void setup(const std::string& file, bool debug);
+void setup(const std::string& file, bool debug, Format format = Format::Text);
+// Names the calling thread's shard in JSON lines ("shard"); other threads log null.
+void setThreadShard(int index);
+// Whether lines are JSON (callers skip gathering fields only JSON lines carry).
+bool jsonLines();
 void reopen();
 bool enabled(Level level);
 void write(Level level, std::string_view message);
@@ -18,7 +24,19 @@ void write(Level level, std::string_view message);
 // syscall and no lock of its own (that was ~10 % of a post's CPU). The buffer goes out
 // when it holds 16 KiB, on flushThread() — each shard calls it every 100 ms — and when the
 // thread ends; a crash can lose the last 100 ms of access lines, never other logs.
-void access(std::string_view message);
+// One request's access line. Text: "http: METHOD PATH STATUS 1.234ms REQUEST-ID"; JSON
+// adds every field by name.
+struct AccessEntry {
+    std::string_view method;
+    std::string_view path;
+    int status = 0;
+    double durationMs = 0;
+    std::string_view requestId;
+    std::string_view project;  // X-Project-ID as sent (may be empty)
+    std::string_view action;   // the action table's name; empty when unrouted
+    std::string_view client;   // "address:port"
+};
+void access(const AccessEntry& entry);
 void flushThread();
 
 inline void debug(std::string_view m) {

@@ -126,6 +126,7 @@ struct Config {
     std::string auth_strategy;  // "" (noauth) or "keystone"
     bool enable_checksum = false;
     bool debug = false;
+    std::string log_format = "text";  // [zaqard] log_format: text | json
     std::string log_file;  // empty: stderr (already joined with log_dir when both are set)
     std::string log_dir;
 

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <set>
@@ -338,6 +340,7 @@ const std::vector<OptionSpec>& optionTable() {
                         "has no trustee user"));
 
         const std::string z = "zaqard";
+        add(z, "log_format", choiceOpt(ZQ_FIELD(log_format), {"text", "json"}));
         add(z, "shards", intOpt(ZQ_FIELD(shards), 0, 1024));
         add(z, "redis_timeout", floatOpt(ZQ_FIELD(redis_timeout), 0));
         add(z, "redis_wait_replicas", intOpt(ZQ_FIELD(redis_wait_replicas), 0, 1000));
@@ -440,9 +443,25 @@ std::string displaySection(const std::string& section) {
 
 struct Gathered {
     std::map<Key, std::string> values;
-    std::vector<Key> order;  // first appearance, for warnings in file order
-    Key last;                // inih reports continuation lines as repeats of the same key
+    std::map<Key, int> lines;  // line of each key's first appearance
+    std::vector<Key> order;    // first appearance, for warnings in file order
+    Key last;                  // inih reports continuation lines as repeats of the same key
+    int line = 0;              // the line inih is parsing (counted by readLine)
+    bool atLineStart = true;
+    FILE* file = nullptr;
 };
+
+// inih's reader: fgets that counts lines, since ini_parse's handler is not told the line.
+// A long line comes in several reads; only a read after a newline starts a new line.
+char* readLine(char* buffer, int size, void* stream) {
+    auto& gathered = *static_cast<Gathered*>(stream);
+    char* read = std::fgets(buffer, size, gathered.file);
+    if (!read) return nullptr;
+    if (gathered.atLineStart) ++gathered.line;
+    size_t length = std::strlen(read);
+    gathered.atLineStart = length > 0 && read[length - 1] == '\n';
+    return read;
+}
 
 int onIniValue(void* user, const char* section, const char* name, const char* value) {
     auto& gathered = *static_cast<Gathered*>(user);
@@ -451,6 +470,7 @@ int onIniValue(void* user, const char* section, const char* name, const char* va
     auto found = gathered.values.find(key);
     if (found == gathered.values.end()) {
         gathered.order.push_back(key);
+        gathered.lines.emplace(key, gathered.line);
         gathered.values.emplace(key, std::move(text));
     } else if (gathered.last == key) {
         found->second += "\n" + text;  // oslo joins continuation lines with newlines
@@ -461,9 +481,65 @@ int onIniValue(void* user, const char* section, const char* name, const char* va
     return 1;
 }
 
+// Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of
+// neighbours ("prot" is one edit from "port") each cost one.
+size_t editDistance(const std::string& a, const std::string& b) {
+    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        for (size_t j = 1; j <= b.size(); ++j) {
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
+                                d[i - 1][j - 1] + (a[i - 1] != b[j - 1] ? 1 : 0)});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+// Where problems go: the first one ends loading (start-up), or every one is collected
+// (--check-config). Unknown names are warnings at start-up, problems in a check.
+struct Reporter {
+    std::vector<ConfigProblem>* all = nullptr;  // null: stop at the first problem
+    std::string* error = nullptr;
+    const Gathered* gathered = nullptr;
+
+    int lineOf(const Key& key) const {
+        auto found = gathered->lines.find(key);
+        return found == gathered->lines.end() ? 0 : found->second;
+    }
+    // Returns true when loading goes on.
+    bool fail(int line, std::string text) {
+        if (!all) {
+            *error = std::move(text);
+            return false;
+        }
+        all->push_back({line, std::move(text)});
+        return true;
+    }
+    void unknown(int line, std::string text) {
+        if (all)
+            all->push_back({line, std::move(text)});
+        else
+            log::warning("config: " + text + " ignored");
+    }
+};
+
+std::set<std::string> knownSectionNames() {
+    std::set<std::string> sections = {"keystone_authtoken", "trustee", "cache", "profiler"};
+    for (const auto& spec : optionTable()) {
+        sections.insert(spec.section);
+        for (const auto& alias : spec.deprecated) sections.insert(alias.first);
+    }
+    return sections;
+}
+
 }  // namespace
 
-bool loadConfigFile(const std::string& path, Config& config, std::string& error) {
+namespace {
+
+bool load(const std::string& path, Config& config, Reporter& report) {
     // oslo's parser has no inline comments ("a;b" is a value) and no line-length limit.
     ini_allow_inline_comments = false;
     ini_use_stack = false;
@@ -472,13 +548,16 @@ bool loadConfigFile(const std::string& path, Config& config, std::string& error)
     ini_max_line = 1 << 20;
 
     Gathered gathered;
-    int status = ini_parse(path.c_str(), &onIniValue, &gathered);
-    if (status == -1) {
-        error = "cannot open " + path;
+    report.gathered = &gathered;
+    gathered.file = std::fopen(path.c_str(), "r");
+    if (!gathered.file) {
+        report.fail(0, "cannot open " + path);
         return false;
     }
+    int status = ini_parse_stream(&readLine, &gathered, &onIniValue, &gathered);
+    std::fclose(gathered.file);
     if (status != 0) {
-        error = "syntax error on line " + std::to_string(status);
+        report.fail(status, "syntax error on line " + std::to_string(status));
         return false;
     }
 
@@ -495,9 +574,10 @@ bool loadConfigFile(const std::string& path, Config& config, std::string& error)
             consumed.insert(alias);
             if (!source) {
                 source = &alias;
-                log::warning("config: [" + displaySection(alias.first) + "] " + alias.second +
-                             " is deprecated, use [" + displaySection(spec.section) + "] " +
-                             spec.name);
+                if (!report.all)
+                    log::warning("config: [" + displaySection(alias.first) + "] " + alias.second +
+                                 " is deprecated, use [" + displaySection(spec.section) + "] " +
+                                 spec.name);
             }
         }
         if (!source) continue;
@@ -505,9 +585,10 @@ bool loadConfigFile(const std::string& path, Config& config, std::string& error)
         const std::string& value = gathered.values.at(*source);
         std::string why;
         if (!spec.set(config, value, why)) {
-            error = "[" + displaySection(source->first) + "] " + source->second +
-                    ": invalid value '" + value + "': " + why;
-            return false;
+            if (!report.fail(report.lineOf(*source), "[" + displaySection(source->first) + "] " +
+                                                         source->second + ": invalid value '" +
+                                                         value + "': " + why))
+                return false;
         }
     }
 
@@ -515,21 +596,31 @@ bool loadConfigFile(const std::string& path, Config& config, std::string& error)
         if (consumed.count(key)) continue;
         const auto& [section, name] = key;
         if (section.rfind("cors.", 0) == 0) {  // oslo's deprecated per-origin blocks
-            error = "[" + section + "] " + name +
-                    ": not supported by zaqard: list the origin in [cors] allowed_origin "
-                    "(oslo's [cors.<name>] sections are deprecated)";
-            return false;
+            if (!report.fail(report.lineOf(key),
+                             "[" + section + "] " + name +
+                                 ": not supported by zaqard: list the origin in [cors] "
+                                 "allowed_origin (oslo's [cors.<name>] sections are deprecated)"))
+                return false;
+            continue;
         }
         if (RawSection* raw = rawSection(config, section)) {
             (*raw)[name] = gathered.values.at(key);
         } else if (ignoredSection(section) || (section == "default" && osloLogOption(name))) {
             continue;
         } else if (knownSections.count(section)) {
-            log::warning("config: unknown option '" + name + "' in [" + displaySection(section) +
-                         "] ignored");
+            std::string text = "unknown option '" + name + "' in [" + displaySection(section) + "]";
+            if (report.all) {
+                auto guess = suggestOption(section, name);
+                if (!guess.empty()) text += " (did you mean '" + guess + "'?)";
+            }
+            report.unknown(report.lineOf(key), std::move(text));
         } else {
-            log::warning("config: unknown section [" + section + "] (option '" + name +
-                         "') ignored");
+            std::string text = "unknown section [" + section + "] (option '" + name + "')";
+            if (report.all) {
+                auto guess = suggestSection(section);
+                if (!guess.empty()) text += " (did you mean [" + guess + "]?)";
+            }
+            report.unknown(report.lineOf(key), std::move(text));
         }
     }
 
@@ -541,36 +632,101 @@ bool loadConfigFile(const std::string& path, Config& config, std::string& error)
             config.log_file = config.log_dir + "/" + config.log_file;
     }
     if (config.limits.min_length_client_id > config.limits.max_length_client_id) {
-        error = "[transport] min_length_client_id: invalid value '" +
-                std::to_string(config.limits.min_length_client_id) +
-                "': greater than max_length_client_id";
-        return false;
+        if (!report.fail(report.lineOf({"transport", "min_length_client_id"}),
+                         "[transport] min_length_client_id: invalid value '" +
+                             std::to_string(config.limits.min_length_client_id) +
+                             "': greater than max_length_client_id"))
+            return false;
     }
     if (!config.pooling && !sameRedis(config.management_store_redis, config.message_store_redis)) {
-        error = "[drivers:management_store:redis] uri: invalid value '" +
-                config.management_store_redis.original +
-                "': not supported by zaqard: without [DEFAULT] pooling the management data lives "
-                "in the message store's Redis, so it must name the same server as "
-                "[drivers:message_store:redis] uri";
-        return false;
+        if (!report.fail(
+                report.lineOf({"drivers:management_store:redis", "uri"}),
+                "[drivers:management_store:redis] uri: invalid value '" +
+                    config.management_store_redis.original +
+                    "': not supported by zaqard: without [DEFAULT] pooling the management data "
+                    "lives in the message store's Redis, so it must name the same server as "
+                    "[drivers:message_store:redis] uri"))
+            return false;
     }
     // Options that only take effect together: refused rather than silently unused.
     const NotificationOptions& n = config.notification;
     if (n.smtp_mode == "self_local" && n.smtp_host.empty()) {
-        error =
-            "[notification] smtp_host: must be set when smtp_mode = self_local (the relay "
-            "zaqard sends mail through)";
-        return false;
+        if (!report.fail(report.lineOf({"notification", "smtp_mode"}),
+                         "[notification] smtp_host: must be set when smtp_mode = self_local (the "
+                         "relay zaqard sends mail through)"))
+            return false;
     }
     if (!n.smtp_user_password.empty() && n.smtp_user_name.empty()) {
-        error =
-            "[notification] smtp_user_password: set without smtp_user_name (zaqard logs in "
-            "to the relay only with both)";
-        return false;
+        if (!report.fail(report.lineOf({"notification", "smtp_user_password"}),
+                         "[notification] smtp_user_password: set without smtp_user_name (zaqard "
+                         "logs in to the relay only with both)"))
+            return false;
     }
-    if (!applyKeystoneOptions(config, error)) return false;
+    std::string keystoneError;
+    if (!applyKeystoneOptions(config, keystoneError) && !report.fail(0, keystoneError))
+        return false;
     config.sourceFile = path;
-    return true;
+    return !report.all || report.all->empty();
+}
+
+}  // namespace
+
+bool loadConfigFile(const std::string& path, Config& config, std::string& error) {
+    Reporter report;
+    report.error = &error;
+    return load(path, config, report);
+}
+
+std::vector<ConfigProblem> checkConfigFile(const std::string& path) {
+    std::vector<ConfigProblem> problems;
+    Config config;
+    Reporter report;
+    report.all = &problems;
+    load(path, config, report);
+    // In file order; problems without a line (rules across options) last.
+    std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) {
+        auto rank = [](int line) { return line > 0 ? line : INT32_MAX; };
+        return rank(a.line) < rank(b.line);
+    });
+    return problems;
+}
+
+std::string suggestOption(const std::string& section, const std::string& name) {
+    std::vector<std::string> names;
+    for (const auto& spec : optionTable()) {
+        if (spec.section == section) names.push_back(spec.name);
+        for (const auto& alias : spec.deprecated)
+            if (alias.first == section) names.push_back(alias.second);
+    }
+    return closest(lower(name), names);
+}
+
+std::string suggestSection(const std::string& section) {
+    auto known = knownSectionNames();
+    std::vector<std::string> names(known.begin(), known.end());
+    std::string guess = closest(lower(section), names);
+    return guess.empty() ? guess : displaySection(guess);
+}
+
+std::string closest(const std::string& word, const std::vector<std::string>& candidates) {
+    // A misspelling: a few edits, and fewer than a third of the word (so "x" does not
+    // suggest "bind").
+    size_t limit = std::max<size_t>(1, std::min<size_t>(3, word.size() / 3));
+    std::string best;
+    size_t bestDistance = limit + 1;
+    for (const auto& candidate : candidates) {
+        size_t distance = editDistance(word, candidate);
+        if (distance < bestDistance) {
+            best = candidate;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+
+std::string formatProblem(const std::string& path, const ConfigProblem& problem) {
+    if (problem.line > 0) return path + ":" + std::to_string(problem.line) + ": " + problem.text;
+    return path + ": " + problem.text;
 }
 
 }  // namespace zaqard::config

@@ -62,6 +62,7 @@ size_t Shard::inFlight() const {
 
 void Shard::start(std::function<void()> onStopped) {
     thread_ = std::thread([this, onStopped = std::move(onStopped)] {
+        log::setThreadShard(index_);
         metrics::setThreadShard(index_);
         driver_.start();
         notifications_.start();

@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "src/api/action_table.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
 #include "src/common/uuid.h"
@@ -86,7 +87,8 @@ class HttpServer::Impl {
     static void onConnectionClose(evhttp_connection* connection, void* self);
     void handle(evhttp_request* request);
     void replyNow(evhttp_request* request, const api::Response& response, const std::string& method,
-                  const std::string& path, int64_t started, const std::string& requestId);
+                  const std::string& path, int64_t started, const std::string& requestId,
+                  const std::string& project, int action);
     void forget(Exchange& exchange);
 
     event::Dispatcher& dispatcher_;
@@ -113,6 +115,7 @@ struct HttpServer::Impl::Exchange {
     std::string method;
     std::string path;
     std::string requestId;
+    std::string project;  // X-Project-ID, for the access log
     int64_t started = 0;
     int action = metrics::kUnrouted;  // the metrics label: the action table row
     bool answered = false;
@@ -233,7 +236,8 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     auto early = [&](const api::Response& response) {
         metrics::requestDone(metrics::Transport::Rest, action, response.status,
                              monotonicMicros() - started);
-        replyNow(request, response, method, target.path, started, requestId);
+        replyNow(request, response, method, target.path, started, requestId,
+                 headerValue(request, "X-Project-ID"), action);
     };
 
     // Every OPTIONS is oslo's CORS filter's (cors.h), before authentication and the api.
@@ -285,6 +289,7 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     exchange->method = std::move(method);
     exchange->path = std::move(target.path);
     exchange->requestId = std::move(requestId);
+    exchange->project = headerValue(request, "X-Project-ID");
     exchange->started = started;
     exchange->action = action;
     exchanges_.insert(exchange.get());
@@ -321,12 +326,13 @@ void HttpServer::Impl::reply(Exchange& exchange, const api::Response& response) 
                          monotonicMicros() - exchange.started);
     if (!request) return;  // the client is gone
     replyNow(request, response, exchange.method, exchange.path, exchange.started,
-             exchange.requestId);
+             exchange.requestId, exchange.project, exchange.action);
 }
 
 void HttpServer::Impl::replyNow(evhttp_request* request, const api::Response& response,
                                 const std::string& method, const std::string& path, int64_t started,
-                                const std::string& requestId) {
+                                const std::string& requestId, const std::string& project,
+                                int action) {
     ReplyOptions options;
     options.requestId = requestId;
     options.closeConnection = !accepting_;
@@ -337,12 +343,26 @@ void HttpServer::Impl::replyNow(evhttp_request* request, const api::Response& re
     } else {
         sendResponse(request, response, options);
     }
-    char line[64];
-    std::snprintf(line, sizeof line, " %d %.3fms ", response.status,
-                  static_cast<double>(monotonicMicros() - started) / 1000.0);
-    std::string entry;
-    entry.reserve(8 + method.size() + path.size() + sizeof line + requestId.size());
-    entry.append("http: ").append(method).append(" ").append(path).append(line).append(requestId);
+    log::AccessEntry entry;
+    entry.method = method;
+    entry.path = path;
+    entry.status = response.status;
+    entry.durationMs = static_cast<double>(monotonicMicros() - started) / 1000.0;
+    entry.requestId = requestId;
+    entry.project = project;
+    // The action table's name for the row metrics count the request under.
+    if (action != metrics::kUnrouted) entry.action = api::actionSpec(api::Action(action)).name;
+    // The peer's address only for JSON lines (evhttp formats it; text lines never had it).
+    char client[80] = "";
+    if (log::jsonLines()) {
+        if (evhttp_connection* connection = evhttp_request_get_connection(request)) {
+            char* address = nullptr;  // libevent 2.1: char**, owned by the connection
+            ev_uint16_t port = 0;
+            evhttp_connection_get_peer(connection, &address, &port);
+            if (address) std::snprintf(client, sizeof client, "%s:%u", address, port);
+        }
+    }
+    entry.client = client;
     log::access(entry);
 }
 
