@@ -84,7 +84,7 @@ class NodeClient : public RedisClient {
   private:
     void connect();
     void open(const Endpoint& endpoint);
-    // Wires a new session's gone handler and READONLY watch; null when hiredis refused it.
+    // A new session with the READONLY watch; null (and `error`) when hiredis refused it.
     std::unique_ptr<HiredisSession> openSession(const Endpoint& endpoint, std::string& error);
     void sendHandshake(HiredisSession& session);
     void handshakeFailed(HiredisSession& session);
