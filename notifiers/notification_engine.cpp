@@ -11,6 +11,7 @@
 #include "src/common/clock.h"
 #include "src/common/log.h"
 #include "src/common/uuid.h"
+#include "src/metrics/record.h"
 
 namespace zaqard::notifiers {
 
@@ -50,6 +51,16 @@ std::string schemeOf(const std::string& uri) {
     std::transform(scheme.begin(), scheme.end(), scheme.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return scheme;
+}
+
+// The `kind` label of a delivery's metrics: the channel attempt() picks.
+metrics::DeliveryKind deliveryKind(const storage::Subscription& sub) {
+    if (!sub.connectionId.empty()) return metrics::DeliveryKind::WebSocket;
+    std::string scheme = schemeOf(sub.subscriber);
+    if (scheme == "http" || scheme == "https" || scheme == "trust+http" || scheme == "trust+https")
+        return metrics::DeliveryKind::Webhook;
+    if (scheme == "mailto") return metrics::DeliveryKind::Email;
+    return metrics::DeliveryKind::Other;
 }
 
 }  // namespace
@@ -390,6 +401,14 @@ void NotificationEngine::onOutcome(std::shared_ptr<Delivery> delivery, DeliveryO
     delivery->lastError = error;
     std::weak_ptr<bool> alive = alive_;
     if (outcome == DeliveryOutcome::Success) {
+        const auto kind = deliveryKind(delivery->subscription);
+        metrics::delivery(kind, metrics::DeliveryOutcome::Delivered);
+        // A notification's "t" is its message's post time (Redis ms); a confirmation's is
+        // only when it was fetched.
+        const json_t* k = delivery->record.at("k");
+        if (json_is_string(k) && std::string_view(json_string_value(k)) == "p")
+            metrics::deliveryLag(
+                kind, redisNowMs(*delivery) - json_integer_value(delivery->record.at("t")));
         if (delivery->recordId.empty()) return settled(delivery, true);
         return store_.finishRetry(delivery->tag, delivery->recordId,
                                   [this, alive, delivery](Status done) {
@@ -406,6 +425,7 @@ void NotificationEngine::onOutcome(std::shared_ptr<Delivery> delivery, DeliveryO
     auto delay = policy.delayBeforeRetry(done);
     if (!delay) return deadLetter(delivery, "retries exhausted; last error: " + error);
     delivery->record.set("a", Json::integer(static_cast<int64_t>(done + 1)));
+    metrics::delivery(deliveryKind(delivery->subscription), metrics::DeliveryOutcome::Retried);
     if (delivery->recordId.empty()) delivery->recordId = randomUuid();
     int64_t due = redisNowMs(*delivery) + std::max<int64_t>(*delay, 0) * 1000;
     std::string tag = delivery->tag;
@@ -426,6 +446,7 @@ void NotificationEngine::deadLetter(std::shared_ptr<Delivery> delivery, const st
         return json_is_string(v) ? std::string(json_string_value(v)) : std::string();
     };
     int64_t attempts = json_integer_value(record.at("a")) + 1;
+    metrics::delivery(deliveryKind(sub), metrics::DeliveryOutcome::DeadLettered);
     std::string kind = text("k") == "c" ? "confirmation" : "notification";
     log::warning("notifications: gave up on a " + kind + " of queue " + delivery->queue.name +
                  " (project " + delivery->queue.project + ") for subscription " + sub.id + " (" +

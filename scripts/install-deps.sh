@@ -18,5 +18,5 @@ $SUDO apt-get install -y --no-install-recommends \
   python3 python3-zaqarclient python3-zaqar python3-websocket python3-aiosmtpd \
   python3-pytest python3-msgpack python3-oslo.utils python3-jsonschema \
   python3-ddt python3-testtools python3-fixtures python3-falcon \
-  chromium chromium-driver python3-selenium \
+  chromium chromium-driver python3-selenium prometheus \
   python3-keystone uwsgi-core uwsgi-plugin-python3 python3-openstackclient

@@ -18,6 +18,7 @@ enum class Action {
     Ping,
     PingHead,  // HEAD /v2/ping: always 204, never touches storage
     Health,
+    Metrics,  // GET /metrics: Prometheus exposition, no header checks (docs/metrics.md)
     // Queues
     QueueList,
     QueueCreate,

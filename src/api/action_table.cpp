@@ -9,6 +9,9 @@
 #include "src/api/handlers/handlers.h"
 #include "src/api/openapi/openapi.h"
 #include "src/api/policy/rules.h"
+#include "src/metrics/exposition.h"
+#include "src/metrics/scrape.h"
+#include "src/metrics/thread_metrics.h"
 
 namespace zaqard::api {
 
@@ -28,6 +31,19 @@ void homeDocument(const CallPtr& call) {
 }
 void pingHead(const CallPtr& call) {
     call->reply(emptyResponse(204));
+}
+// The whole exposition, rendered on this shard from every thread's counters.
+void metricsDocument(const CallPtr& call) {
+    static const std::array<const char*, kActionCount> names = [] {
+        std::array<const char*, kActionCount> all{};
+        for (const ActionSpec& row : actionTable()) all[static_cast<size_t>(row.action)] = row.name;
+        return all;
+    }();
+    Response response;
+    response.status = 200;
+    response.contentType = metrics::kExpositionContentType;
+    response.rawBody = metrics::scrape(names);
+    call->reply(std::move(response));
 }
 // Step 9 (rest-v2.md §1.2): after the header checks, before RBAC (the row has no rule).
 void methodNotAllowed(const CallPtr& call) {
@@ -101,6 +117,13 @@ constexpr ActionSpec kActions[] = {
      .rule = "health:get",
      .websocket = {.offered = true, .bodyRequired = false},
      .handler = handlers::health},
+    {.action = Action::Metrics,
+     .name = "get_metrics",
+     .summary = "Prometheus metrics (text exposition format 0.0.4)",
+     .checks = Checks::None,
+     .rest = {"GET", "/metrics"},
+     .handler = metricsDocument,
+     .produces = "text/plain"},
 
     {.action = Action::QueueList,
      .name = "queue_list",
@@ -643,6 +666,7 @@ constexpr bool framesAgreeWithRoutes() {
     return true;
 }
 
+static_assert(kActionCount <= metrics::kMaxActions, "raise metrics::kMaxActions");
 static_assert(rowsFollowTheEnum(), "kActions must have one row per Action, in enum order");
 static_assert(everyRowIsComplete(), "every row needs a name, summary, well-formed routes");
 static_assert(namesAndRoutesAreUnique(), "action names and REST routes must be unique");

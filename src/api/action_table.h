@@ -111,6 +111,8 @@ struct ActionSpec {
     FrameSchema websocket = {};
     SignedFrame signedFrame = {};
     Handler handler = nullptr;
+    // The media type the action answers in: the REST transport's Accept check (406).
+    const char* produces = "application/json";
 };
 
 // Every row, indexed by Action.

@@ -26,7 +26,7 @@ api::Response keystoneUnavailableResponse() {
 
 void RestAuthGate::admit(api::Request request, Proceed proceed, api::Responder respond) {
     // SignedAndExtraSpecHeadersAuth: the version list, and signed URLs (checked by the api);
-    // zaqard's other header-free rows (GET /v2/openapi.json) are public too.
+    // zaqard's other header-free rows (GET /v2/openapi.json, /metrics) are public too.
     if (request.path == "/" || api::hasUrlSignature(request.headers) ||
         api::actionSpec(request.action).checks == api::Checks::None)
         return proceed(std::move(request));

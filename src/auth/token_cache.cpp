@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "src/metrics/record.h"
+
 namespace zaqard::auth {
 
 std::string TokenCache::keyOf(const std::string& token) {
@@ -14,11 +16,16 @@ std::string TokenCache::keyOf(const std::string& token) {
 
 std::optional<Validation> TokenCache::find(const std::string& key, double now) {
     auto it = entries_.find(key);
-    if (it == entries_.end()) return std::nullopt;
-    if (it->second.until <= now) {
-        erase(key);
+    if (it == entries_.end()) {
+        metrics::tokenCacheLookup(false);
         return std::nullopt;
     }
+    if (it->second.until <= now) {
+        erase(key);
+        metrics::tokenCacheLookup(false);
+        return std::nullopt;
+    }
+    metrics::tokenCacheLookup(true);
     return it->second.validation;
 }
 

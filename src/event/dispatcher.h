@@ -104,6 +104,7 @@ class Dispatcher {
     std::mutex postedLock_;
     std::vector<std::function<void()>> posted_;
     std::vector<std::function<void()>> deferred_;
+    bool exitRequested_ = false;  // loop thread only (run() goes turn by turn)
 };
 
 }  // namespace zaqard::event

@@ -6,6 +6,7 @@
 
 #include "src/common/clock.h"
 #include "src/common/log.h"
+#include "src/metrics/registry.h"
 #include "src/runtime/redis_options.h"
 
 namespace zaqard::runtime {
@@ -61,6 +62,7 @@ size_t Shard::inFlight() const {
 
 void Shard::start(std::function<void()> onStopped) {
     thread_ = std::thread([this, onStopped = std::move(onStopped)] {
+        metrics::setThreadShard(index_);
         driver_.start();
         notifications_.start();
         logFlushTimer_ = dispatcher_.createTimer([this] {

@@ -45,7 +45,8 @@ struct ShardStorage::Pooled {
         std::string error;
         auto client = storage::redis::makeClient(
             dispatcher, config.management_store_redis,
-            storage::redis::ClientOptions{redisDriverOptions(config, false).timeout}, error);
+            storage::redis::ClientOptions{redisDriverOptions(config, false).timeout, "management"},
+            error);
         if (!client) {
             // runServer checks clientSupports() before any shard is built.
             log::error("redis: " + error);

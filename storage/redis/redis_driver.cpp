@@ -22,7 +22,8 @@ namespace {
 std::unique_ptr<RedisClient> clientFor(event::Dispatcher& dispatcher, const config::RedisUri& uri,
                                        const RedisDriverOptions& options) {
     std::string error;
-    auto client = makeClient(dispatcher, uri, ClientOptions{options.timeout}, error);
+    auto client =
+        makeClient(dispatcher, uri, ClientOptions{options.timeout, options.metricsStore}, error);
     if (!client) {
         // runServer checks clientSupports() before any shard is built.
         log::error("redis: " + error);

@@ -25,7 +25,8 @@ struct RedisDriverOptions {
     std::chrono::milliseconds sweepInterval{1000};  // [zaqard] sweep_interval
     bool sweep = true;  // run the background expiry sweeper here (one shard is enough)
     StoreDefaults defaults;
-    WriteConcern writeConcern;  // [zaqard] redis_wait_replicas / redis_wait_timeout
+    WriteConcern writeConcern;             // [zaqard] redis_wait_replicas / redis_wait_timeout
+    std::string metricsStore = "message";  // the `store` label of its Redis metrics
 };
 
 class RedisDriver {

@@ -265,7 +265,8 @@ void RedisManagementStore::probe(const std::string& uri, Callback<Unit> done) {
     std::string error;
     if (!config::parseRedisUri(uri, parsed, error)) return fail();
     auto probe = std::make_shared<Probe>();
-    probe->client = makeClient(dispatcher_, parsed, ClientOptions{probeTimeout_}, error);
+    probe->client =
+        makeClient(dispatcher_, parsed, ClientOptions{probeTimeout_, /*metricsStore=*/""}, error);
     if (!probe->client) return fail();
     constexpr std::chrono::milliseconds kTick{20};
     probe->ticksLeft = std::max<int64_t>(1, probeTimeout_.count() / kTick.count());

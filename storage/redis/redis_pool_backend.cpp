@@ -14,7 +14,9 @@ pooling::BackendFactory redisBackendFactory(event::Dispatcher& dispatcher,
         std::string error;
         if (!config::parseRedisUri(pool.uri, uri, error) || !clientSupports(uri, error))
             return nullptr;
-        return std::make_unique<RedisPoolBackend>(dispatcher, uri, options);
+        RedisDriverOptions poolOptions = options;
+        poolOptions.metricsStore = "pool:" + pool.name;  // bounded: metrics::redisSeries caps
+        return std::make_unique<RedisPoolBackend>(dispatcher, uri, poolOptions);
     };
 }
 

@@ -21,6 +21,7 @@
 #include "src/common/log.h"
 #include "src/common/uuid.h"
 #include "src/event/listen_socket.h"
+#include "src/metrics/record.h"
 #include "transports/http/content_negotiation.h"
 #include "transports/http/cors.h"
 #include "transports/http/request_mapper.h"
@@ -99,6 +100,9 @@ class HttpServer::Impl {
     bool accepting_ = false;
     std::unordered_set<Exchange*> exchanges_;
     std::unordered_map<evhttp_connection*, Exchange*> byConnection_;
+    // Connections seen (metrics: evhttp has no accept hook, so a connection counts from
+    // its first request until its close callback).
+    std::unordered_set<evhttp_connection*> connections_;
 };
 
 // One request handed to the api. Owned by the Responder (shared_ptr), never by evhttp.
@@ -110,6 +114,7 @@ struct HttpServer::Impl::Exchange {
     std::string path;
     std::string requestId;
     int64_t started = 0;
+    int action = metrics::kUnrouted;  // the metrics label: the action table row
     bool answered = false;
 
     ~Exchange() {
@@ -181,6 +186,7 @@ void HttpServer::Impl::onRequest(evhttp_request* request, void* self) {
 
 void HttpServer::Impl::onConnectionClose(evhttp_connection* connection, void* self) {
     auto& server = *static_cast<Impl*>(self);
+    if (server.connections_.erase(connection)) metrics::connectionClosed(metrics::Transport::Rest);
     auto found = server.byConnection_.find(connection);
     if (found == server.byConnection_.end()) return;
     Exchange& exchange = *found->second;
@@ -202,6 +208,14 @@ void HttpServer::Impl::forget(Exchange& exchange) {
 
 void HttpServer::Impl::handle(evhttp_request* request) {
     int64_t started = monotonicMicros();
+    metrics::requestStarted();
+    if constexpr (metrics::kEnabled) {
+        evhttp_connection* connection = evhttp_request_get_connection(request);
+        if (connection && connections_.insert(connection).second) {
+            evhttp_connection_set_closecb(connection, &Impl::onConnectionClose, this);
+            metrics::connectionOpened(metrics::Transport::Rest);
+        }
+    }
     std::string method = methodName(evhttp_request_get_command(request));
     RequestTarget target = requestTarget(request);
 
@@ -212,6 +226,15 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     RouteMatch match;
     if (!target.path.empty() && target.path.front() == '/')
         match = route(method, target.path, routerOptions_);
+    const int action = match.kind == RouteMatch::Kind::Found && method != "OPTIONS"
+                           ? static_cast<int>(match.action)
+                           : metrics::kUnrouted;
+    // Answers given here, before the api: counted as done at once.
+    auto early = [&](const api::Response& response) {
+        metrics::requestDone(metrics::Transport::Rest, action, response.status,
+                             monotonicMicros() - started);
+        replyNow(request, response, method, target.path, started, requestId);
+    };
 
     // Every OPTIONS is oslo's CORS filter's (cors.h), before authentication and the api.
     if (method == "OPTIONS") {
@@ -219,30 +242,30 @@ void HttpServer::Impl::handle(evhttp_request* request) {
         if (match.kind == RouteMatch::Kind::Options)
             response.addHeader("Allow", match.allowedMethods);
         cors_.preflight(request, response);
-        replyNow(request, response, method, target.path, started, requestId);
+        early(response);
         return;
     }
     // Under Keystone an unknown path is a 404 only for an authenticated client (Zaqar's
     // auth middleware wraps its router): it goes through the gate first.
     const bool unrouted = match.kind == RouteMatch::Kind::NotFound;
     if (unrouted && !gate_) {
-        replyNow(request, errorResponse(404, errorFormat(accept), "404 Not Found", ""), method,
-                 target.path, started, requestId);
+        early(errorResponse(404, errorFormat(accept), "404 Not Found", ""));
         return;
     }
     const char* contentLength =
         evhttp_find_header(evhttp_request_get_input_headers(request), "Content-Length");
     if (contentLength && isFormUrlEncoded(headerValue(request, "Content-Type"))) {
-        replyNow(
-            request,
-            errorResponse(400, errorFormat(accept), "Invalid Content-Type", kUrlEncodedDescription),
-            method, target.path, started, requestId);
+        early(errorResponse(400, errorFormat(accept), "Invalid Content-Type",
+                            kUrlEncodedDescription));
         return;
     }
-    if (!clientAccepts(accept, "application/json")) {
+    const char* produces = match.kind == RouteMatch::Kind::Found
+                               ? api::actionSpec(match.action).produces
+                               : "application/json";
+    if (!clientAccepts(accept, produces)) {
         api::Response response = errorResponse(406, errorFormat(accept), kNotAcceptableTitle, "");
         response.addHeader("Vary", "Accept");
-        replyNow(request, response, method, target.path, started, requestId);
+        early(response);
         return;
     }
 
@@ -263,6 +286,7 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     exchange->path = std::move(target.path);
     exchange->requestId = std::move(requestId);
     exchange->started = started;
+    exchange->action = action;
     exchanges_.insert(exchange.get());
     if (exchange->connection) {
         byConnection_[exchange->connection] = exchange.get();
@@ -293,6 +317,8 @@ void HttpServer::Impl::reply(Exchange& exchange, const api::Response& response) 
     evhttp_request* request = exchange.request;
     exchange.request = nullptr;
     forget(exchange);
+    metrics::requestDone(metrics::Transport::Rest, exchange.action, response.status,
+                         monotonicMicros() - exchange.started);
     if (!request) return;  // the client is gone
     replyNow(request, response, exchange.method, exchange.path, exchange.started,
              exchange.requestId);

@@ -9,6 +9,7 @@
 #include "src/common/log.h"
 #include "src/common/uuid.h"
 #include "src/event/listen_socket.h"
+#include "src/metrics/record.h"
 #include "transports/websocket/connection.h"
 #include "transports/websocket/lws_context_teardown.h"
 #include "transports/websocket/uv_loop_bridge.h"
@@ -204,6 +205,7 @@ class WebSocketServer::Impl {
         auto connection = std::make_shared<Connection>(wsi, limits_, std::move(id));
         byId_[connection->id()] = connection;
         connections_[wsi] = std::move(connection);
+        metrics::connectionOpened(metrics::Transport::WebSocket);
     }
 
     void onReceive(lws* wsi, void* in, size_t len) {
@@ -238,6 +240,7 @@ class WebSocketServer::Impl {
     void onClose(lws* wsi) {
         auto it = connections_.find(wsi);
         if (it == connections_.end()) return;
+        metrics::connectionClosed(metrics::Transport::WebSocket);
         it->second->detach();
         byId_.erase(it->second->id());
         if (closeHandler_) closeHandler_(it->second->id());

@@ -4,8 +4,10 @@
 #include <cstring>
 
 #include "src/api/python_compat.h"
+#include "src/common/clock.h"
 #include "src/common/log.h"
 #include "src/common/uuid.h"
+#include "src/metrics/record.h"
 #include "transports/http/cors.h"
 #include "transports/websocket/connection.h"
 #include "transports/websocket/ws_protocol.h"
@@ -137,8 +139,13 @@ void WebSocketTransport::onFrame(Connection& connection, DecodedFrame frame, Rep
                        topic ? request.topicName : request.queueName,
                        topic ? storage::ResourceKind::Topic : storage::ResourceKind::Queue};
     }
-    api_.handle(std::move(request), [this, echo, selfSubscribe, weak, kind, owned,
+    const int action = static_cast<int>(request.action);
+    const int64_t started = monotonicMicros();
+    metrics::requestStarted();
+    api_.handle(std::move(request), [this, echo, selfSubscribe, weak, kind, owned, action, started,
                                      reply = std::move(reply)](api::Response response) mutable {
+        metrics::requestDone(metrics::Transport::WebSocket, action, response.status,
+                             monotonicMicros() - started);
         if (selfSubscribe && response.status == 201) {
             if (auto target = weak.lock()) target->setNotificationKind(kind);
             const json_t* id = json_object_get(response.body.get(), "subscription_id");

@@ -51,12 +51,14 @@ std::unique_ptr<RedisClient> makeClient(event::Dispatcher& dispatcher, const con
         sentinel.sentinelCredentials = {uri.sentinelUsername, uri.sentinelPassword};
         sentinel.masterCredentials = {uri.username, uri.password};
         sentinel.db = uri.db;
+        sentinel.metricsStore = options.metricsStore;
         return std::make_unique<SentinelClient>(dispatcher, std::move(sentinel));
     }
     NodeClientOptions node;
     node.timeout = deadline(uri, options);
     node.credentials = {uri.username, uri.password};
     node.db = uri.db;
+    node.metricsStore = options.metricsStore;
     Endpoint endpoint{uri.host, uri.port, uri.socketPath};
     return std::make_unique<NodeClient>(dispatcher, std::make_shared<FixedLocator>(endpoint),
                                         std::move(node));

@@ -17,6 +17,8 @@ namespace zaqard::storage::redis {
 struct ClientOptions {
     // A command's deadline ([zaqard] redis_timeout).
     std::chrono::milliseconds timeout{2000};
+    // The `store` label of the client's Redis metrics (one configured store or pool).
+    std::string metricsStore = "message";
 };
 
 // False + a message for the operator when no client can serve `uri` (checked at start-up,

@@ -10,6 +10,7 @@
 #include <charconv>
 
 #include "src/common/clock.h"
+#include "src/metrics/record.h"
 
 namespace zaqard::storage::redis {
 
@@ -75,10 +76,11 @@ bool HiredisSession::send(const Command& command, ReplyCallback&& done) {
     if (rc != REDIS_OK) return false;
     // Redis answers in order: a command cannot be answered before the one ahead of it, and
     // one that blocks on purpose (WAIT) blocks after it, so its own time adds on top.
-    int64_t deadline = monotonicMicros() + timeout_.count() * 1000;
+    const int64_t sent = monotonicMicros();
+    int64_t deadline = sent + timeout_.count() * 1000;
     if (!pending_.empty()) deadline = std::max(deadline, pending_.back().deadline);
     deadline += command.extraTime.count() * 1000;
-    pending_.push_back({deadline, std::move(done)});
+    pending_.push_back({deadline, sent, std::move(done)});
     if (!deadlineTimer_->enabled()) deadlineTimer_->enable(timeout_ + command.extraTime);
     return true;
 }
@@ -106,10 +108,12 @@ void HiredisSession::onReply(redisAsyncContext*, void* reply, void* privdata) {
     auto* self = static_cast<HiredisSession*>(privdata);
     if (self->pending_.empty()) return;
     auto done = std::move(self->pending_.front().done);
+    const int64_t sent = self->pending_.front().sent;
     self->pending_.pop_front();
     if (reply == nullptr) {
         // hiredis is tearing the context down: no new command may go to it.
         self->gone_ = true;
+        metrics::redisError(self->metricsSeries_, metrics::RedisError::Unavailable);
         done(Error{ErrorKind::Unavailable, "redis: connection lost"});
         return;
     }
@@ -117,7 +121,10 @@ void HiredisSession::onReply(redisAsyncContext*, void* reply, void* privdata) {
         done(Error{ErrorKind::Unavailable, "redis: connection is being dropped"});
         return;
     }
+    if constexpr (metrics::kEnabled)
+        metrics::redisCommand(self->metricsSeries_, monotonicMicros() - sent);
     RedisValue value = RedisValue::fromHiredis(static_cast<redisReply*>(reply));
+    if (value.isError()) metrics::redisError(self->metricsSeries_, metrics::RedisError::Reply);
     if (value.isError() && self->errorWatch_) self->errorWatch_(value);
     done(std::move(value));
 }

@@ -63,10 +63,14 @@ class HiredisSession {
     void setErrorWatch(std::function<void(const RedisValue&)> watch) {
         errorWatch_ = std::move(watch);
     }
+    // Where this session's commands count in the Redis metrics (metrics::redisSeries);
+    // -1 (the default): not counted.
+    void setMetricsSeries(int series) { metricsSeries_ = series; }
 
   private:
     struct Pending {
         int64_t deadline;  // monotonic micros
+        int64_t sent;      // monotonic micros
         ReplyCallback done;
     };
     static void onConnect(const redisAsyncContext* ctx, int status);
@@ -86,6 +90,7 @@ class HiredisSession {
     bool connected_ = false;
     bool gone_ = false;
     bool poisoned_ = false;
+    int metricsSeries_ = -1;
 };
 
 }  // namespace zaqard::storage::redis

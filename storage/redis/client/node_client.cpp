@@ -6,6 +6,8 @@
 
 #include "src/common/clock.h"
 #include "src/common/log.h"
+#include "src/metrics/record.h"
+#include "src/metrics/registry.h"
 #include "storage/redis/client/channel_subscriber.h"
 
 namespace zaqard::storage::redis {
@@ -98,6 +100,9 @@ std::unique_ptr<HiredisSession> NodeClient::openSession(const Endpoint& endpoint
         error = "cannot connect to " + endpoint.describe() + ": " + error;
         return nullptr;
     }
+    // The main and the write session of a node count as one series: the node's.
+    if (!options_.metricsStore.empty())
+        session->setMetricsSeries(metrics::redisSeries(options_.metricsStore, endpoint.describe()));
     if (!options_.reconnectOnErrorPrefix.empty()) {
         // On either session: the server was demoted, both must go.
         session->setErrorWatch([this](const RedisValue& reply) {
@@ -296,6 +301,7 @@ void NodeClient::pipeline(std::vector<Command> commands, PipelineCallback done) 
             ? nullptr
             : sessionFor(std::any_of(commands.begin(), commands.end(), blocksOnPurpose));
     if (session == nullptr) {
+        if (!commands.empty()) countRefused();
         dispatcher_.defer([state] {
             state->error = Error{ErrorKind::Unavailable, "redis: not connected"};
             state->left = 1;
@@ -334,6 +340,13 @@ std::unique_ptr<RedisSubscription> NodeClient::subscribe(std::vector<std::string
     return subscriber;
 }
 
+void NodeClient::countRefused() {
+    if (options_.metricsStore.empty() || !metrics::kEnabled) return;
+    // Interned once: refusals come in floods while Redis is away.
+    if (refusedSeries_ < 0) refusedSeries_ = metrics::redisSeries(options_.metricsStore, "none");
+    metrics::redisError(refusedSeries_, metrics::RedisError::Unavailable);
+}
+
 void NodeClient::reconnectNow(const std::string& why) {
     if (!running_) return;
     log::warning(options_.name + ": reconnecting: " + why);
@@ -344,6 +357,7 @@ void NodeClient::reconnectNow(const std::string& why) {
 }
 
 void NodeClient::failLater(ReplyCallback done, const char* why) {
+    countRefused();
     dispatcher_.defer([done = std::move(done), why] { done(Error{ErrorKind::Unavailable, why}); });
 }
 

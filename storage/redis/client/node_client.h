@@ -54,6 +54,10 @@ struct NodeClientOptions {
     // "READONLY", a master demoted under us). Empty: none.
     std::string reconnectOnErrorPrefix;
     std::string name = "redis";  // in log lines
+    // The store label of this client's Redis metrics ("message", "management", a pool's
+    // name); each node it talks to is a series of its own. Empty: not counted (Sentinel
+    // queries).
+    std::string metricsStore;
 };
 
 class NodeClient : public RedisClient {
@@ -98,6 +102,9 @@ class NodeClient : public RedisClient {
     void scheduleReconnect();
     void failLater(ReplyCallback done, const char* why);
     void reportDown(const std::string& why);
+    // A command refused without reaching a node (not connected): a metrics error of the
+    // series (store, node="none").
+    void countRefused();
 
     event::Dispatcher& dispatcher_;
     std::shared_ptr<Locator> locator_;
@@ -122,6 +129,7 @@ class NodeClient : public RedisClient {
     bool locating_ = false;
     bool reportedDown_ = false;
     bool skipBackoff_ = false;
+    int refusedSeries_ = -1;
     // Callbacks (the locator's, deferred failures) may outlive the client.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -153,7 +153,8 @@ SentinelClient::SentinelClient(event::Dispatcher& dispatcher, SentinelClientOpti
                               options.db,
                               {{Command::keyless({"ROLE"}), roleIsMaster}},
                               "READONLY",
-                              "redis (sentinel master '" + options.masterName + "')"}),
+                              "redis (sentinel master '" + options.masterName + "')",
+                              options.metricsStore}),
       sentinelTimeout_(options.sentinelTimeout) {}
 
 SentinelClient::~SentinelClient() {

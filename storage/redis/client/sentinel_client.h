@@ -80,6 +80,7 @@ struct SentinelClientOptions {
     Credentials sentinelCredentials;
     Credentials masterCredentials;
     int db = 0;
+    std::string metricsStore;  // NodeClientOptions::metricsStore of the master's commands
 };
 
 class SentinelClient : public RedisClient {
