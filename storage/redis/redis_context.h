@@ -35,8 +35,8 @@ class RedisContext {
                         std::vector<std::string> args, Callback<RedisValue> done);
 
     // A plain command whose change the client is told about: with a write concern it is
-    // pipelined with WAIT, and answers Unavailable when too few replicas confirm. WAIT
-    // covers every earlier write of this connection too (UNLINKs sent just before).
+    // pipelined with WAIT (both over the node's write connection: WAIT counts the offset
+    // of the connection that wrote), and answers Unavailable when too few replicas confirm.
     void writeCommand(Command command, ReplyCallback done);
 
     void setOutboxHandler(std::function<void(const std::string& tag)> handler) {

@@ -8,7 +8,9 @@
 // Write concern ([zaqard] redis_wait_replicas): a script that changes what a client was
 // told (post, claim, delete, ...) is pipelined with WAIT <replicas> <timeout ms> on the same
 // connection (one round trip); it answers only once WAIT confirmed enough replicas, and
-// Unavailable (503) otherwise, never a success Redis might lose in a failover.
+// Unavailable (503) otherwise, never a success Redis might lose in a failover. The client
+// sends such a pipeline over a write connection of its own (WAIT's extraTime marks it;
+// node_client.h rule 5), so reads never queue behind a WAIT.
 #pragma once
 
 #include <chrono>

@@ -288,6 +288,48 @@ TEST_F(RedisWaitTest, WritesWithoutEnoughReplicasAnswerUnavailable) {
     EXPECT_TRUE(driver_->ready());
 }
 
+// A write waiting for a replica that is not there does not hold up the calls behind it:
+// WAIT blocks only the write connection, reads go over the main one. A password and a
+// database other than 0: the write connection logs in and selects it too (else the read
+// below would not see the write).
+class RedisWaitAloneTest : public RedisDriverTest {
+  protected:
+    RedisWaitAloneTest() : RedisDriverTest({"--requirepass", "pw"}) {}
+    void configure(config::Config& config) override {
+        config.message_store_redis.password = "pw";
+        config.message_store_redis.db = 3;
+        config.redis_wait_replicas = 1;
+        config.redis_wait_timeout = 2.0;
+    }
+};
+
+TEST_F(RedisWaitAloneTest, ReadsDoNotQueueBehindAWaitingWrite) {
+    std::optional<Result<PostResult>> posted;
+    int64_t started = monotonicMicros();
+    PostRequest request{{"p", "q"}, "c", {{"\"1\"", std::nullopt, std::nullopt}}, 3};
+    store().messages.post(request, [&](Result<PostResult> r) { posted.emplace(std::move(r)); });
+    // Long enough for the FCALL to run and its WAIT to start blocking.
+    spin(dispatcher_, std::chrono::milliseconds(200));
+    ASSERT_FALSE(posted.has_value());
+    int64_t readStarted = monotonicMicros();
+    auto stats = await<QueueStats>([&](auto done) { store().queues.stats({"p", "q"}, done); });
+    int64_t readMs = (monotonicMicros() - readStarted) / 1000;
+    ASSERT_TRUE(stats.ok()) << stats.error().message;
+    EXPECT_LT(readMs, 1000);  // well before WAIT's 2 s
+    EXPECT_FALSE(posted.has_value());
+    // The write ran on the master before its WAIT: the read sees it.
+    EXPECT_EQ(stats->total, 1);
+    // The write itself still answers only after WAIT gave up: 503.
+    ASSERT_TRUE(runUntil(dispatcher_, [&] { return posted.has_value(); }));
+    int64_t writeMs = (monotonicMicros() - started) / 1000;
+    ASSERT_FALSE(posted->ok());
+    EXPECT_EQ(posted->error().kind, ErrorKind::Unavailable);
+    EXPECT_NE(posted->error().message.find("0 of 1 replicas"), std::string::npos)
+        << posted->error().message;
+    EXPECT_GE(writeMs, 1900);
+    EXPECT_TRUE(driver_->ready());
+}
+
 TEST_F(RedisWaitTest, WritesConfirmedByAReplicaSucceed) {
     RedisServer replica({"--replicaof", "127.0.0.1", std::to_string(server_.port())});
     ASSERT_TRUE(runUntil(

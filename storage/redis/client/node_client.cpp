@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <optional>
 
+#include "src/common/clock.h"
 #include "src/common/log.h"
 #include "src/metrics/record.h"
 #include "src/metrics/registry.h"
@@ -33,6 +34,7 @@ NodeClient::NodeClient(event::Dispatcher& dispatcher, std::shared_ptr<Locator> l
             connect();
         }
     });
+    writeDropTimer_ = dispatcher_.createTimer([this] { dropWriteSession(writeDropReason_); });
 }
 
 NodeClient::~NodeClient() {
@@ -49,7 +51,10 @@ void NodeClient::stop() {
     running_ = false;
     reconnectTimer_->disable();
     dropTimer_->disable();
+    writeDropTimer_->disable();
     drop("stopped");
+    writeRetryAt_ = 0;
+    writeBackoff_ = std::chrono::milliseconds(0);
 }
 
 RedisClient::State NodeClient::state() const {
@@ -88,24 +93,36 @@ void NodeClient::connect() {
     });
 }
 
-void NodeClient::open(const Endpoint& endpoint) {
+std::unique_ptr<HiredisSession> NodeClient::openSession(const Endpoint& endpoint,
+                                                        std::string& error) {
     auto session = std::make_unique<HiredisSession>(dispatcher_, options_.timeout);
-    std::string error;
     if (!session->open(endpoint, error)) {
-        reportDown("cannot connect to " + endpoint.describe() + ": " + error);
-        scheduleReconnect();
-        return;
+        error = "cannot connect to " + endpoint.describe() + ": " + error;
+        return nullptr;
     }
-    HiredisSession* raw = session.get();
+    // The main and the write session of a node count as one series: the node's.
     if (!options_.metricsStore.empty())
-        raw->setMetricsSeries(metrics::redisSeries(options_.metricsStore, endpoint.describe()));
-    raw->setGoneHandler([this, raw](const std::string& why) { sessionGone(raw, why); });
+        session->setMetricsSeries(metrics::redisSeries(options_.metricsStore, endpoint.describe()));
     if (!options_.reconnectOnErrorPrefix.empty()) {
-        raw->setErrorWatch([this](const RedisValue& reply) {
+        // On either session: the server was demoted, both must go.
+        session->setErrorWatch([this](const RedisValue& reply) {
             if (reply.str.rfind(options_.reconnectOnErrorPrefix, 0) == 0)
                 reconnectNow("the server answered " + reply.str);
         });
     }
+    return session;
+}
+
+void NodeClient::open(const Endpoint& endpoint) {
+    std::string error;
+    auto session = openSession(endpoint, error);
+    if (!session) {
+        reportDown(error);
+        scheduleReconnect();
+        return;
+    }
+    HiredisSession* raw = session.get();
+    raw->setGoneHandler([this, raw](const std::string& why) { sessionGone(raw, why); });
     session_ = std::move(session);
     ready_ = false;
     sendHandshake(*raw);
@@ -136,19 +153,25 @@ void NodeClient::sendHandshake(HiredisSession& session) {
         auto check = step.check;
         ReplyCallback done = [this, target, name, check, left](Result<RedisValue> reply) {
             // Answers of a session already let go (or being torn down) change nothing.
-            if (session_.get() != target || !reply.ok()) return;
+            bool main = session_.get() == target;
+            if ((!main && writeSession_.get() != target) || !reply.ok()) return;
             std::string why = check ? check(reply.value()) : errorUnlessOk(reply.value());
             if (!why.empty()) {
                 log::warning(options_.name + ": " + target->endpoint().describe() + ": " + name +
                              " failed: " + why);
-                reportedDown_ = true;
-                // What the server answers after this must not reach a caller.
-                target->poison();
-                dropReason_ = "handshake failed";
-                dropTimer_->enable(std::chrono::milliseconds(0));
+                handshakeFailed(*target);
                 return;
             }
             if (--*left > 0) return;
+            if (!main) {
+                writeReady_ = true;
+                writeBackoff_ = std::chrono::milliseconds(0);
+                if (writeReportedDown_)
+                    log::info(options_.name + ": write connection to " +
+                              target->endpoint().describe() + " is back");
+                writeReportedDown_ = false;
+                return;
+            }
             ready_ = true;
             backoff_ = std::chrono::milliseconds(0);
             if (reportedDown_)
@@ -157,20 +180,98 @@ void NodeClient::sendHandshake(HiredisSession& session) {
             if (onReady_) onReady_();
         };
         if (!session.send(step.command, std::move(done))) {
-            dropReason_ = "handshake not accepted";
-            dropTimer_->enable(std::chrono::milliseconds(0));
+            handshakeFailed(session);
             return;
         }
     }
 }
 
+void NodeClient::handshakeFailed(HiredisSession& session) {
+    // What the server answers after this must not reach a caller.
+    session.poison();
+    if (&session == writeSession_.get()) {
+        writeReportedDown_ = true;
+        writeDropReason_ = "handshake failed";
+        writeDropTimer_->enable(std::chrono::milliseconds(0));
+        return;
+    }
+    reportedDown_ = true;
+    dropReason_ = "handshake failed";
+    dropTimer_->enable(std::chrono::milliseconds(0));
+}
+
+HiredisSession* NodeClient::sessionFor(bool blocks) {
+    if (!session_ || !session_->usable()) return nullptr;
+    return blocks ? writeSession() : session_.get();
+}
+
+HiredisSession* NodeClient::writeSession() {
+    // Only beside a main session, on its server (Sentinel: the master it found and checked).
+    if (writeSession_ && writeSession_->usable() &&
+        writeSession_->endpoint() == session_->endpoint())
+        return writeSession_.get();
+    // A stale one (another server, or lost) goes from the loop; none is opened beside it.
+    if (writeSession_) {
+        writeDropReason_ = "the main connection moved";
+        writeDropTimer_->enable(std::chrono::milliseconds(0));
+        return nullptr;
+    }
+    if (monotonicMicros() < writeRetryAt_) return nullptr;
+    std::string error;
+    auto session = openSession(session_->endpoint(), error);
+    if (!session) {
+        writeSessionGone(nullptr, error);
+        return nullptr;
+    }
+    HiredisSession* raw = session.get();
+    raw->setGoneHandler([this, raw](const std::string& why) { writeSessionGone(raw, why); });
+    writeSession_ = std::move(session);
+    writeReady_ = false;
+    sendHandshake(*raw);
+    // The handshake may have failed at once (poisoned: the calls behind it answer
+    // Unavailable, the session goes from the timer).
+    return writeSession_ && writeSession_->usable() ? writeSession_.get() : nullptr;
+}
+
+void NodeClient::writeSessionGone(HiredisSession* session, const std::string& why) {
+    if (session != nullptr) {
+        if (writeSession_.get() != session) return;
+        // Callbacks of this session may still be on the stack.
+        dispatcher_.deferDelete(std::move(writeSession_));
+    }
+    bool wasReady = writeReady_;
+    writeReady_ = false;
+    if (!running_ || wasReady) return;  // a working one lost: the next write reopens it now
+    // Never got through its handshake: the next attempt waits, like the main session's.
+    writeBackoff_ =
+        writeBackoff_.count() == 0 ? kFirstBackoff : std::min(writeBackoff_ * 2, kMaxBackoff);
+    writeRetryAt_ = monotonicMicros() + writeBackoff_.count() * 1000;
+    if (!writeReportedDown_)
+        log::warning(options_.name + ": write connection: " + why + "; retrying after " +
+                     std::to_string(writeBackoff_.count()) + " ms");
+    writeReportedDown_ = true;
+}
+
+void NodeClient::dropWriteSession(const std::string& why) {
+    if (!writeSession_) return;
+    // The gone handler (writeSessionGone) lets the session go.
+    writeSession_->close(why);
+}
+
+namespace {
+bool blocksOnPurpose(const Command& command) {
+    return command.extraTime.count() > 0;
+}
+}  // namespace
+
 void NodeClient::command(Command command, ReplyCallback done) {
-    if (!session_ || !session_->usable()) {
+    HiredisSession* session = sessionFor(blocksOnPurpose(command));
+    if (session == nullptr) {
         failLater(std::move(done), "redis: not connected");
         return;
     }
     // send() leaves `done` untouched when hiredis refused the command.
-    if (!session_->send(command, std::move(done)))
+    if (!session->send(command, std::move(done)))
         failLater(std::move(done), "redis: command not accepted");
 }
 
@@ -195,7 +296,11 @@ void NodeClient::pipeline(std::vector<Command> commands, PipelineCallback done) 
     state->replies.resize(commands.size());
     state->left = commands.size();
     state->done = std::move(done);
-    if (commands.empty() || !session_ || !session_->usable()) {
+    HiredisSession* session =
+        commands.empty()
+            ? nullptr
+            : sessionFor(std::any_of(commands.begin(), commands.end(), blocksOnPurpose));
+    if (session == nullptr) {
         if (!commands.empty()) countRefused();
         dispatcher_.defer([state] {
             state->error = Error{ErrorKind::Unavailable, "redis: not connected"};
@@ -213,7 +318,7 @@ void NodeClient::pipeline(std::vector<Command> commands, PipelineCallback done) 
             }
             state->answer(1);
         };
-        if (!session_->send(commands[i], std::move(one))) {
+        if (!session->send(commands[i], std::move(one))) {
             // The ones already sent still answer; the rest count as failed, from the loop.
             size_t unsent = commands.size() - i;
             dispatcher_.defer([state, unsent] {
@@ -262,10 +367,16 @@ void NodeClient::sessionGone(HiredisSession* session, const std::string& why) {
     if (running_) reportDown(why);
     // Callbacks of this session may still be on the stack (hiredis is freeing the context).
     dispatcher_.deferDelete(std::move(session_));
+    // The write session goes with it (from the loop: we may be inside a hiredis callback).
+    if (writeSession_) {
+        writeDropReason_ = "main connection lost";
+        writeDropTimer_->enable(std::chrono::milliseconds(0));
+    }
     if (running_) scheduleReconnect();
 }
 
 void NodeClient::drop(const std::string& why) {
+    dropWriteSession(why);
     if (!session_) return;
     // The gone handler (sessionGone) lets the session go and schedules the reconnect.
     session_->close(why);

@@ -12,6 +12,16 @@
 //  3. A lost session reconnects after a backoff of 100 ms doubling to 2 s; a successful
 //     handshake resets it. reconnectNow() (Sentinel: +switch-master, READONLY) skips it.
 //  4. Sessions are closed from our own timers or methods, never from a reply callback.
+//  5. Write concern: a call holding a command that blocks on purpose (extraTime > 0: WAIT)
+//     goes over a second session, the write session, to the same server as the main one
+//     (its endpoint, not a new discovery), so the calls on the main session never queue
+//     behind a WAIT. Opened on the first such call with the same handshake (AUTH, SELECT,
+//     checks such as ROLE, FUNCTION LOAD) and the same deadlines; the calls behind its
+//     handshake are buffered like rule 1's. It ends with the main session (a reconnect or
+//     a failover takes both); when it is lost before its handshake completed, the next
+//     attempt waits the same backoff as rule 3's and the calls meanwhile answer
+//     Unavailable. A write and the WAIT confirming it stay together on it: WAIT counts
+//     the replication offset of the connection that wrote.
 #pragma once
 
 #include <chrono>
@@ -78,9 +88,17 @@ class NodeClient : public RedisClient {
   private:
     void connect();
     void open(const Endpoint& endpoint);
+    // A new session with the READONLY watch; null (and `error`) when hiredis refused it.
+    std::unique_ptr<HiredisSession> openSession(const Endpoint& endpoint, std::string& error);
     void sendHandshake(HiredisSession& session);
+    void handshakeFailed(HiredisSession& session);
     void sessionGone(HiredisSession* session, const std::string& why);
     void drop(const std::string& why);
+    // The session a call goes over (rule 5); null when there is none to use now.
+    HiredisSession* sessionFor(bool blocks);
+    HiredisSession* writeSession();
+    void writeSessionGone(HiredisSession* session, const std::string& why);
+    void dropWriteSession(const std::string& why);
     void scheduleReconnect();
     void failLater(ReplyCallback done, const char* why);
     void reportDown(const std::string& why);
@@ -98,6 +116,14 @@ class NodeClient : public RedisClient {
     event::TimerPtr dropTimer_;
     std::string dropReason_;
     std::chrono::milliseconds backoff_{0};
+    // Rule 5's write session, its own drop timer and backoff.
+    std::unique_ptr<HiredisSession> writeSession_;
+    event::TimerPtr writeDropTimer_;
+    std::string writeDropReason_;
+    std::chrono::milliseconds writeBackoff_{0};
+    int64_t writeRetryAt_ = 0;  // monotonic micros: no new write session before
+    bool writeReady_ = false;
+    bool writeReportedDown_ = false;
     bool running_ = false;
     bool ready_ = false;
     bool locating_ = false;

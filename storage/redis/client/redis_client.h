@@ -53,7 +53,9 @@ struct Command {
     std::vector<std::string> args;
     int keyIndex = -1;
     // Added to the client's deadline: a command that blocks on purpose (WAIT) gets its own
-    // time on top of the usual round trip.
+    // time on top of the usual round trip. A call holding such a command goes over a
+    // connection of its own to the same server (NodeClient's write session), so the other
+    // calls never queue behind it.
     std::chrono::milliseconds extraTime{0};
 };
 
