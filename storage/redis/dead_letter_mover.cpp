@@ -22,9 +22,18 @@ std::string integerText(json_t* value) {
 
 DeadLetterMover::DeadLetterMover(RedisContext& context) : context_(context) {}
 
-void DeadLetterMover::flush(const std::string& tag) {
-    if (!active_.insert(tag).second) return;
-    step(tag);
+void DeadLetterMover::flush(const std::string& tag, std::function<void()> drained) {
+    auto [it, started] = active_.try_emplace(tag);
+    if (drained) it->second.push_back(std::move(drained));
+    if (started) step(tag);
+}
+
+void DeadLetterMover::finish(const std::string& tag) {
+    auto it = active_.find(tag);
+    if (it == active_.end()) return;
+    auto waiters = std::move(it->second);
+    active_.erase(it);
+    for (auto& drained : waiters) drained();
 }
 
 void DeadLetterMover::step(const std::string& tag) {
@@ -34,12 +43,12 @@ void DeadLetterMover::step(const std::string& tag) {
         [this, alive, tag](Result<RedisValue> reply) {
             if (alive.expired()) return;
             if (!reply.ok() || reply.value().isError()) {
-                active_.erase(tag);  // the sweeper retries later
+                finish(tag);  // the sweeper retries later
                 return;
             }
             const RedisValue& entries = reply.value().at(1);
             if (entries.size() == 0) {
-                active_.erase(tag);
+                finish(tag);
                 return;
             }
             // Grouped by dead-letter queue: one post script per DLQ.
@@ -65,13 +74,13 @@ void DeadLetterMover::step(const std::string& tag) {
             auto acknowledge = [this, alive, tag, ids, failed] {
                 if (alive.expired()) return;
                 if (*failed) {
-                    active_.erase(tag);
+                    finish(tag);
                     return;
                 }
                 context_.redis.command(*ids, [this, alive, tag](Result<RedisValue> ack) {
                     if (alive.expired()) return;
                     if (!ack.ok() || ack.value().isError()) {
-                        active_.erase(tag);
+                        finish(tag);
                         return;
                     }
                     step(tag);

@@ -6,9 +6,11 @@
 // of losing it.
 #pragma once
 
+#include <functional>
+#include <map>
 #include <memory>
-#include <set>
 #include <string>
+#include <vector>
 
 #include "storage/redis/redis_context.h"
 
@@ -18,15 +20,19 @@ class DeadLetterMover {
   public:
     explicit DeadLetterMover(RedisContext& context);
 
-    // Starts draining the outbox of the queue with tag `tag` unless already draining.
-    void flush(const std::string& tag);
+    // Starts draining the outbox of the queue with tag `tag` unless already draining;
+    // `drained` (optional) runs when that drain ends, emptied or stopped by an error.
+    void flush(const std::string& tag, std::function<void()> drained = {});
     bool idle() const { return active_.empty(); }
 
   private:
     void step(const std::string& tag);
+    // The drain of `tag` ended: forget it and run its waiters.
+    void finish(const std::string& tag);
 
     RedisContext& context_;
-    std::set<std::string> active_;
+    // Tags being drained, each with the callbacks waiting for its drain to end.
+    std::map<std::string, std::vector<std::function<void()>>> active_;
     // Callbacks may outlive the mover (deferred failures); they check this first.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -11,9 +11,12 @@ namespace zaqard::storage::redis {
 void RedisContext::runQueueScript(std::string_view name, const std::string& tag,
                                   std::vector<std::string> args, Callback<RedisValue> done) {
     scripts.run(name, queueKeys(tag), std::move(args),
-                [this, tag, done = std::move(done)](Result<RedisValue> reply) {
-                    if (reply.ok() && reply.value().at(1).asInt() > 0) outboxPending(tag);
-                    done(std::move(reply));
+                [this, tag, done = std::move(done)](Result<RedisValue> reply) mutable {
+                    if (!reply.ok() || reply.value().at(1).asInt() == 0)
+                        return done(std::move(reply));
+                    auto answer = std::make_shared<Result<RedisValue>>(std::move(reply));
+                    outboxPending(tag,
+                                  [answer, done = std::move(done)] { done(std::move(*answer)); });
                 });
 }
 

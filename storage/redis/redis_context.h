@@ -30,7 +30,10 @@ class RedisContext {
         : dispatcher(dispatcher), defaults(defaults), redis(redis), scripts(scripts) {}
 
     // Runs a script on the queue with tag `tag`. Every queue script answers
-    // {now ms, outbox size, ...}; a non-empty outbox starts the dead-letter mover.
+    // {now ms, outbox size, ...}; a non-empty outbox starts the dead-letter mover, and the
+    // answer waits until it drained: a client that saw its claim answered finds the
+    // dead-lettered messages in the dead-letter queue (as in Zaqar, where the claim moves
+    // them itself).
     void runQueueScript(std::string_view name, const std::string& tag,
                         std::vector<std::string> args, Callback<RedisValue> done);
 
@@ -39,11 +42,14 @@ class RedisContext {
     // of the connection that wrote), and answers Unavailable when too few replicas confirm.
     void writeCommand(Command command, ReplyCallback done);
 
-    void setOutboxHandler(std::function<void(const std::string& tag)> handler) {
-        outboxHandler_ = std::move(handler);
-    }
-    void outboxPending(const std::string& tag) {
-        if (outboxHandler_) outboxHandler_(tag);
+    // The dead-letter mover: drains the outbox of `tag`, then calls `drained` (also when
+    // the drain stopped on an error: the entries stay in the outbox for the sweeper).
+    using OutboxHandler =
+        std::function<void(const std::string& tag, std::function<void()> drained)>;
+    void setOutboxHandler(OutboxHandler handler) { outboxHandler_ = std::move(handler); }
+    void outboxPending(const std::string& tag, std::function<void()> drained = {}) {
+        if (outboxHandler_) return outboxHandler_(tag, std::move(drained));
+        if (drained) drained();
     }
 
     // Notification jobs were recorded for the queue `tag` (a post to a subscribed queue,
@@ -62,7 +68,7 @@ class RedisContext {
     ScriptRunner& scripts;
 
   private:
-    std::function<void(const std::string& tag)> outboxHandler_;
+    OutboxHandler outboxHandler_;
     std::function<void(const std::string& tag)> notificationHandler_;
 };
 

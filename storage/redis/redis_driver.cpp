@@ -51,7 +51,9 @@ class RedisDriver::Impl {
           sweeper(context, options.sweepInterval),
           sweep(options.sweep) {
         client->setHandshake([] { return ScriptRunner::loadCommands(); });
-        context.setOutboxHandler([this](const std::string& tag) { deadLetters.flush(tag); });
+        context.setOutboxHandler([this](const std::string& tag, std::function<void()> drained) {
+            deadLetters.flush(tag, std::move(drained));
+        });
     }
 
     std::unique_ptr<RedisClient> client;
