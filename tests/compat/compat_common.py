@@ -290,3 +290,27 @@ def run(title, module_names, argv):
     if not failed:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0 if not failed else 1
+
+
+def begin_test_setup(test, skips, driver_opts):
+    """What the setUp of Zaqar's WSGI and WebSocket test bases both do before they
+    bootstrap: skip by reason, the plain TestBase setUp, the options they register
+    (`driver_opts`: zaqar.conf.drivers_transport_wsgi or ..._websocket), and the
+    unreliable/admin_mode overrides. Returns the transport driver's option group."""
+    from zaqar import tests as testing
+    from zaqar.conf import default
+    from zaqar.conf import transport
+
+    reason = skip_reason(test.id(), skips)
+    if reason:
+        test.skipTest(reason)
+    testing.TestBase.setUp(test)
+    if not test.config_file:
+        test.skipTest("No config specified")
+    test.conf.register_opts(default.ALL_OPTS)
+    test.conf.register_opts(transport.ALL_OPTS, group=transport.GROUP_NAME)
+    test.transport_cfg = test.conf[transport.GROUP_NAME]
+    test.conf.register_opts(driver_opts.ALL_OPTS, group=driver_opts.GROUP_NAME)
+    test.conf.unreliable = True
+    test.conf.admin_mode = True  # zaqard's test configs set admin_mode too
+    return test.conf[driver_opts.GROUP_NAME]

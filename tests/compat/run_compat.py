@@ -122,27 +122,11 @@ def install():
     from falcon import testing as ftest
     from oslo_utils import uuidutils
 
-    from zaqar import tests as testing
-    from zaqar.conf import default
     from zaqar.conf import drivers_transport_wsgi
-    from zaqar.conf import transport
     from zaqar.tests.unit.transport.wsgi import base
 
     def setUp(self):
-        reason = common.skip_reason(self.id(), SKIPS)
-        if reason:
-            self.skipTest(reason)
-        testing.TestBase.setUp(self)
-        if not self.config_file:
-            self.skipTest("No config specified")
-        self.conf.register_opts(default.ALL_OPTS)
-        self.conf.register_opts(transport.ALL_OPTS, group=transport.GROUP_NAME)
-        self.transport_cfg = self.conf[transport.GROUP_NAME]
-        self.conf.register_opts(drivers_transport_wsgi.ALL_OPTS,
-                                group=drivers_transport_wsgi.GROUP_NAME)
-        self.wsgi_cfg = self.conf[drivers_transport_wsgi.GROUP_NAME]
-        self.conf.unreliable = True
-        self.conf.admin_mode = True
+        self.wsgi_cfg = common.begin_test_setup(self, SKIPS, drivers_transport_wsgi)
         # The pool tests register pools at mongodb_url + "/<something>" (not through
         # ZAQAR_TEST_MONGODB_URL: that rewrites the test's config file to a temporary one).
         self.mongodb_url = common.SERVERS.redis_url()

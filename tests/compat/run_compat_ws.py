@@ -167,30 +167,14 @@ class RemoteTransport:
 
 def install():
     """Replaces the in-process bootstrap of the WebSocket test base with zaqard."""
-    from zaqar import tests as testing
-    from zaqar.conf import default
     from zaqar.conf import drivers_transport_websocket
-    from zaqar.conf import transport
     from zaqar.tests.unit.transport.websocket import base
     # test_protocol decorates with mock.patch.object(zaqar.transport.websocket.factory,
     # ...) at import time; Zaqar's own runs have imported it through bootstrap by then.
     import zaqar.transport.websocket.factory  # noqa: F401
 
     def setUp(self):
-        reason = common.skip_reason(self.id(), SKIPS)
-        if reason:
-            self.skipTest(reason)
-        testing.TestBase.setUp(self)
-        if not self.config_file:
-            self.skipTest("No config specified")
-        self.conf.register_opts(default.ALL_OPTS)
-        self.conf.register_opts(transport.ALL_OPTS, group=transport.GROUP_NAME)
-        self.transport_cfg = self.conf[transport.GROUP_NAME]
-        self.conf.register_opts(drivers_transport_websocket.ALL_OPTS,
-                                group=drivers_transport_websocket.GROUP_NAME)
-        self.ws_cfg = self.conf[drivers_transport_websocket.GROUP_NAME]
-        self.conf.unreliable = True
-        self.conf.admin_mode = True  # zaqard's test configs set admin_mode too
+        self.ws_cfg = common.begin_test_setup(self, SKIPS, drivers_transport_websocket)
         self.boot = common.FakeBoot(self.conf)
         self.transport = RemoteTransport(self)
         self.api = DefaultsApi(self.boot)
