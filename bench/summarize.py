@@ -51,6 +51,47 @@ LABELS = {
 }
 
 
+# NATS JetStream in the same shapes (bench/compare --only nats): (zaqard run, NATS run, label).
+NATS_PAIRS = [
+    ("producer", "nats_post1", "post 1 message / js_Publish awaiting the PubAck"),
+    ("producer_batch10", "nats_post10", "post 10 / 10 x js_PublishAsync + PublishAsyncComplete"),
+    ("consumer", "nats_consumer", "claim 10 + bulk delete / Fetch 10 + Ack each (same split)"),
+    ("consumer", "nats_consumer_16_48", "claim 10 + bulk delete / Fetch 10 + Ack, 16 prod + 48 cons"),
+]
+
+
+def latency_of(name, d):
+    """The per-request latency quoted for a run: the post kind for zaqard's producer runs."""
+    if name.startswith("producer") and name != "producer_batch10":
+        return d["kinds"]["post"]["latency_ms"]
+    return d.get("latency_ms", {})
+
+
+def nats_section(directory, runs, summary):
+    lines = ["| shape (zaqard / NATS) | zaqard msg/s | NATS msg/s | zaqard / NATS | zaqard p50 / p99 ms | "
+             "NATS p50 / p99 ms | NATS errors | NATS roles |",
+             "|---|---:|---:|---:|---:|---:|---:|---|"]
+    for zname, nname, label in NATS_PAIRS:
+        n = load(directory, nname)
+        if not n:
+            continue
+        z = runs.get(zname) or {}
+        zm, nm = z.get("messages_per_s", 0), n.get("messages_per_s", 0)
+        zl, nl = latency_of(zname, z) if z else {}, n.get("latency_ms", {})
+        ratio = zm / nm if zm and nm else None
+        lines.append("| %s | %s | %.0f | %s | %s | %.3f / %.3f | %s | %s |" % (
+            label, "%.0f" % zm if zm else "", nm, "%.2f" % ratio if ratio else "",
+            "%.3f / %.3f" % (zl.get("p50", 0), zl.get("p99", 0)) if zl else "",
+            nl.get("p50", 0), nl.get("p99", 0), n.get("errors", ""), n.get("roles", "")))
+        summary.setdefault("nats", {})[nname] = {
+            "zaqard_run": zname, "messages_per_s": nm, "requests_per_s": n.get("requests_per_s", 0),
+            "latency_ms": nl, "errors": n.get("errors"), "zaqard_messages_per_s": zm,
+            "ratio_zaqard_over_nats": ratio, "cpu": n.get("nats_cpu")}
+    if len(lines) == 2:
+        return ""
+    return "\nNATS JetStream, same machine and run (ratio = zaqard msg/s / NATS msg/s):\n\n" + "\n".join(lines)
+
+
 def load(directory, name):
     try:
         with open(os.path.join(directory, name + ".json")) as f:
@@ -155,6 +196,10 @@ def main():
     if len(cpu_lines) > 2:
         extra.append("\nCPU per request (whole run, all processes; the bounds assume the 2 cores are all ours):\n\n" +
                      "\n".join(cpu_lines))
+
+    nats = nats_section(directory, runs, summary)
+    if nats:
+        extra.append(nats)
 
     targets = []
     for text, run, getter, op, threshold in TARGETS:
