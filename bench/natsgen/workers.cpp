@@ -6,6 +6,7 @@
 // requests that end in the measured phase.
 #include "natsgen/workers.h"
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -35,18 +36,14 @@ void fail(WorkerStats& stats, const char* what, natsStatus s) {
             std::string(what) + ": " + natsStatus_GetText(s) + " " + nats_GetLastError(nullptr);
 }
 
+// Counted on nats.c's own thread (the error handler) and read on the producer's: atomic.
 struct AsyncErrors {
-    WorkerStats* stats;
-    const WorkerConfig* config;
-    uint64_t failed = 0;
+    std::atomic<uint64_t> failed{0};
 };
 
-// nats.c calls this on its own thread for every async publish the stream refused.
-void onAsyncError(jsCtx*, jsPubAckErr* pae, void* closure) {
-    auto* e = static_cast<AsyncErrors*>(closure);
-    ++e->failed;
-    if (e->stats->firstError.empty() && pae->ErrText)
-        e->stats->firstError = std::string("async publish: ") + pae->ErrText;
+// nats.c calls this for every async publish the stream refused or that timed out.
+void onAsyncError(jsCtx*, jsPubAckErr*, void* closure) {
+    static_cast<AsyncErrors*>(closure)->failed.fetch_add(1);
 }
 
 bool connect(const WorkerConfig& config, WorkerStats& stats, Connection& nc, Js& js,
@@ -71,7 +68,7 @@ bool connect(const WorkerConfig& config, WorkerStats& stats, Connection& nc, Js&
 }  // namespace
 
 void runProducer(const WorkerConfig& config, WorkerStats& stats) {
-    AsyncErrors asyncErrors{&stats, &config};
+    AsyncErrors asyncErrors;
     jsOptions options;
     jsOptions_Init(&options);
     options.PublishAsync.ErrHandler = onAsyncError;
@@ -94,7 +91,7 @@ void runProducer(const WorkerConfig& config, WorkerStats& stats) {
                 continue;
             }
         } else {
-            const uint64_t failedBefore = asyncErrors.failed;
+            const uint64_t failedBefore = asyncErrors.failed.load();
             for (int i = 0; i < config.batch && ok; ++i) {
                 const natsStatus s =
                     js_PublishAsync(js.get(), config.subject.c_str(), body.data(), size, nullptr);
@@ -111,9 +108,13 @@ void runProducer(const WorkerConfig& config, WorkerStats& stats) {
                 if (measuring(config)) fail(stats, "js_PublishAsyncComplete", s);
                 ok = false;
             }
-            // The error handler runs before PublishAsyncComplete returns for this batch.
-            if (asyncErrors.failed != failedBefore) {
-                if (measuring(config)) stats.errors += asyncErrors.failed - failedBefore;
+            // An error the handler reports late is counted against the next batch: none is lost.
+            const uint64_t failed = asyncErrors.failed.load() - failedBefore;
+            if (failed != 0) {
+                if (measuring(config)) {
+                    stats.errors += failed;
+                    if (stats.firstError.empty()) stats.firstError = "async publish: no PubAck";
+                }
                 ok = false;
             }
             if (!ok) continue;
