@@ -118,11 +118,14 @@ def balanced_pools(tmp_path_factory):
     yield from balanced_stack(str(tmp_path_factory.mktemp("lbpools")), config, ("a", "b"))
 
 
-def queues_on(server):
-    """Names of the queues whose hash lives on that Redis server."""
-    reply = server.command("KEYS", "z:q:*").decode()
-    return {line.split("/", 1)[1].rstrip("}") for line in reply.split("\r\n")
-            if line.startswith("z:q:{")}
+def create_queues(api, names):
+    """PUTs each queue through the balancer; the backends that served them."""
+    servers = set()
+    for name in names:
+        r = api.put(f"/v2/queues/{name}")
+        assert r.status == 201, r
+        servers.add(r.header("X-Served-By"))
+    return servers
 
 
 def served_by(lb, client, path="/v2/ping"):
@@ -225,28 +228,20 @@ def test_pool_change_through_one_process_steers_placement_on_both(balanced_pools
     uri = {name: f"redis://127.0.0.1:{server.port}" for name, server in pools.items()}
     r = admin.put("/v2/pools/a", body={"uri": uri["a"], "weight": 100})
     assert r.status == 201, r
-    servers = set()
-    for i in range(8):
-        r = admin.put(f"/v2/queues/first{i}")
-        assert r.status == 201, r
-        servers.add(r.header("X-Served-By"))
-    assert servers == {"z0", "z1"}
-    assert {f"first{i}" for i in range(8)} <= queues_on(pools["a"])
+    first = {f"first{i}" for i in range(8)}
+    assert create_queues(admin, sorted(first)) == {"z0", "z1"}
+    assert first <= harness.queue_keys(pools["a"].port)
     # Pool b takes every new queue from now on; the change reaches the process that did
     # not make it through the catalog invalidation channel.
     r = admin.put("/v2/pools/b", body={"uri": uri["b"], "weight": 100})
     assert r.status == 201, r
     r = admin.patch("/v2/pools/a", body={"weight": 0})
     assert r.status == 200, r
-    servers = set()
-    for i in range(8):
-        r = admin.put(f"/v2/queues/second{i}")
-        assert r.status == 201, r
-        servers.add(r.header("X-Served-By"))
-    assert servers == {"z0", "z1"}
-    on_b = queues_on(pools["b"])
-    assert {f"second{i}" for i in range(8)} <= on_b
-    assert not {f"first{i}" for i in range(8)} & on_b
+    second = {f"second{i}" for i in range(8)}
+    assert create_queues(admin, sorted(second)) == {"z0", "z1"}
+    on_b = harness.queue_keys(pools["b"].port)
+    assert second <= on_b
+    assert not first & on_b
     # Queues placed before the change still live on a, whichever process serves them.
     for i in range(8):
         r = admin.post(f"/v2/queues/first{i}/messages", body={"messages": [{"body": i}]})

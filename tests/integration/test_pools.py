@@ -5,7 +5,6 @@ queue operation and a webhook notification on a pooled queue, a dead pool failin
 queues, the pool-delete refusals, and two zaqard processes sharing the management store."""
 
 import os
-import socket
 import time
 import uuid
 
@@ -17,32 +16,6 @@ from notify_helpers import WebhookReceiver
 POOLING = {"DEFAULT": {"admin_mode": "true", "pooling": "true"},
            "storage": {"message_pipeline": "zaqar.notification.notifier"},
            "zaqard": {"notification_poll_interval": "0.2", "redis_timeout": "1"}}
-
-
-def redis_commands(port, *commands, db=0):
-    """Runs the commands on one connection (after SELECT db); returns the raw replies."""
-    parts = []
-    for args in (("SELECT", db),) + commands:
-        parts.append(b"*%d\r\n" % len(args))
-        for a in args:
-            a = str(a).encode()
-            parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
-        s.sendall(b"".join(parts))
-        data = b""
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            data += s.recv(65536)
-            if data.endswith(b"\r\n") and data.count(b"\r\n") >= 2:
-                break
-        return data
-
-
-def queue_keys(port, db=0):
-    """Names of the queues whose z:q:{project/queue} hash is on that server/db."""
-    reply = redis_commands(port, ("KEYS", "z:q:*"), db=db).decode()
-    return {line.split("/", 1)[1].rstrip("}") for line in reply.split("\r\n")
-            if line.startswith("z:q:{")}
 
 
 class Servers:
@@ -159,8 +132,8 @@ def test_virtual_pool_takes_queues_without_pool(servers, tmp_path):
         api = admin(z.base_url, "p-virtual")
         assert api.put("/v2/queues/vq").status == 201
         assert post_msgs(api, "vq", [{"body": 1}]).status == 201
-        assert queue_keys(store.port) == {"vq"}
-        assert queue_keys(mgmt.port) == set()
+        assert harness.queue_keys(store.port) == {"vq"}
+        assert harness.queue_keys(mgmt.port) == set()
         r = api.get("/v2/health")
         assert r.status == 200, r
         assert r.json["virtual_pool"]["storage_reachable"] is True
@@ -288,10 +261,10 @@ def test_weights_are_honoured(servers, api):
     for i in range(200):
         r = api.put(f"/v2/queues/w{i}", body={"_flavor": flavor})
         assert r.status == 201, r
-    on_light = queue_keys(servers.pools["a"].port, db=1)
-    on_heavy = queue_keys(servers.pools["b"].port, db=1)
+    on_light = harness.queue_keys(servers.pools["a"].port, db=1)
+    on_heavy = harness.queue_keys(servers.pools["b"].port, db=1)
     assert len(on_light) + len(on_heavy) == 200
-    assert queue_keys(servers.pools["c"].port, db=1) == set()
+    assert harness.queue_keys(servers.pools["c"].port, db=1) == set()
     # Expected 50 (sd ~6): a loose bound.
     assert 20 <= len(on_light) <= 85, (len(on_light), len(on_heavy))
     # Listing merges the pools' lists.
@@ -316,9 +289,9 @@ def test_flavor_queues_stay_on_its_pools_and_everything_works(servers, api):
     put_flavor(api, flavor, [pool])
     q = unique("fq")
     assert api.put(f"/v2/queues/{q}", body={"_flavor": flavor}).status == 201
-    assert q in queue_keys(servers.pools["a"].port, db=2)
+    assert q in harness.queue_keys(servers.pools["a"].port, db=2)
     for other in ("b", "c"):
-        assert q not in queue_keys(servers.pools[other].port, db=2)
+        assert q not in harness.queue_keys(servers.pools[other].port, db=2)
     # Messages, claims, stats, subscriptions on the pooled queue.
     r = post_msgs(api, q, [{"body": {"n": i}, "ttl": 300} for i in range(3)])
     assert r.status == 201, r
@@ -340,7 +313,7 @@ def test_flavor_queues_stay_on_its_pools_and_everything_works(servers, api):
     r = api.other_project().put(f"/v2/queues/{unique('x')}", body={"_flavor": flavor})
     assert r.status == 400 and r.json["description"] == f"Flavor {flavor} does not exist"
     assert api.delete(f"/v2/queues/{q}").status == 204
-    assert q not in queue_keys(servers.pools["a"].port, db=2)
+    assert q not in harness.queue_keys(servers.pools["a"].port, db=2)
     api.delete(f"/v2/flavors/{flavor}")
     assert api.delete(f"/v2/pools/{pool}").status == 204
 
@@ -422,18 +395,18 @@ def test_second_process_sees_pool_changes(servers, zaqard, api):
     put_flavor(api, fy, [py])
     q = unique("moving")
     assert api2.put(f"/v2/queues/{q}", body={"_flavor": fx}).status == 201
-    assert q in queue_keys(servers.pools["b"].port, db=5)
+    assert q in harness.queue_keys(servers.pools["b"].port, db=5)
     # Process 2 caches the placement (both shards).
     for _ in range(6):
         assert post_msgs(api2, q, [{"body": "x"}]).status == 201
     # Through process 1: the queue goes and comes back on the other flavor's pool.
     assert api.delete(f"/v2/queues/{q}").status == 204
     assert api.put(f"/v2/queues/{q}", body={"_flavor": fy}).status == 201
-    assert q in queue_keys(servers.pools["c"].port, db=5)
+    assert q in harness.queue_keys(servers.pools["c"].port, db=5)
     time.sleep(0.3)  # pub/sub delivery
     for _ in range(6):
         assert post_msgs(api2, q, [{"body": "y"}]).status == 201
-    assert q not in queue_keys(servers.pools["b"].port, db=5)
+    assert q not in harness.queue_keys(servers.pools["b"].port, db=5)
     r = api2.get(f"/v2/queues/{q}/stats")
     assert r.json["messages"]["total"] == 6
     # A pool registered through process 2 is used by process 1.
@@ -442,7 +415,7 @@ def test_second_process_sees_pool_changes(servers, zaqard, api):
     put_flavor(api2, fz, [pz])
     q2 = unique("q2")
     assert api.put(f"/v2/queues/{q2}", body={"_flavor": fz}).status == 201
-    assert q2 in queue_keys(servers.pools["a"].port, db=6)
+    assert q2 in harness.queue_keys(servers.pools["a"].port, db=6)
     for name in (q, q2):
         assert api.delete(f"/v2/queues/{name}").status == 204
     for f in (fx, fy, fz):

@@ -119,6 +119,32 @@ def write_config(path, http_port, redis_port, extra=None, ws_port=0):
             f.write("\n")
 
 
+def redis_commands(port, *commands, db=0):
+    """Runs the commands on one connection (after SELECT db); returns the raw replies."""
+    parts = []
+    for args in (("SELECT", db),) + commands:
+        parts.append(b"*%d\r\n" % len(args))
+        for a in args:
+            a = str(a).encode()
+            parts.append(b"$%d\r\n%s\r\n" % (len(a), a))
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.sendall(b"".join(parts))
+        data = b""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            data += s.recv(65536)
+            if data.endswith(b"\r\n") and data.count(b"\r\n") >= 2:
+                break
+        return data
+
+
+def queue_keys(port, db=0):
+    """Names of the queues whose z:q:{project/queue} hash is on that server/db."""
+    reply = redis_commands(port, ("KEYS", "z:q:*"), db=db).decode()
+    return {line.split("/", 1)[1].rstrip("}") for line in reply.split("\r\n")
+            if line.startswith("z:q:{")}
+
+
 class ZaqardProcess:
     def __init__(self, workdir, redis_port, extra_config=None, name="zaqard"):
         self.binary = os.environ.get("ZAQARD_BIN")
