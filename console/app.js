@@ -69,7 +69,6 @@
   const enc = encodeURIComponent;
   const fmtAge = (s) => (s === undefined || s === null ? "" : s < 120 ? `${s}s` : s < 7200 ? `${Math.floor(s / 60)}m` : `${Math.floor(s / 3600)}h`);
   const json = (v) => JSON.stringify(v);
-  const pretty = (v) => JSON.stringify(v, null, 1);
 
   // A button that asks for a second click before a destructive action.
   function dangerButton(label, cls, action) {
@@ -312,7 +311,7 @@
       h("td", {class: "mono"}, m.id),
       h("td", {class: "num"}, fmtAge(m.age)),
       h("td", {class: "num"}, m.ttl),
-      h("td", {}, h("pre", {class: "message-body"}, pretty(m.body))),
+      h("td", {}, h("pre", {class: "message-body"}, json(m.body))),
       h("td", {class: "actions"},
         dangerButton("Delete", claimId ? "claimed-delete" : "message-delete", async () => {
           const query = claimId ? `?claim_id=${enc(claimId)}` : "";
