@@ -1,0 +1,82 @@
+// HTTP routing and query parsing: a request as evhttp hands it to the transport (request
+// line, headers, body) goes through the same steps as transports/http: the URI parsed
+// with evhttp's own flags, the path percent-decoded (uri_codec), routed (Router), the query
+// split (parseQueryString) and read by the handlers (src/api/query), then Api::handle on a
+// never-started RedisDriver (api_harness.h).
+// Input: "METHOD target\nName: value\n...\n\nbody". Byte 0 first picks the router options.
+#include <event2/http.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "tests/fuzz/api_harness.h"
+#include "transports/http/router.h"
+#include "transports/http/uri_codec.h"
+
+using namespace zaqard;
+
+namespace {
+
+std::string_view nextLine(std::string_view& text) {
+    size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return line;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    if (size < 1) return 0;
+    http::RouterOptions options;
+    options.adminMode = data[0] & 1;
+    options.pooling = data[0] & 2;
+    std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
+
+    std::string_view requestLine = nextLine(text);
+    size_t space = requestLine.find(' ');
+    if (space == std::string_view::npos) return 0;
+    std::string method(requestLine.substr(0, space));
+    std::string target(requestLine.substr(space + 1));
+
+    api::Request request;
+    while (!text.empty()) {
+        std::string_view line = nextLine(text);
+        if (line.empty()) break;
+        size_t colon = line.find(':');
+        if (colon == std::string_view::npos) continue;
+        std::string_view value = line.substr(colon + 1);
+        while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        auto [slot, inserted] =
+            request.headers.emplace(std::string(line.substr(0, colon)), std::string(value));
+        if (!inserted) slot->second.append(",").append(value);
+    }
+    request.body = std::string(text);
+    request.hasBody = !request.body.empty();
+
+    // What evhttp does with the request target (http.c, evhttp_parse_request_line).
+    evhttp_uri* uri = evhttp_uri_parse_with_flags(target.c_str(), EVHTTP_URI_NONCONFORMANT);
+    if (!uri) return 0;
+    std::string path, rawQuery;
+    if (const char* p = evhttp_uri_get_path(uri)) path = http::percentDecode(p, false);
+    if (const char* q = evhttp_uri_get_query(uri)) rawQuery = q;
+    evhttp_uri_free(uri);
+
+    http::RouteMatch match = http::route(method, path, options);
+    if (match.kind != http::RouteMatch::Kind::Found) return 0;
+    request.pathParams() = match;
+    request.action = match.action;
+    request.allowedMethods = match.allowedMethods;
+    request.method = method;
+    request.path = path;
+    request.query = http::parseQueryString(rawQuery);
+
+    api::Response response = fuzz::apiHarness().run(std::move(request));
+    if (response.status == 500) std::abort();
+    if (response.body) (void)response.body.dump();
+    return 0;
+}
