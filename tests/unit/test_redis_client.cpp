@@ -153,6 +153,24 @@ TEST_F(RedisClientTest, SocketTimeoutInTheUriIsTheCommandDeadline) {
     EXPECT_TRUE(call(*redis, {"PING"}).ok());
 }
 
+// Found by fuzzing (tests/fuzz/fuzz_redis_uri.cpp): parseRedisUri takes any finite
+// socket_timeout, and 1e300 s in milliseconds does not fit an int64_t (undefined; x86 gave
+// INT64_MIN, then the 1 ms floor: every command timed out at once).
+TEST(RedisClientDeadline, HugeSocketTimeoutsWaitLongNotOneMillisecond) {
+    ClientOptions options;
+    config::RedisUri uri;
+    EXPECT_EQ(commandDeadline(uri, options), options.timeout);
+    uri.socketTimeoutSet = true;
+    for (double seconds : {1e300, 1e17, 9.3e15, 3e6}) {
+        uri.socketTimeout = seconds;
+        EXPECT_EQ(commandDeadline(uri, options), std::chrono::milliseconds(INT32_MAX)) << seconds;
+    }
+    uri.socketTimeout = 0.25;
+    EXPECT_EQ(commandDeadline(uri, options), std::chrono::milliseconds(250));
+    uri.socketTimeout = 1e-9;
+    EXPECT_EQ(commandDeadline(uri, options), std::chrono::milliseconds(1));
+}
+
 TEST_F(RedisClientTest, ClusterUrisMakeAClusterClientOnDatabaseZeroOnly) {
     config::RedisUri uri = nodeUri(7000);
     uri.cluster = true;

@@ -1,25 +1,29 @@
 // makeClient: the URI's form picks the client; see client_factory.h.
 #include "storage/redis/client/client_factory.h"
 
+#include <cstdint>
+
 #include "storage/redis/client/cluster_client.h"
 #include "storage/redis/client/node_client.h"
 #include "storage/redis/client/sentinel_client.h"
 
 namespace zaqard::storage::redis {
 
-namespace {
-
-std::chrono::milliseconds deadline(const config::RedisUri& uri, const ClientOptions& options) {
+std::chrono::milliseconds commandDeadline(const config::RedisUri& uri,
+                                          const ClientOptions& options) {
     // ?socket_timeout= is Zaqar's per-command socket timeout: when the URI gives one it
     // bounds every command (and sentinel query) of this Redis instead of redis_timeout.
     if (uri.socketTimeoutSet) {
-        auto ms = static_cast<int64_t>(uri.socketTimeout * 1000);
-        return std::chrono::milliseconds(ms > 0 ? ms : 1);
+        // A huge timeout (parseRedisUri takes any finite number, e.g. 1e300) is as long as
+        // a timer can wait; converting it unclamped was undefined and gave 1 ms on x86.
+        constexpr double kMaxMs = static_cast<double>(INT32_MAX);
+        const double ms = uri.socketTimeout * 1000;
+        if (!(ms < kMaxMs)) return std::chrono::milliseconds(INT32_MAX);
+        auto whole = static_cast<int64_t>(ms);
+        return std::chrono::milliseconds(whole > 0 ? whole : 1);
     }
     return options.timeout;
 }
-
-}  // namespace
 
 bool clientSupports(const config::RedisUri& uri, std::string& error) {
     // A cluster has database 0 only (SELECT is refused in cluster mode).
@@ -36,14 +40,14 @@ std::unique_ptr<RedisClient> makeClient(event::Dispatcher& dispatcher, const con
     if (!clientSupports(uri, error)) return nullptr;
     if (uri.cluster) {
         ClusterClientOptions cluster;
-        cluster.timeout = deadline(uri, options);
+        cluster.timeout = commandDeadline(uri, options);
         for (const auto& [host, port] : uri.clusterNodes) cluster.seeds.push_back({host, port, ""});
         cluster.credentials = {uri.username, uri.password};
         return std::make_unique<ClusterClient>(dispatcher, std::move(cluster));
     }
     if (!uri.sentinels.empty()) {
         SentinelClientOptions sentinel;
-        sentinel.timeout = deadline(uri, options);
+        sentinel.timeout = commandDeadline(uri, options);
         sentinel.sentinelTimeout = sentinel.timeout;
         for (const auto& [host, port] : uri.sentinels)
             sentinel.sentinels.push_back({host, port, ""});
@@ -55,7 +59,7 @@ std::unique_ptr<RedisClient> makeClient(event::Dispatcher& dispatcher, const con
         return std::make_unique<SentinelClient>(dispatcher, std::move(sentinel));
     }
     NodeClientOptions node;
-    node.timeout = deadline(uri, options);
+    node.timeout = commandDeadline(uri, options);
     node.credentials = {uri.username, uri.password};
     node.db = uri.db;
     node.metricsStore = options.metricsStore;

@@ -25,6 +25,11 @@ struct ClientOptions {
 // before anything is built).
 bool clientSupports(const config::RedisUri& uri, std::string& error);
 
+// The deadline of each command: the URI's ?socket_timeout= when it has one (at least 1 ms,
+// at most INT32_MAX ms), else options.timeout.
+std::chrono::milliseconds commandDeadline(const config::RedisUri& uri,
+                                          const ClientOptions& options);
+
 // Null (with `error`) when clientSupports() is false.
 std::unique_ptr<RedisClient> makeClient(event::Dispatcher& dispatcher, const config::RedisUri& uri,
                                         const ClientOptions& options, std::string& error);
