@@ -124,5 +124,37 @@ TEST(FrameCodec, MessagePackRoundTripAndErrors) {
     EXPECT_EQ(badText.error.rfind("Can't decode text (JSON) request. ", 0), 0u);
 }
 
+// Found by fuzzing (tests/fuzz/fuzz_ws_frame.cpp): MessagePack floats may be NaN or
+// infinite, which JSON (jansson) cannot hold; the refusal said "Can't decode ... request. "
+// and nothing more.
+TEST(FrameCodec, NonFiniteMessagePackFloatsAreRefusedWithAReason) {
+    for (const char* packed : {"\xcb\x7f\xf8\x00\x00\x00\x00\x00\x00",  // float64 NaN
+                               "\xca\xff\x80\x00\x00",                  // float32 -inf
+                               "\x81\xa1\x78\xcb\x7f\xf0\x00\x00\x00\x00\x00\x00"}) {
+        size_t size = packed[0] == '\xca' ? 5 : packed[0] == '\xcb' ? 9 : 12;
+        DecodedFrame frame = decodeFrame(FrameKind::Binary, std::string(packed, size));
+        EXPECT_FALSE(frame.value);
+        EXPECT_EQ(frame.error,
+                  "Can't decode binary (MessagePack) request. ValueError: Out of range float "
+                  "values are not JSON compliant");
+    }
+}
+
+// Found by fuzzing: msgpack-c allocates a container's elements from its header, so a
+// 5-byte "array of 2^32 elements" frame asked for 96 GiB (ASan: out of memory).
+TEST(FrameCodec, ContainerHeadersLargerThanTheFrameAreRefused) {
+    for (std::string packed :
+         {std::string("\xdd\xff\xff\xff\xff", 5), std::string("\xdf\x10\x00\x00\x00", 5),
+          std::string("\x91\xdc\xff\xff\x01", 5), std::string("\x92\x01", 2)}) {
+        DecodedFrame frame = decodeFrame(FrameKind::Binary, packed);
+        EXPECT_FALSE(frame.value);
+        EXPECT_EQ(frame.error,
+                  "Can't decode binary (MessagePack) request. ValueError: Unpack failed");
+    }
+    DecodedFrame fits = decodeFrame(FrameKind::Binary, std::string("\x92\x01\xc0", 3));
+    ASSERT_TRUE(fits.value) << fits.error;
+    EXPECT_EQ(fits.value.dump(), "[1,null]");
+}
+
 }  // namespace
 }  // namespace zaqard::websocket

@@ -2,6 +2,8 @@
 
 #include <msgpack.h>
 
+#include <cmath>
+#include <cstdint>
 #include <cstring>
 
 namespace zaqard::websocket {
@@ -10,6 +12,130 @@ namespace {
 
 // Nesting bound: a hostile frame must not exhaust the stack.
 constexpr int kMaxDepth = 64;
+
+// Big-endian unsigned integer of `bytes` bytes at `p`.
+uint64_t readBigEndian(const unsigned char* p, size_t bytes) {
+    uint64_t value = 0;
+    for (size_t i = 0; i < bytes; ++i) value = value << 8 | p[i];
+    return value;
+}
+
+// Whether every array and map header of the payload's first object announces no more
+// elements than the bytes left could hold (each element takes at least one). msgpack-c
+// allocates a container's elements from its header before reading them, so a 5-byte frame
+// "array of 2^32 elements" asked for 96 GiB (found by tests/fuzz/fuzz_ws_frame.cpp). Such a
+// frame is truncated anyway: refusing it is what unpacking it would answer.
+bool containersFit(std::string_view payload) {
+    const auto* p = reinterpret_cast<const unsigned char*>(payload.data());
+    const size_t size = payload.size();
+    size_t pos = 0;
+    uint64_t pending = 1;  // objects still to read
+    while (pending > 0) {
+        if (pending > size - pos) return false;
+        --pending;
+        const unsigned char c = p[pos++];
+        uint64_t skip = 0;       // payload bytes after the header
+        uint64_t elements = 0;   // objects the container holds
+        size_t lengthBytes = 0;  // size of a length field that follows the type byte
+        if (c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3) {
+        } else if (c >= 0x80 && c <= 0x8f) {
+            elements = 2 * uint64_t(c & 0x0f);
+        } else if (c >= 0x90 && c <= 0x9f) {
+            elements = c & 0x0f;
+        } else if (c >= 0xa0 && c <= 0xbf) {
+            skip = c & 0x1f;
+        } else {
+            switch (c) {
+                case 0xc4:
+                case 0xd9:
+                    lengthBytes = 1;
+                    break;  // bin 8, str 8
+                case 0xc5:
+                case 0xda:
+                    lengthBytes = 2;
+                    break;
+                case 0xc6:
+                case 0xdb:
+                    lengthBytes = 4;
+                    break;
+                case 0xc7:
+                    lengthBytes = 1;
+                    skip = 1;
+                    break;  // ext: length, then a type byte
+                case 0xc8:
+                    lengthBytes = 2;
+                    skip = 1;
+                    break;
+                case 0xc9:
+                    lengthBytes = 4;
+                    skip = 1;
+                    break;
+                case 0xca:
+                    skip = 4;
+                    break;
+                case 0xcb:
+                    skip = 8;
+                    break;
+                case 0xcc:
+                case 0xd0:
+                    skip = 1;
+                    break;
+                case 0xcd:
+                case 0xd1:
+                    skip = 2;
+                    break;
+                case 0xce:
+                case 0xd2:
+                    skip = 4;
+                    break;
+                case 0xcf:
+                case 0xd3:
+                    skip = 8;
+                    break;
+                case 0xd4:
+                    skip = 2;
+                    break;  // fixext 1, 2, 4, 8, 16: type byte + data
+                case 0xd5:
+                    skip = 3;
+                    break;
+                case 0xd6:
+                    skip = 5;
+                    break;
+                case 0xd7:
+                    skip = 9;
+                    break;
+                case 0xd8:
+                    skip = 17;
+                    break;
+                case 0xdc:
+                case 0xde:
+                    lengthBytes = 2;
+                    break;  // array 16, map 16
+                case 0xdd:
+                case 0xdf:
+                    lengthBytes = 4;
+                    break;  // array 32, map 32
+                default:
+                    return false;  // 0xc1: never used
+            }
+        }
+        if (lengthBytes) {
+            if (lengthBytes > size - pos) return false;
+            uint64_t length = readBigEndian(p + pos, lengthBytes);
+            pos += lengthBytes;
+            if (c == 0xdc || c == 0xdd)
+                elements = length;
+            else if (c == 0xde || c == 0xdf)
+                elements = 2 * length;
+            else
+                skip += length;
+        }
+        if (skip > size - pos) return false;
+        pos += skip;
+        pending += elements;
+    }
+    return true;
+}
 
 Json fromObject(const msgpack_object& object, int depth, std::string& error) {
     if (depth > kMaxDepth) {
@@ -31,6 +157,12 @@ Json fromObject(const msgpack_object& object, int depth, std::string& error) {
             return Json::integer(object.via.i64);
         case MSGPACK_OBJECT_FLOAT32:
         case MSGPACK_OBJECT_FLOAT64:
+            // JSON has no NaN or infinities (jansson refuses them): Python's json.dumps
+            // text, rather than a refusal without a reason (found by fuzz_ws_frame).
+            if (!std::isfinite(object.via.f64)) {
+                error = "ValueError: Out of range float values are not JSON compliant";
+                return Json();
+            }
             return Json::adopt(json_real(object.via.f64));
         case MSGPACK_OBJECT_STR:
         case MSGPACK_OBJECT_BIN: {
@@ -129,7 +261,9 @@ Json msgpackToJson(std::string_view payload, std::string& error) {
     msgpack_unpacked_init(&unpacked);
     size_t offset = 0;
     msgpack_unpack_return ret =
-        msgpack_unpack_next(&unpacked, payload.data(), payload.size(), &offset);
+        containersFit(payload)
+            ? msgpack_unpack_next(&unpacked, payload.data(), payload.size(), &offset)
+            : MSGPACK_UNPACK_PARSE_ERROR;
     Json result;
     if (ret != MSGPACK_UNPACK_SUCCESS) {
         error = "ValueError: Unpack failed";
