@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return 0;
     }
     if (!storage::redis::clientSupports(uri, error)) return 0;
-    static event::Dispatcher* dispatcher = new event::Dispatcher();
+    static auto* dispatcher = new zaqard::event::Dispatcher();
     storage::redis::ClientOptions options;
     options.metricsStore = "";
     auto client = storage::redis::makeClient(*dispatcher, uri, options, error);

@@ -41,7 +41,7 @@ for t in $targets; do
     work="$build/corpus/$t"
     mkdir -p "$work" "$build/artifacts/$t" "$here/corpus/$t"
     echo "== fuzz_$t for ${seconds}s" >&2
-    nice -n 10 "$build/fuzz_$t" "${dict_arg[@]}" -max_total_time="$seconds" -timeout=10 \
+    nice -n 10 "$build/tests/fuzz/fuzz_$t" "${dict_arg[@]}" -max_total_time="$seconds" -timeout=10 \
         -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$build/artifacts/$t/" \
         "$work" "$here/corpus/$t" 2>"$build/logs/$t.log" || {
         tail -n 60 "$build/logs/$t.log" >&2
@@ -52,7 +52,7 @@ for t in $targets; do
     if [ "${MERGE:-1}" = 1 ]; then
         merged="$build/merged/$t"
         rm -rf "$merged" && mkdir -p "$merged"
-        nice -n 10 "$build/fuzz_$t" -merge=1 "$merged" "$here/corpus/$t" "$work" \
+        nice -n 10 "$build/tests/fuzz/fuzz_$t" -merge=1 "$merged" "$here/corpus/$t" "$work" \
             2>"$build/logs/$t.merge.log"
         rm -rf "$here/corpus/$t" && mv "$merged" "$here/corpus/$t"
         echo "corpus/$t: $(ls "$here/corpus/$t" | wc -l) files" >&2
