@@ -8,6 +8,7 @@
 #include "src/config/config_loader.h"
 #include "src/metrics/queue_activity.h"
 #include "src/runtime/server.h"
+#include "storage/redis/client/slow_call.h"
 
 namespace {
 
@@ -90,6 +91,8 @@ int main(int argc, char** argv) {
         config.log_file, config.debug,
         config.log_format == "json" ? zaqard::log::Format::Json : zaqard::log::Format::Text);
     zaqard::metrics::setTopQueues(config.metrics_top_queues);
+    zaqard::storage::redis::setSlowCallThreshold(
+        std::chrono::milliseconds(config.redis_slow_call_ms));
     for (const auto& file : policy->files) zaqard::log::info("policy file " + file + " loaded");
     return zaqard::runtime::runServer(config, policy->policy);
 }
