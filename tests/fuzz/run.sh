@@ -4,7 +4,7 @@
 # Each campaign starts from the committed corpus (tests/fuzz/corpus/<target>), runs nice'd
 # for `seconds` (default 300) on one core, keeps crashes in build-fuzz/artifacts/<target>/,
 # then minimizes the corpus back into tests/fuzz/corpus/<target> (-merge=1; MERGE=0 skips
-# it). The final libFuzzer statistics (executions, coverage) end each run's log,
+# it; NO_BUILD=1 skips the build). The final libFuzzer statistics (executions, coverage) end each run's log,
 # build-fuzz/logs/<target>.log. Targets: the fuzz_<target>.cpp files here.
 set -euo pipefail
 
@@ -20,13 +20,16 @@ else
     targets="$target"
 fi
 
-if [ ! -f "$build/CMakeCache.txt" ]; then
+# NO_BUILD=1 runs the binaries as they are (e.g. while another build is under way).
+if [ "${NO_BUILD:-0}" = 1 ]; then
+    :
+elif [ ! -f "$build/CMakeCache.txt" ]; then
     CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DZAQARD_FUZZ=ON -DZAQARD_BENCH=OFF \
         -DCMAKE_BUILD_TYPE=RelWithDebInfo \
         "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
         "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" >/dev/null
 fi
-cmake --build "$build" -j"${JOBS:-2}" --target $(printf 'fuzz_%s ' $targets)
+[ "${NO_BUILD:-0}" = 1 ] || cmake --build "$build" -j"${JOBS:-2}" --target $(printf 'fuzz_%s ' $targets)
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

@@ -151,6 +151,12 @@ TEST(FrameCodec, ContainerHeadersLargerThanTheFrameAreRefused) {
         EXPECT_EQ(frame.error,
                   "Can't decode binary (MessagePack) request. ValueError: Unpack failed");
     }
+    // An empty string (or bin) on its own is "", not invalid UTF-8.
+    for (std::string packed : {std::string("\xa0", 1), std::string("\xc4\x00", 2)}) {
+        DecodedFrame empty = decodeFrame(FrameKind::Binary, packed);
+        ASSERT_TRUE(empty.value) << empty.error;
+        EXPECT_EQ(empty.value.dump(), "\"\"");
+    }
     DecodedFrame fits = decodeFrame(FrameKind::Binary, std::string("\x92\x01\xc0", 3));
     ASSERT_TRUE(fits.value) << fits.error;
     EXPECT_EQ(fits.value.dump(), "[1,null]");
