@@ -441,8 +441,10 @@ int RequestGate::onMessageComplete(llhttp_t* parser) {
         evbuffer_add(out, value.data(), value.size());
         evbuffer_add(out, "\r\n", 2);
     }
+    // An explicit "Content-Length: 0" stays (Zaqar tells it apart from no body at all).
     size_t length = evbuffer_get_length(gate.body_);
-    if (length > 0) evbuffer_add_printf(out, "Content-Length: %zu\r\n", length);
+    if (length > 0 || (parser->flags & F_CONTENT_LENGTH))
+        evbuffer_add_printf(out, "Content-Length: %zu\r\n", length);
     evbuffer_add(out, "\r\n", 2);
     evbuffer_add_buffer(out, gate.body_);
     gate.headers_.clear();
