@@ -185,8 +185,8 @@ bool HttpServer::Impl::listen(std::string& error) {
     // them. evhttp's own limits stay as a backstop above the gate's, never reached.
     evhttp_set_bevcb(http_.get(), &Impl::makeBufferevent, this);
     evhttp_set_max_body_size(http_.get(), config_.max_body_size);
-    evhttp_set_max_headers_size(http_.get(), 2 * static_cast<ev_ssize_t>(config_.max_header_size) +
-                                                 4096);
+    evhttp_set_max_headers_size(http_.get(),
+                                2 * static_cast<ev_ssize_t>(config_.max_header_size) + 4096);
     evhttp_set_default_content_type(http_.get(), nullptr);
     evhttp_set_gencb(http_.get(), &Impl::onRequest, this);
     bound_ = evhttp_accept_socket_with_handle(http_.get(), fd.get());
@@ -232,8 +232,8 @@ bool HttpServer::Impl::admitConnection(RequestGate& gate, evhttp_connection* con
     int& fromClient = perClient_[gate.peer()];
     if (maxClient > 0 && fromClient >= maxClient) {
         if (fromClient == 0) perClient_.erase(gate.peer());
-        log::warning("http: connection from " + gate.peer() + " refused: " +
-                     std::to_string(maxClient) +
+        log::warning("http: connection from " + gate.peer() +
+                     " refused: " + std::to_string(maxClient) +
                      " connections open from it ([zaqard] max_connections_per_client)");
         return false;
     }
@@ -335,8 +335,8 @@ void HttpServer::Impl::handle(evhttp_request* request) {
         answer = errorResponse(404, errorFormat(accept), "404 Not Found", "");
     } else if (evhttp_find_header(evhttp_request_get_input_headers(request), "Content-Length") &&
                isFormUrlEncoded(headerValue(request, "Content-Type"))) {
-        answer = errorResponse(400, errorFormat(accept), "Invalid Content-Type",
-                               kUrlEncodedDescription);
+        answer =
+            errorResponse(400, errorFormat(accept), "Invalid Content-Type", kUrlEncodedDescription);
     } else {
         const char* produces = match.kind == RouteMatch::Kind::Found
                                    ? api::actionSpec(match.action).produces

@@ -48,15 +48,24 @@ bool equalsLower(const std::string& text, const char* lower) {
 
 const char* reasonPhrase(int status) {
     switch (status) {
-        case 400: return "Bad Request";
-        case 405: return "Method Not Allowed";
-        case 413: return "Request Entity Too Large";
-        case 414: return "Request-URI Too Long";
-        case 417: return "Expectation Failed";
-        case 431: return "Request Header Fields Too Large";
-        case 503: return "Service Unavailable";
-        case 505: return "HTTP Version Not Supported";
-        default: return "Error";
+        case 400:
+            return "Bad Request";
+        case 405:
+            return "Method Not Allowed";
+        case 413:
+            return "Request Entity Too Large";
+        case 414:
+            return "Request-URI Too Long";
+        case 417:
+            return "Expectation Failed";
+        case 431:
+            return "Request Header Fields Too Large";
+        case 503:
+            return "Service Unavailable";
+        case 505:
+            return "HTTP Version Not Supported";
+        default:
+            return "Error";
     }
 }
 
@@ -227,8 +236,7 @@ bool RequestGate::pump() {
             continue;
         }
         evbuffer_iovec chunk;
-        if (evbuffer_get_length(src) == 0 || evbuffer_peek(src, -1, nullptr, &chunk, 1) < 1)
-            break;
+        if (evbuffer_get_length(src) == 0 || evbuffer_peek(src, -1, nullptr, &chunk, 1) < 1) break;
         const char* data = static_cast<const char*>(chunk.iov_base);
         const Phase before = phase_;
         llhttp_errno_t error = llhttp_execute(&parser_, data, chunk.iov_len);
@@ -286,8 +294,7 @@ bool RequestGate::countHead(size_t bytes, bool inRequestLine) {
     if (headBytes_ <= limits_.maxHeaderBytes) return true;
     std::string limit = std::to_string(limits_.maxHeaderBytes);
     if (inRequestLine)
-        fail(414, "Request-URI Too Long",
-             "The request line is longer than " + limit + " bytes.");
+        fail(414, "Request-URI Too Long", "The request line is longer than " + limit + " bytes.");
     else
         fail(431, "Request Header Fields Too Large",
              "The request line and headers are longer than " + limit + " bytes.");

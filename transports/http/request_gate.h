@@ -27,7 +27,6 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
-
 #include <llhttp.h>
 
 #include <cstdint>
