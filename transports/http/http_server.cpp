@@ -26,6 +26,7 @@
 #include "src/common/uuid.h"
 #include "src/event/listen_socket.h"
 #include "src/metrics/record.h"
+#include "transports/http/console_route.h"
 #include "transports/http/content_negotiation.h"
 #include "transports/http/cors.h"
 #include "transports/http/request_gate.h"
@@ -300,6 +301,14 @@ void HttpServer::Impl::handle(evhttp_request* request) {
         replyNow(request, response, method, target.path, started, requestId,
                  headerValue(request, "X-Project-ID"), action);
     };
+
+    // The web console's static files: outside the tenant API and before authentication
+    // (publicWithoutToken); an OPTIONS on them is CORS's, below.
+    if (method != "OPTIONS" && isConsolePath(target.path)) {
+        early(
+            consoleResponse({method, target.path, headerValue(request, "If-None-Match")}, config_));
+        return;
+    }
 
     api::Request apiRequest;
     apiRequest.action = match.action;
