@@ -1,6 +1,5 @@
 #include "src/auth/rest_gate.h"
 
-#include "src/api/action_table.h"
 #include "src/api/errors.h"
 #include "src/api/signed_url_verifier.h"
 #include "src/auth/identity_headers.h"
