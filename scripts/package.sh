@@ -23,9 +23,9 @@ fi
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release -DZAQARD_SANITIZE=OFF \
   -DZAQARD_TESTS=OFF -DZAQARD_BENCH=OFF -DZAQARD_REQUIRE_SYSTEMD=ON "${launcher[@]}" >/dev/null
-cmake --build "$build" -j"$jobs" --target zaqard zaqard_man
+cmake --build "$build" -j"$jobs" --target zaqard zaqard_man >&2
 # Only the last package built stays: a test or a user picks it by its name.
 rm -f "$build"/zaqard_*.deb
-(cd "$build" && cpack -G DEB >/dev/null)
+(cd "$build" && cpack -G DEB >&2)
 deb="$(ls "$build"/zaqard_*.deb)"
 echo "$deb"
