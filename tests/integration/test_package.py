@@ -46,6 +46,16 @@ def installed_version():
     return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
+def man_pages_excluded():
+    """Minimal Debian images tell dpkg not to install man pages (path-exclude)."""
+    folder = "/etc/dpkg/dpkg.cfg.d"
+    for name in os.listdir(folder) if os.path.isdir(folder) else []:
+        with open(os.path.join(folder, name), errors="replace") as f:
+            if re.search(r"^path-exclude[= ]/usr/share/man/", f.read(), re.M):
+                return os.path.join(folder, name)
+    return None
+
+
 def build_deb():
     deb = os.environ.get("ZAQARD_DEB")
     if deb:
@@ -78,16 +88,17 @@ def package():
 
 def test_files_land_in_their_paths(package):
     listed = set(run(["dpkg-query", "-L", "zaqard"]).stdout.split())
-    for path in (BINARY, CONFIG, UNIT, MAN):
+    for path in (BINARY, CONFIG, UNIT) + (() if man_pages_excluded() else (MAN,)):
         assert path in listed, (path, sorted(listed))
         assert os.path.isfile(path), path
     assert os.access(BINARY, os.X_OK)
     with open(CONFIG, "rb") as installed, open(os.path.join(ROOT, "conf", "zaqar.conf"),
                                                "rb") as source:
         assert installed.read() == source.read()
-    with gzip.open(MAN, "rb") as page, open(os.path.join(ROOT, "packaging", "zaqard.8"),
-                                             "rb") as source:
-        assert page.read() == source.read()
+    if not man_pages_excluded():
+        with gzip.open(MAN, "rb") as page, open(os.path.join(ROOT, "packaging", "zaqard.8"),
+                                                 "rb") as source:
+            assert page.read() == source.read()
     # The config is a conffile: dpkg keeps an operator's edits on upgrade.
     conffiles = run(["dpkg-query", "-W", "-f=${Conffiles}", "zaqard"]).stdout
     assert re.search(r"^ /etc/zaqar/zaqar.conf [0-9a-f]{32}$", conffiles, re.M), conffiles
@@ -132,6 +143,8 @@ def test_unit_passes_systemd_analyze_verify(package):
 
 
 def test_man_page_renders(package):
+    if man_pages_excluded():
+        pytest.skip(f"{man_pages_excluded()} tells dpkg not to install man pages")
     proc = run(["man", "--warnings", "8", "zaqard"], env=dict(os.environ, MANWIDTH="80",
                                                               MANPAGER="cat", PAGER="cat"))
     assert proc.stderr == "", proc.stderr
