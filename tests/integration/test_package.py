@@ -151,6 +151,10 @@ def test_man_page_renders(package):
     assert "zaqard - multi-tenant messaging service" in proc.stdout, proc.stdout[:500]
     for heading in ("SYNOPSIS", "OPTIONS", "SIGNALS", "SYSTEMD", "FILES"):
         assert re.search(rf"^{heading}$", proc.stdout, re.M), heading
+    # The page's footer names the packaged version (packaging/zaqard.8's .TH line).
+    version = run(["dpkg-deb", "-f", package, "Version"]).stdout.strip()
+    assert re.search(rf"^zaqard {re.escape(version)} +\S", proc.stdout, re.M), \
+        (version, proc.stdout[-300:])
 
 
 def test_check_config_with_the_installed_binary(package, tmp_path):
