@@ -39,7 +39,8 @@ void usage(FILE* out) {
         "  --ws-url URL         websocket listener (default ws://127.0.0.1:9000)\n"
         "  --project NAME       X-Project-ID (default: fresh per run)\n"
         "  --json FILE          also write the results as JSON\n"
-        "  --quiet              no table on stdout\n");
+        "  --quiet              no table on stdout\n"
+        "  --idempotency-key    producer (http): a fresh Idempotency-Key header per post\n");
 }
 
 bool toInt(const char* text, long min, long max, long* out) {
@@ -85,6 +86,7 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         kProject,
         kJson,
         kQuiet,
+        kIdempotency,
         kHelp
     };
     static const option longOptions[] = {
@@ -111,6 +113,7 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         {"project", required_argument, nullptr, kProject},
         {"json", required_argument, nullptr, kJson},
         {"quiet", no_argument, nullptr, kQuiet},
+        {"idempotency-key", no_argument, nullptr, kIdempotency},
         {"help", no_argument, nullptr, kHelp},
         {nullptr, 0, nullptr, 0},
     };
@@ -192,6 +195,9 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
             case kQuiet:
                 o->quiet = true;
                 break;
+            case kIdempotency:
+                o->idempotencyKeys = true;
+                break;
             case kHelp:
                 usage(stdout);
                 *exitCode = 0;
@@ -205,6 +211,10 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
             usage(stderr);
             return false;
         }
+    }
+    if (o->idempotencyKeys && o->transport != "http") {
+        std::fprintf(stderr, "zaqard-loadgen: --idempotency-key needs --transport http\n");
+        return false;
     }
     if (optind < argc) {
         std::fprintf(stderr, "zaqard-loadgen: unexpected argument %s\n", argv[optind]);
