@@ -40,6 +40,8 @@ void usage(FILE* out) {
         "  --project NAME       X-Project-ID (default: fresh per run)\n"
         "  --json FILE          also write the results as JSON\n"
         "  --quiet              no table on stdout\n"
+        "  --progress-fd FD     live progress (elapsed, rate, errors) on FD; default: on\n"
+        "                       stderr when it is a terminal, else none\n"
         "  --idempotency-key    producer (http): a fresh Idempotency-Key header per post\n");
 }
 
@@ -86,6 +88,7 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         kProject,
         kJson,
         kQuiet,
+        kProgressFd,
         kIdempotency,
         kHelp
     };
@@ -113,6 +116,7 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         {"project", required_argument, nullptr, kProject},
         {"json", required_argument, nullptr, kJson},
         {"quiet", no_argument, nullptr, kQuiet},
+        {"progress-fd", required_argument, nullptr, kProgressFd},
         {"idempotency-key", no_argument, nullptr, kIdempotency},
         {"help", no_argument, nullptr, kHelp},
         {nullptr, 0, nullptr, 0},
@@ -194,6 +198,10 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
                 break;
             case kQuiet:
                 o->quiet = true;
+                break;
+            case kProgressFd:
+                if (!toInt(optarg, 0, 1024, &n)) ok = false;
+                o->progressFd = static_cast<int>(n);
                 break;
             case kIdempotency:
                 o->idempotencyKeys = true;
