@@ -194,6 +194,9 @@ struct Config {
     int max_body_size = 8388608;
     // bytes of replies queued for one WebSocket peer before it is closed (1008, slow reader)
     int64_t websocket_max_output_bytes = 16 << 20;
+    // Long polling: the largest `wait` (seconds) a claim or a listing may ask for; larger
+    // ones get 400. 0: nobody waits.
+    int64_t max_wait_seconds = 20;
 
     // Zaqar delivers notifications only with `[storage] message_pipeline` naming
     // zaqar.notification.notifier (notifications.md §1).

@@ -357,6 +357,7 @@ const std::vector<OptionSpec>& optionTable() {
         add(z, "max_body_size", intOpt(ZQ_FIELD(max_body_size), 1024));
         add(z, "websocket_max_output_bytes",
             intOpt(ZQ_FIELD(websocket_max_output_bytes), 1024, INT64_MAX));
+        add(z, "max_wait_seconds", intOpt(ZQ_FIELD(max_wait_seconds), 0, 3600));
         return t;
     }();
     return table;
