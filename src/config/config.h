@@ -127,6 +127,8 @@ struct Config {
     bool enable_checksum = false;
     bool debug = false;
     std::string log_format = "text";  // [zaqard] log_format: text | json
+    int metrics_top_queues = 10;       // [zaqard] metrics_top_queues: 0..100
+    int redis_slow_call_ms = 250;      // [zaqard] redis_slow_call_ms: 0 = no warnings
     std::string log_file;  // empty: stderr (already joined with log_dir when both are set)
     std::string log_dir;
 
@@ -194,6 +196,22 @@ struct Config {
     int max_body_size = 8388608;
     // bytes of replies queued for one WebSocket peer before it is closed (1008, slow reader)
     int64_t websocket_max_output_bytes = 16 << 20;
+    // Abuse limits of the REST listener (docs/security.md "Limits";
+    // transports/http/request_gate.h). Request line + headers, in bytes (414/431 past it).
+    int max_header_size = 32768;
+    // Seconds: a request's line and headers must arrive within http_header_timeout of its
+    // first byte; a body may pause at most http_body_timeout between two reads; a
+    // keep-alive connection with no request for http_idle_timeout is closed; a reply the
+    // client does not read for http_write_timeout closes the connection. 0: no limit. A
+    // request the server is answering (a long poll) is never timed out.
+    double http_header_timeout = 10.0;
+    double http_body_timeout = 30.0;
+    double http_idle_timeout = 60.0;
+    double http_write_timeout = 60.0;
+    // Open REST connections per shard, and per client address per shard; past them a new
+    // connection is answered 503 and closed. 0: no limit.
+    int max_connections = 10000;
+    int max_connections_per_client = 1000;
     // Long polling: the largest `wait` (seconds) a claim or a listing may ask for; larger
     // ones get 400. 0: nobody waits.
     int64_t max_wait_seconds = 20;
