@@ -22,6 +22,14 @@ class ManagementStore;
 template <typename T>
 using Callback = std::function<void(Result<T>)>;
 
+// A live subscription (PubSub::listen, MessageStore::watch); destroying it unsubscribes.
+class PubSubListener {
+  public:
+    virtual ~PubSubListener() = default;
+    // Subscribed right now (false while reconnecting: messages are missed then).
+    virtual bool active() const = 0;
+};
+
 class QueueStore {
   public:
     virtual ~QueueStore() = default;
@@ -63,6 +71,18 @@ class MessageStore {
                         Callback<DeleteOutcome> done) = 0;
     // Removes and returns up to `count` claimable messages from the head.
     virtual void pop(const QueueRef& queue, int64_t count, Callback<std::vector<Message>> done) = 0;
+
+    // Long polling: `onWake` runs on this shard's thread whenever messages of the queue may
+    // have become available in any process (a post, a claim released, while a list or
+    // claim with `waitMs` has marked the queue), and each time the watch becomes active
+    // (subscribed; after a reconnect, wake-ups sent meanwhile were missed), until the
+    // returned object is destroyed. Null: this store cannot wake anybody.
+    virtual std::unique_ptr<PubSubListener> watch(const QueueRef& queue,
+                                                  std::function<void()> onWake) {
+        (void)queue;
+        (void)onWake;
+        return nullptr;
+    }
 };
 
 class ClaimStore {
@@ -157,18 +177,16 @@ class NotificationStore {
 // listener that is not subscribed when a message is published misses it.
 class PubSub {
   public:
-    class Listener {
-      public:
-        virtual ~Listener() = default;
-        // Subscribed right now (false while reconnecting: messages are missed then).
-        virtual bool active() const = 0;
-    };
+    using Listener = PubSubListener;
     using OnMessage = std::function<void(std::string_view message)>;
 
     virtual ~PubSub() = default;
     // Listens on `channel` until the returned object is destroyed, subscribing again after
-    // every reconnect. `onMessage` runs on this shard's thread.
-    virtual std::unique_ptr<Listener> listen(const std::string& channel, OnMessage onMessage) = 0;
+    // every reconnect. `onMessage` runs on this shard's thread; `onActive` (optional) each
+    // time the subscription is confirmed (first, and after every reconnect); a listener
+    // whose channel was already confirmed is active() at once, without a call.
+    virtual std::unique_ptr<Listener> listen(const std::string& channel, OnMessage onMessage,
+                                             std::function<void()> onActive = nullptr) = 0;
     // Answers how many listeners received the message.
     virtual void publish(const std::string& channel, std::string message,
                          Callback<int64_t> done) = 0;

@@ -71,12 +71,18 @@ struct ListRequest {
     std::string clientId;  // normalised; with echo=false its messages are skipped
     bool includeClaimed = false;
     bool includeDelayed = false;
+    // Long polling: > 0 when the caller waits this long (ms) if the page is empty; the
+    // queue is then marked so that posts wake it (MessageStore::watch).
+    int64_t waitMs = 0;
 };
 
 struct MessagePage {
     std::vector<Message> messages;
     std::string nextMarker;           // marker to continue after the last message
     bool queueDelaysEnabled = false;  // queue's _default_message_delay is truthy
+    // With waitMs and an empty page: ms until a delay or a claim of the queue ends (a
+    // message may show then); -1 when none is known.
+    int64_t wakeInMs = -1;
 };
 
 struct GetMessagesResult {
@@ -135,11 +141,13 @@ struct ClaimRequest {
     int64_t ttl = 300;
     int64_t grace = 60;
     int64_t limit = 10;
+    int64_t waitMs = 0;  // long polling, as ListRequest::waitMs
 };
 
 struct ClaimResult {
     std::string claimId;  // empty when nothing was claimed (204)
     std::vector<Message> messages;
+    int64_t wakeInMs = -1;  // as MessagePage::wakeInMs
 };
 
 struct ClaimInfo {

@@ -192,7 +192,8 @@ constexpr ActionSpec kActions[] = {
                               {"limit", I, kOptional, To::Query},
                               {"echo", B, kOptional, To::Query},
                               {"include_claimed", B, kOptional, To::Query},
-                              {"include_delayed", B, kOptional, To::Query}}},
+                              {"include_delayed", B, kOptional, To::Query},
+                              {"wait", I, kOptional, To::Query}}},  // long polling (ours)
      .signedFrame = {"GET", kMessages},
      .handler = handlers::messageList},
     {.action = Action::MessageGetMany,
@@ -244,7 +245,8 @@ constexpr ActionSpec kActions[] = {
                    .fields = {kQueue,
                               {"limit", I, kOptional, To::Query},
                               {"ttl", I, kOptional, To::Body},
-                              {"grace", I, kOptional, To::Body}}},
+                              {"grace", I, kOptional, To::Body},
+                              {"wait", I, kOptional, To::Query}}},  // long polling (ours)
      .handler = handlers::claimCreate},
     {.action = Action::ClaimGet,
      .name = "claim_get",

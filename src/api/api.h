@@ -11,6 +11,8 @@
 
 namespace zaqard::api {
 
+class Waiters;
+
 class Api {
   public:
     // `policy` is the RBAC policy loaded at start-up (policy_loader.h), shared read-only
@@ -22,6 +24,9 @@ class Api {
     // exactly once (possibly before returning).
     void handle(Request request, Responder respond);
 
+    // The shard's long-polling waiters (waiters.h); without them `wait` answers at once.
+    void setWaiters(Waiters* waiters) { waiters_ = waiters; }
+
     const config::Config& config() const { return config_; }
     storage::Storage& storage() { return storage_; }
 
@@ -29,6 +34,7 @@ class Api {
     const config::Config& config_;
     storage::Storage storage_;
     std::shared_ptr<const policy::Policy> policy_;
+    Waiters* waiters_ = nullptr;
 };
 
 }  // namespace zaqard::api

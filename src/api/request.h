@@ -5,8 +5,10 @@
 // own framing. Nothing here knows about HTTP or WebSocket libraries.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +43,50 @@ struct PathParams {
     PathParams& pathParams() { return *this; }
 };
 
+// Lets a transport tell the api that nobody awaits an answer any more (the client closed
+// its connection), so a request that waits (long polling, waiters.h) is freed at once
+// instead of at its deadline. HTTP has one per request, WebSocket one per connection
+// (shared by its requests). Loop thread only.
+class Abandonment {
+  public:
+    using Token = uint64_t;
+    // `handler` runs once, at abandon() (at once if that already happened: then 0 is
+    // returned). forget() drops a handler that has not run.
+    Token onAbandon(std::function<void()> handler) {
+        if (abandoned_) {
+            handler();
+            return 0;
+        }
+        handlers_.emplace_back(++next_, std::move(handler));
+        if (arm_) std::exchange(arm_, nullptr)();
+        return next_;
+    }
+    // Runs once, when the first handler is set: watching for the client to leave may cost
+    // the transport something (HTTP: a close watch on the socket), so it starts then.
+    void setArm(std::function<void()> arm) { arm_ = std::move(arm); }
+    void forget(Token token) {
+        for (auto it = handlers_.begin(); it != handlers_.end(); ++it)
+            if (it->first == token) {
+                handlers_.erase(it);
+                return;
+            }
+    }
+    void abandon() {
+        if (abandoned_) return;
+        abandoned_ = true;
+        auto handlers = std::move(handlers_);
+        handlers_.clear();
+        for (auto& [token, handler] : handlers) handler();
+    }
+    bool abandoned() const { return abandoned_; }
+
+  private:
+    bool abandoned_ = false;
+    Token next_ = 0;
+    std::vector<std::pair<Token, std::function<void()>>> handlers_;
+    std::function<void()> arm_;
+};
+
 struct Request : PathParams {
     Action action = Action::Ping;
     Dialect dialect = Dialect::Rest;
@@ -73,6 +119,9 @@ struct Request : PathParams {
 
     // Set by the transport for log correlation; echoed in responses.
     std::string requestId;
+
+    // Set by a transport that can tell when the client left (null: it cannot).
+    std::shared_ptr<Abandonment> abandonment;
 };
 
 struct Response {

@@ -83,6 +83,12 @@ Description messageListLimit(int64_t limit, const Limits& limits) {
            std::to_string(limits.max_messages_per_page) + ".";
 }
 
+Description waitSeconds(int64_t wait, int64_t maxWait) {
+    if (wait >= 0 && wait <= maxWait) return std::nullopt;
+    return "The value of the wait parameter must be at least 0 and may not be greater than " +
+           std::to_string(maxWait) + " seconds.";
+}
+
 Description claimLimit(int64_t limit, const Limits& limits) {
     if (limit > 0 && limit <= limits.max_messages_per_claim_or_pop) return std::nullopt;
     return "Limit must be at least 1 and may not be greater than " +

@@ -41,6 +41,8 @@ Rejection checkTopicIdentification(const std::string& topic, const std::string& 
 Description queueListLimit(int64_t limit, const Limits& limits);
 Description messageListLimit(int64_t limit, const Limits& limits);  // also ids on GET
 Description claimLimit(int64_t limit, const Limits& limits);
+// Long polling (beyond Zaqar): `wait` seconds, 0 to [zaqard] max_wait_seconds.
+Description waitSeconds(int64_t wait, int64_t maxWait);
 Description popLimit(int64_t pop, const Limits& limits);
 Description deleteIdsCount(size_t count, const Limits& limits);
 Description messageTtl(int64_t ttl, const Limits& limits);

@@ -212,6 +212,9 @@ struct Config {
     // connection is answered 503 and closed. 0: no limit.
     int max_connections = 10000;
     int max_connections_per_client = 1000;
+    // Long polling: the largest `wait` (seconds) a claim or a listing may ask for; larger
+    // ones get 400. 0: nobody waits.
+    int64_t max_wait_seconds = 20;
 
     // Zaqar delivers notifications only with `[storage] message_pipeline` naming
     // zaqar.notification.notifier (notifications.md §1).

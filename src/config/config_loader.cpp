@@ -381,6 +381,7 @@ const std::vector<OptionSpec>& optionTable() {
         add(z, "max_connections", intOpt(ZQ_FIELD(max_connections), 0, INT32_MAX));
         add(z, "max_connections_per_client",
             intOpt(ZQ_FIELD(max_connections_per_client), 0, INT32_MAX));
+        add(z, "max_wait_seconds", intOpt(ZQ_FIELD(max_wait_seconds), 0, 3600));
         return t;
     }();
     return table;

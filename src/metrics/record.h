@@ -52,6 +52,10 @@ inline void requestDone(Transport transport, int action, int status, int64_t mic
     cells.latency.record(detail::nonNegative(micros));
     m.inFlight.add(-1);
 }
+// Requests parked by long polling: +1 when one starts waiting, -1 when it stops.
+inline void longPollWaiters(int64_t delta) {
+    local().longPollWaiting.add(delta);
+}
 inline void connectionOpened(Transport transport) {
     ThreadMetrics& m = local();
     m.connectionsOpen[static_cast<size_t>(transport)].add(1);
@@ -102,6 +106,7 @@ inline void loopTurnSample(int64_t busyMicros, uint64_t events) {
 
 inline void requestStarted() {}
 inline void requestDone(Transport, int, int, int64_t) {}
+inline void longPollWaiters(int64_t) {}
 inline void connectionOpened(Transport) {}
 inline void connectionClosed(Transport) {}
 inline void queuePosted(std::string_view, std::string_view, uint64_t) {}

@@ -27,6 +27,7 @@ struct Totals {
     };
     std::array<std::array<Action, kMaxActions + 1>, countOf<Transport>()> requests{};
     int64_t inFlight = 0;
+    int64_t waiting = 0;
     std::array<int64_t, countOf<Transport>()> open{};
     std::array<uint64_t, countOf<Transport>()> total{};
     struct Redis {
@@ -56,6 +57,7 @@ struct Totals {
                 requests[t][a].latency.add(cells.latency);
             }
         inFlight += m.inFlight.read();
+        waiting += m.longPollWaiting.read();
         for (size_t t = 0; t < open.size(); ++t) {
             open[t] += m.connectionsOpen[t].read();
             total[t] += m.connectionsTotal[t].read();
@@ -125,6 +127,9 @@ std::string scrape(std::span<const char* const> actionNames) {
                           kLatencyUs, totals->requests[t][a].latency, kMicros);
     out.family("zaqard_requests_in_flight", "Requests received and not answered yet.", Type::Gauge);
     out.sample({}, totals->inFlight);
+    out.family("zaqard_long_poll_waiting",
+               "Claims and listings waiting for messages (long polling, ?wait=).", Type::Gauge);
+    out.sample({}, totals->waiting);
     out.family("zaqard_connections_open", "Client connections open, by transport.", Type::Gauge);
     for (size_t t = 0; t < totals->open.size(); ++t)
         out.sample({{"transport", kTransportNames[t]}}, totals->open[t]);

@@ -69,6 +69,7 @@ struct ThreadMetrics {
 
     std::array<std::array<ActionCells, kMaxActions + 1>, countOf<Transport>()> requests;
     Gauge inFlight;
+    Gauge longPollWaiting;  // requests parked by long polling (src/api/waiters.h)
     std::array<Gauge, countOf<Transport>()> connectionsOpen;
     std::array<Counter, countOf<Transport>()> connectionsTotal;
 

@@ -29,6 +29,7 @@ Shard::Shard(const config::Config& config, int index,
              std::shared_ptr<const api::policy::Policy> policy)
     : index_(index),
       driver_(dispatcher_, config, /*sweep=*/index == 0),
+      waiters_(dispatcher_, driver_.storage().messages),
       api_(config, driver_.storage(), std::move(policy)),
       http_(dispatcher_, config, api_),
       websocket_(dispatcher_, config, api_),
@@ -39,6 +40,7 @@ Shard::Shard(const config::Config& config, int index,
               websocket_.push(connectionId, frame, std::move(done));
           },
           consumerName(index), /*poll=*/index == 0) {
+    api_.setWaiters(&waiters_);
     driver_.setNotificationHandler([this](const std::string& tag) { notifications_.wake(tag); });
     if (config.auth_strategy == "keystone") {
         keystone_ = std::make_unique<auth::KeystoneAuthenticator>(dispatcher_, config.keystone);
@@ -99,6 +101,8 @@ void Shard::beginDrain(std::chrono::milliseconds drainTimeout) {
     draining_ = true;
     http_.stopAccepting();
     websocket_.stopAccepting();
+    // Long polls answer now (with what a last look finds) instead of at their deadline.
+    waiters_.finishAll();
     drainDeadline_ = monotonicMicros() + drainTimeout.count() * 1000;
     drainTimer_ = dispatcher_.createTimer([this] {
         if (inFlight() == 0) {

@@ -11,6 +11,7 @@
 
 #include "notifiers/notification_engine.h"
 #include "src/api/api.h"
+#include "src/api/waiters.h"
 #include "src/auth/keystone_authenticator.h"
 #include "src/auth/rest_gate.h"
 #include "src/config/config.h"
@@ -55,6 +56,7 @@ class Shard {
     // away still finds its probe.
     std::unique_ptr<RedisReadinessProbe> readiness_;
     ShardStorage driver_;
+    api::Waiters waiters_;  // long polling; before the api that uses it
     api::Api api_;
     http::HttpServer http_;
     websocket::WebSocketTransport websocket_;

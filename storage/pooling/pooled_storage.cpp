@@ -233,8 +233,27 @@ class PooledStorage::Messages : public MessageStore {
                     s.messages.pop(queue, count, std::move(d));
                 });
     }
+    // The wake-ups come from the queue's pool (its post script publishes there): the
+    // watch is opened there once the catalog answered. A queue not placed yet is watched
+    // on the fallback pool; if its first post places it elsewhere, its waiters end at
+    // their deadline (or an earlier due time) instead of at the post.
+    std::unique_ptr<PubSubListener> watch(const QueueRef& queue,
+                                          std::function<void()> onWake) override {
+        auto watch = std::make_unique<RoutedWatch>();
+        std::weak_ptr<std::unique_ptr<PubSubListener>> slot = watch->inner;
+        onQueue(catalog_, queue, Callback<Unit>([](Result<Unit>) {}),
+                [queue, onWake, slot](Storage& s, Callback<Unit>) {
+                    if (auto inner = slot.lock()) *inner = s.messages.watch(queue, onWake);
+                });
+        return watch;
+    }
 
   private:
+    struct RoutedWatch : PubSubListener {
+        std::shared_ptr<std::unique_ptr<PubSubListener>> inner =
+            std::make_shared<std::unique_ptr<PubSubListener>>();
+        bool active() const override { return *inner && (*inner)->active(); }
+    };
     Catalog& catalog_;
 };
 

@@ -18,8 +18,15 @@ Message decodeMessage(const RedisValue& tuple, int64_t nowMs) {
     return message;
 }
 
+int64_t wakeInMs(const RedisValue& reply, size_t first) {
+    if (reply.size() != first + 1 || reply.at(first).type != RedisValue::Type::Integer) return -1;
+    return reply.at(first).asInt();
+}
+
 std::vector<Message> decodeMessages(const RedisValue& reply, size_t first, int64_t nowMs) {
     std::vector<Message> messages;
+    if (reply.size() == first + 1 && reply.at(first).type == RedisValue::Type::Integer)
+        return messages;  // wakeInMs(), not a message
     for (size_t i = first; i < reply.size(); ++i)
         messages.push_back(decodeMessage(reply.at(i), nowMs));
     return messages;

@@ -15,4 +15,8 @@ Message decodeMessage(const RedisValue& tuple, int64_t nowMs);
 // Decodes elements [first, end) of a script reply.
 std::vector<Message> decodeMessages(const RedisValue& reply, size_t first, int64_t nowMs);
 
+// Long polling: a list or claim reply with no message may end with the ms until a delay
+// or a claim ends (mark_waiting in _lib.lua) where the first message would be; -1 if not.
+int64_t wakeInMs(const RedisValue& reply, size_t first);
+
 }  // namespace zaqard::storage::redis

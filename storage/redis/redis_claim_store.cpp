@@ -28,12 +28,13 @@ void RedisClaimStore::create(const ClaimRequest& request, Callback<ClaimResult> 
     std::string claimId = randomUuid();
     context_.runQueueScript("claim_create", queueTag(request.queue),
                             {claimId, std::to_string(request.ttl), std::to_string(request.grace),
-                             std::to_string(request.limit)},
+                             std::to_string(request.limit), std::to_string(request.waitMs)},
                             [claimId, done = std::move(done)](Result<RedisValue> reply) {
                                 if (!reply.ok()) return done(reply.error());
                                 ClaimResult result;
                                 result.messages =
                                     decodeMessages(reply.value(), 2, replyNow(reply.value()));
+                                result.wakeInMs = wakeInMs(reply.value(), 2);
                                 if (!result.messages.empty()) result.claimId = claimId;
                                 done(std::move(result));
                             });

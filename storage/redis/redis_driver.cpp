@@ -40,13 +40,13 @@ class RedisDriver::Impl {
         : client(clientFor(dispatcher, uri, options)),
           scripts(*client, options.writeConcern),
           context(dispatcher, options.defaults, *client, scripts),
+          pubsub(*client),
           queues(context),
-          messages(context),
+          messages(context, pubsub),
           claims(context),
           health(*client),
           subscriptions(context),
           notifications(context),
-          pubsub(*client),
           deadLetters(context),
           sweeper(context, options.sweepInterval),
           sweep(options.sweep) {
@@ -59,13 +59,13 @@ class RedisDriver::Impl {
     std::unique_ptr<RedisClient> client;
     ScriptRunner scripts;
     RedisContext context;
+    RedisPubSub pubsub;  // before the stores that use it
     RedisQueueStore queues;
     RedisMessageStore messages;
     RedisClaimStore claims;
     RedisHealthStore health;
     RedisSubscriptionStore subscriptions;
     RedisNotificationStore notifications;
-    RedisPubSub pubsub;
     DeadLetterMover deadLetters;
     ExpirySweeper sweeper;
     bool sweep;

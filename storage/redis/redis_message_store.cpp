@@ -75,7 +75,8 @@ void RedisMessageStore::list(const ListRequest& request, Callback<MessagePage> d
     context_.runQueueScript(
         "list", queueTag(request.queue),
         {request.marker, std::to_string(request.limit), request.echo ? "1" : "0", request.clientId,
-         request.includeClaimed ? "1" : "0", request.includeDelayed ? "1" : "0"},
+         request.includeClaimed ? "1" : "0", request.includeDelayed ? "1" : "0",
+         std::to_string(request.waitMs)},
         [done = std::move(done)](Result<RedisValue> reply) {
             if (!reply.ok()) return done(reply.error());
             const RedisValue& value = reply.value();
@@ -83,8 +84,16 @@ void RedisMessageStore::list(const ListRequest& request, Callback<MessagePage> d
             page.queueDelaysEnabled = value.at(2).asInt() != 0;
             page.nextMarker = value.at(3).asString();
             page.messages = decodeMessages(value, 4, replyNow(value));
+            page.wakeInMs = wakeInMs(value, 4);
             done(std::move(page));
         });
+}
+
+std::unique_ptr<PubSubListener> RedisMessageStore::watch(const QueueRef& queue,
+                                                         std::function<void()> onWake) {
+    // The wake-up carries no data: every message (and every confirmation) is "look again".
+    return pubsub_.listen(
+        wakeChannel(queueTag(queue)), [onWake](std::string_view) { onWake(); }, onWake);
 }
 
 void RedisMessageStore::get(const QueueRef& queue, const std::vector<std::string>& ids,

@@ -1,4 +1,5 @@
-// MessageStore on Redis: one EVALSHA per call (post, list, get, remove, removeMany, pop).
+// MessageStore on Redis: one FCALL per call (post, list, get, remove, removeMany, pop); the
+// long-polling wake-ups of a queue are its pub/sub channel (key_layout.h wakeChannel).
 #pragma once
 
 #include "storage/redis/redis_context.h"
@@ -8,7 +9,8 @@ namespace zaqard::storage::redis {
 
 class RedisMessageStore : public MessageStore {
   public:
-    explicit RedisMessageStore(RedisContext& context) : context_(context) {}
+    // `pubsub` carries the long-polling wake-ups (watch).
+    RedisMessageStore(RedisContext& context, PubSub& pubsub) : context_(context), pubsub_(pubsub) {}
 
     void post(const PostRequest& request, Callback<PostResult> done) override;
     void list(const ListRequest& request, Callback<MessagePage> done) override;
@@ -21,12 +23,15 @@ class RedisMessageStore : public MessageStore {
     void remove(const QueueRef& queue, const std::string& id,
                 const std::optional<std::string>& claimId, Callback<DeleteOutcome> done) override;
     void pop(const QueueRef& queue, int64_t count, Callback<std::vector<Message>> done) override;
+    std::unique_ptr<PubSubListener> watch(const QueueRef& queue,
+                                          std::function<void()> onWake) override;
 
   private:
     void removeIds(const QueueRef& queue, const std::vector<std::string>& ids,
                    const std::vector<std::string>& claimIds, Callback<Unit> done);
 
     RedisContext& context_;
+    PubSub& pubsub_;
 };
 
 }  // namespace zaqard::storage::redis

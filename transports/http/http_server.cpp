@@ -104,6 +104,7 @@ class HttpServer::Impl : public GateOwner {
                   const std::string& path, int64_t started, const std::string& requestId,
                   const std::string& project, int action);
     void forget(Exchange& exchange);
+    void watchClose(const std::weak_ptr<Exchange>& exchange);
 
     event::Dispatcher& dispatcher_;
     const config::Config& config_;
@@ -140,6 +141,12 @@ struct HttpServer::Impl::Exchange {
     int64_t started = 0;
     int action = metrics::kUnrouted;  // the metrics label: the action table row
     bool answered = false;
+    // Tells the api when the client leaves before its answer (a long poll then ends).
+    std::shared_ptr<api::Abandonment> abandonment = std::make_shared<api::Abandonment>();
+    // While the api waits (long polling): evhttp does not read a connection whose request
+    // it holds, so it would notice the client leaving only when writing the answer. An
+    // EV_CLOSED watch on the socket (EPOLLRDHUP) tells at once.
+    event::FileEventPtr closeWatch;
 
     ~Exchange() {
         // The api dropped its Responder without answering: answer for it rather than
@@ -269,7 +276,10 @@ void HttpServer::Impl::onConnectionClose(evhttp_connection* connection, void* se
     }
     exchange.connection = nullptr;
     server.byConnection_.erase(found);
+    std::shared_ptr<api::Abandonment> abandonment = exchange.abandonment;
     if (!exchange.request) server.forget(exchange);
+    // May answer (and so free the exchange) right here: nothing of it is used after.
+    if (!exchange.answered) abandonment->abandon();
 }
 
 void HttpServer::Impl::forget(Exchange& exchange) {
@@ -378,6 +388,11 @@ void HttpServer::Impl::handle(evhttp_request* request) {
         evhttp_connection_set_closecb(exchange->connection, &Impl::onConnectionClose, this);
     }
 
+    apiRequest.abandonment = exchange->abandonment;
+    if (exchange->connection) {
+        std::weak_ptr<Exchange> weak = exchange;
+        exchange->abandonment->setArm([this, weak] { watchClose(weak); });
+    }
     api::Responder respond = [exchange](api::Response response) {
         if (exchange->server) exchange->server->reply(*exchange, response);
         exchange->answered = true;
@@ -399,9 +414,27 @@ void HttpServer::Impl::handle(evhttp_request* request) {
         refuse);
 }
 
+void HttpServer::Impl::watchClose(const std::weak_ptr<Exchange>& weak) {
+    auto exchange = weak.lock();
+    if (!exchange || !exchange->request || !exchange->connection) return;
+    bufferevent* buffer = evhttp_connection_get_bufferevent(exchange->connection);
+    evutil_socket_t fd = buffer ? bufferevent_getfd(buffer) : -1;
+    if (fd < 0) return;
+    exchange->closeWatch = dispatcher_.createFileEvent(fd, EV_CLOSED, [this, weak](short) {
+        auto gone = weak.lock();
+        if (!gone || !gone->closeWatch) return;
+        gone->closeWatch->disable();
+        // Not from inside the watch's own callback: answering frees it.
+        dispatcher_.defer([weak] {
+            if (auto left = weak.lock(); left && !left->answered) left->abandonment->abandon();
+        });
+    });
+}
+
 void HttpServer::Impl::reply(Exchange& exchange, const api::Response& response) {
     if (exchange.answered) return;  // the api answers once; a second answer is ignored
     exchange.answered = true;
+    if (exchange.closeWatch) dispatcher_.deferDelete(std::move(exchange.closeWatch));
     evhttp_request* request = exchange.request;
     exchange.request = nullptr;
     forget(exchange);

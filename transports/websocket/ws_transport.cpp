@@ -97,6 +97,11 @@ void WebSocketTransport::setAuthenticator(auth::TokenValidator* validator) {
 
 void WebSocketTransport::onClose(const std::string& connectionId) {
     if (auth_) auth_->forget(connectionId);
+    if (auto found = abandonments_.find(connectionId); found != abandonments_.end()) {
+        auto abandonment = std::move(found->second);
+        abandonments_.erase(found);
+        abandonment->abandon();
+    }
     auto it = owned_.find(connectionId);
     if (it == owned_.end()) return;
     for (const auto& owned : it->second)
@@ -127,6 +132,9 @@ void WebSocketTransport::onFrame(Connection& connection, DecodedFrame frame, Rep
     }
     request.requestId = randomUuid();
     request.headers["X-Zaqard-Connection-ID"] = connection.id();
+    auto& abandonment = abandonments_[connection.id()];
+    if (!abandonment) abandonment = std::make_shared<api::Abandonment>();
+    request.abandonment = abandonment;
     Json echo = requestEcho(frame.value);
     // A connection that subscribes itself gets its notifications in the frame type of
     // that subscription_create (websocket-v2.md §5).

@@ -62,6 +62,8 @@ class WebSocketTransport {
     WebSocketServer server_;
     PushChannel pushChannel_;
     std::unordered_map<std::string, std::vector<OwnedSubscription>> owned_;
+    // Per connection, shared by its requests: abandoned when it closes (long polls end).
+    std::unordered_map<std::string, std::shared_ptr<api::Abandonment>> abandonments_;
     std::unique_ptr<WebSocketAuth> auth_;
 };
 

@@ -13,14 +13,18 @@
 
 namespace zaqard::api {
 
+class Waiters;
+
 struct Call {
-    Call(Request r, Responder respond, const config::Config& c, storage::Storage s)
-        : request(std::move(r)), responder(std::move(respond)), config(c), storage(s) {}
+    Call(Request r, Responder respond, const config::Config& c, storage::Storage s,
+         Waiters* w = nullptr)
+        : request(std::move(r)), responder(std::move(respond)), config(c), storage(s), waiters(w) {}
 
     Request request;
     Responder responder;
     const config::Config& config;  // process-wide, outlives every shard
     storage::Storage storage;      // the shard's stores, alive while the shard runs
+    Waiters* waiters;              // the shard's long-polling waiters; null: no waiting
 
     std::string project;   // X-Project-ID
     std::string clientId;  // normalised Client-ID

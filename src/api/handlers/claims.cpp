@@ -2,6 +2,7 @@
 #include "src/api/body.h"
 #include "src/api/errors.h"
 #include "src/api/handlers/handlers.h"
+#include "src/api/handlers/long_poll.h"
 #include "src/api/query.h"
 #include "src/api/render_rest.h"
 #include "src/api/render_websocket.h"
@@ -29,13 +30,39 @@ Response claimNotFound(const CallPtr& call) {
     return notFound(claimDoesNotExist(call->request.claimId, call->name(), call->project));
 }
 
+// Answers a claim_create (201 with the messages, or 204 when nothing was claimed).
+void replyClaim(const CallPtr& call, Result<storage::ClaimResult> created) {
+    if (!created) return call->reply(storageError(created.error(), "Claim could not be created."));
+    if (call->websocket()) {
+        // Nothing claimable: 204 with {"claim_id": null} (Z15 puts a phantom id).
+        if (created->claimId.empty() || created->messages.empty())
+            return call->reply(ws::reply(204, Json::object().set("claim_id", Json::null())));
+        Json items = Json::array();
+        for (const auto& m : created->messages) items.append(ws::message(m, created->claimId));
+        Json body = Json::object();
+        body.set("claim_id", Json::string(created->claimId));
+        body.set("messages", std::move(items));
+        return call->reply(ws::reply(201, std::move(body)));
+    }
+    // Nothing claimable: 204 without body or Location.
+    if (created->claimId.empty() || created->messages.empty())
+        return call->reply(emptyResponse(204));
+    Response response;
+    response.status = 201;
+    response.addHeader("Location", call->request.path + "/" + created->claimId);
+    response.rawBody = rest::messagesText(created->messages, call->basePath(), created->claimId,
+                                          call->checksum(), "");
+    call->reply(std::move(response));
+}
+
 }  // namespace
 
 void claimCreate(const CallPtr& call) {
     const auto& limits = call->limits();
     QueryParams params(call->request.query);
-    std::optional<int64_t> limit;
+    std::optional<int64_t> limit, wait;
     if (auto r = params.getInt("limit", limit)) return call->reply(std::move(*r));
+    if (auto r = readWait(params, wait)) return call->reply(std::move(*r));
 
     storage::ClaimRequest claim;
     claim.queue = call->queue();
@@ -52,31 +79,25 @@ void claimCreate(const CallPtr& call) {
         claim.limit = *limit;
     }
     if (auto problem = claimGrace(claim.grace, limits)) return call->reply(badRequestApi(*problem));
+    if (wait) {
+        if (auto r = checkWait(call, *wait)) return call->reply(std::move(*r));
+    }
 
-    call->storage.claims.create(claim, [call](Result<storage::ClaimResult> created) {
-        if (!created)
-            return call->reply(storageError(created.error(), "Claim could not be created."));
-        if (call->websocket()) {
-            // Nothing claimable: 204 with {"claim_id": null} (Z15 puts a phantom id).
-            if (created->claimId.empty() || created->messages.empty())
-                return call->reply(ws::reply(204, Json::object().set("claim_id", Json::null())));
-            Json items = Json::array();
-            for (const auto& m : created->messages) items.append(ws::message(m, created->claimId));
-            Json body = Json::object();
-            body.set("claim_id", Json::string(created->claimId));
-            body.set("messages", std::move(items));
-            return call->reply(ws::reply(201, std::move(body)));
-        }
-        // Nothing claimable: 204 without body or Location.
-        if (created->claimId.empty() || created->messages.empty())
-            return call->reply(emptyResponse(204));
-        Response response;
-        response.status = 201;
-        response.addHeader("Location", call->request.path + "/" + created->claimId);
-        response.rawBody = rest::messagesText(created->messages, call->basePath(), created->claimId,
-                                              call->checksum(), "");
-        call->reply(std::move(response));
-    });
+    if (!waits(call, wait))
+        return call->storage.claims.create(
+            claim, [call](Result<storage::ClaimResult> created) { replyClaim(call, created); });
+    longPoll(call, Waiters::Kind::Claim, *wait,
+             [call, claim](Waiters::Attempt attempt,
+                           std::function<void(Waiters::Outcome)> done) mutable {
+                 claim.waitMs = attempt.final ? 0 : attempt.markMs;
+                 call->storage.claims.create(
+                     claim, [call, attempt, done](Result<storage::ClaimResult> created) {
+                         if (!attempt.final && created && created->messages.empty())
+                             return done({false, created->wakeInMs});
+                         replyClaim(call, std::move(created));
+                         done({true, -1});
+                     });
+             });
 }
 
 void claimGet(const CallPtr& call) {

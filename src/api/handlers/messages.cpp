@@ -3,6 +3,7 @@
 #include "src/api/body.h"
 #include "src/api/errors.h"
 #include "src/api/handlers/handlers.h"
+#include "src/api/handlers/long_poll.h"
 #include "src/api/idempotency.h"
 #include "src/api/links.h"
 #include "src/api/python_compat.h"
@@ -151,6 +152,30 @@ void replyWebSocketDelete(const CallPtr& call, const std::optional<std::string>&
     call->reply(ws::reply(204, Json::object()));
 }
 
+// Answers a listing: REST with its next-page link (built from the parameters read).
+void replyPage(const CallPtr& call, QueryParams& params, Result<storage::MessagePage> page) {
+    if (!page) return call->reply(storageError(page.error(), "Messages could not be listed."));
+    const auto& messages = page->messages;
+    if (call->websocket()) {
+        // No links or marker; claim_id is always null in a listing (format_message).
+        Json items = Json::array();
+        for (const auto& m : messages) items.append(ws::message(m, ""));
+        return call->reply(ws::reply(200, Json::object().set("messages", std::move(items))));
+    }
+    std::string href;
+    if (!messages.empty()) {
+        // Without a queue default delay Zaqar forces include_delayed=true, and the
+        // link shows it.
+        if (!page->queueDelaysEnabled) params.setRead("include_delayed", "true");
+        std::string marker = page->nextMarker.empty() ? messages.back().id : page->nextMarker;
+        href = nextPageHref(call->request.path, params.read(), marker);
+    }
+    std::string links = ",\"links\":" + dumpJson(pageLinks(messages.empty(), href).get());
+    Response response;
+    response.rawBody = rest::messagesText(messages, call->basePath(), "", call->checksum(), links);
+    call->reply(std::move(response));
+}
+
 }  // namespace
 
 void messagePost(const CallPtr& call) {
@@ -224,7 +249,7 @@ void messageList(const CallPtr& call) {
     storage::ListRequest list;
     list.queue = call->queue();
     list.clientId = call->clientId;
-    std::optional<int64_t> limit;
+    std::optional<int64_t> limit, wait;
     std::optional<bool> echo, includeClaimed, includeDelayed;
     if (auto marker = params.getString("marker")) list.marker = *marker;
     if (auto r = params.getInt("limit", limit)) return call->reply(std::move(*r));
@@ -233,38 +258,36 @@ void messageList(const CallPtr& call) {
         return call->reply(std::move(*r));
     if (auto r = params.getBool("include_delayed", includeDelayed))
         return call->reply(std::move(*r));
+    if (auto r = readWait(params, wait)) return call->reply(std::move(*r));
     if (limit) {
         if (auto problem = messageListLimit(*limit, call->limits()))
             return call->reply(badRequestApi(*problem));
         list.limit = *limit;
     }
+    if (wait) {
+        if (auto r = checkWait(call, *wait)) return call->reply(std::move(*r));
+    }
     list.echo = echo.value_or(false);
     list.includeClaimed = includeClaimed.value_or(false);
     list.includeDelayed = includeDelayed.value_or(false);
 
-    call->storage.messages.list(list, [call, params](Result<storage::MessagePage> page) mutable {
-        if (!page) return call->reply(storageError(page.error(), "Messages could not be listed."));
-        const auto& messages = page->messages;
-        if (call->websocket()) {
-            // No links or marker; claim_id is always null in a listing (format_message).
-            Json items = Json::array();
-            for (const auto& m : messages) items.append(ws::message(m, ""));
-            return call->reply(ws::reply(200, Json::object().set("messages", std::move(items))));
-        }
-        std::string href;
-        if (!messages.empty()) {
-            // Without a queue default delay Zaqar forces include_delayed=true, and the
-            // link shows it.
-            if (!page->queueDelaysEnabled) params.setRead("include_delayed", "true");
-            std::string marker = page->nextMarker.empty() ? messages.back().id : page->nextMarker;
-            href = nextPageHref(call->request.path, params.read(), marker);
-        }
-        std::string links = ",\"links\":" + dumpJson(pageLinks(messages.empty(), href).get());
-        Response response;
-        response.rawBody =
-            rest::messagesText(messages, call->basePath(), "", call->checksum(), links);
-        call->reply(std::move(response));
-    });
+    if (!waits(call, wait))
+        return call->storage.messages.list(
+            list, [call, params](Result<storage::MessagePage> page) mutable {
+                replyPage(call, params, std::move(page));
+            });
+    longPoll(call, Waiters::Kind::List, *wait,
+             [call, list, params](Waiters::Attempt attempt,
+                                  std::function<void(Waiters::Outcome)> done) mutable {
+                 list.waitMs = attempt.final ? 0 : attempt.markMs;
+                 call->storage.messages.list(list, [call, params, attempt, done](
+                                                       Result<storage::MessagePage> page) mutable {
+                     if (!attempt.final && page && page->messages.empty())
+                         return done({false, page->wakeInMs});
+                     replyPage(call, params, std::move(page));
+                     done({true, -1});
+                 });
+             });
 }
 
 void messageDeleteMany(const CallPtr& call) {

@@ -30,15 +30,15 @@ ChannelSubscriber::ChannelSubscriber(event::Dispatcher& dispatcher,
       locator_(std::move(locator)),
       credentials_(std::move(credentials)),
       timeout_(timeout),
-      channels_(std::move(channels)),
+      wanted_(channels.begin(), channels.end()),
       onMessage_(std::move(onMessage)),
       name_(std::move(name)) {
     reconnectTimer_ = dispatcher_.createTimer([this] { connect(); });
     checkTimer_ = dispatcher_.createTimer([this] {
-        if (authFailed_)
-            drop("AUTH failed");
-        else if (!active())
-            drop("no SUBSCRIBE confirmation within the timeout");
+        if (authFailed_) return drop("AUTH failed");
+        for (const auto& [channel, state] : states_)
+            if (state != ChannelState::Subscribed)
+                return drop("no (UN)SUBSCRIBE confirmation within the timeout");
     });
 }
 
@@ -84,7 +84,6 @@ void ChannelSubscriber::open(const Endpoint& endpoint) {
     }
     ctx_ = ctx;
     authFailed_ = false;
-    subscribed_ = 0;
     ctx->data = this;
     redisLibeventAttach(ctx, dispatcher_.base());
     redisAsyncSetConnectCallback(ctx, &ChannelSubscriber::onConnect);
@@ -102,15 +101,79 @@ void ChannelSubscriber::open(const Endpoint& endpoint) {
         redisAsyncCommandArgv(ctx, &ChannelSubscriber::onAuth, this, static_cast<int>(argv.size()),
                               argv.data(), lengths.data());
     }
+    states_.clear();
+    sendSubscribe(std::vector<std::string>(wanted_.begin(), wanted_.end()));
+}
+
+bool ChannelSubscriber::active() const {
+    if (!ctx_) return false;
+    for (const auto& channel : wanted_)
+        if (!subscribed(channel)) return false;
+    return true;
+}
+
+bool ChannelSubscriber::subscribed(const std::string& channel) const {
+    auto it = states_.find(channel);
+    return ctx_ && it != states_.end() && it->second == ChannelState::Subscribed;
+}
+
+void ChannelSubscriber::add(const std::string& channel) {
+    if (!wanted_.insert(channel).second) return;
+    // Unsubscribing: subscribed again when the UNSUBSCRIBE is confirmed (header).
+    if (ctx_ && !states_.count(channel)) sendSubscribe({channel});
+}
+
+void ChannelSubscriber::remove(const std::string& channel) {
+    if (!wanted_.erase(channel)) return;
+    auto it = states_.find(channel);
+    if (!ctx_ || it == states_.end() || it->second == ChannelState::Unsubscribing) return;
+    sendUnsubscribe(channel);
+}
+
+void ChannelSubscriber::sendSubscribe(const std::vector<std::string>& channels) {
+    if (channels.empty() || !ctx_) return;
     std::vector<const char*> argv{"SUBSCRIBE"};
     std::vector<size_t> lengths{9};
-    for (const auto& channel : channels_) {
+    for (const auto& channel : channels) {
         argv.push_back(channel.data());
         lengths.push_back(channel.size());
+        states_[channel] = ChannelState::Subscribing;
     }
-    redisAsyncCommandArgv(ctx, &ChannelSubscriber::onMessage, this, static_cast<int>(argv.size()),
+    redisAsyncCommandArgv(ctx_, &ChannelSubscriber::onMessage, this, static_cast<int>(argv.size()),
                           argv.data(), lengths.data());
-    checkTimer_->enable(timeout_);
+    if (!checkTimer_->enabled()) checkTimer_->enable(timeout_);
+}
+
+void ChannelSubscriber::sendUnsubscribe(const std::string& channel) {
+    const char* argv[] = {"UNSUBSCRIBE", channel.data()};
+    size_t lengths[] = {11, channel.size()};
+    // No callback of its own: hiredis hands the "unsubscribe" reply to the channel's.
+    if (redisAsyncCommandArgv(ctx_, nullptr, nullptr, 2, argv, lengths) != 0) {
+        states_.erase(channel);  // hiredis: not in subscribed mode, nothing to undo
+        return;
+    }
+    states_[channel] = ChannelState::Unsubscribing;
+    if (!checkTimer_->enabled()) checkTimer_->enable(timeout_);
+}
+
+void ChannelSubscriber::onSubscribeReply(const std::string& channel) {
+    auto it = states_.find(channel);
+    if (it == states_.end() || it->second != ChannelState::Subscribing) return;
+    it->second = ChannelState::Subscribed;
+    bool pending = false;
+    for (const auto& [name, state] : states_) pending |= state != ChannelState::Subscribed;
+    if (!pending) checkTimer_->disable();
+    backoff_ = std::chrono::milliseconds(0);
+    if (reportedDown_) log::info(name_ + ": subscribed on " + endpoint_.describe());
+    reportedDown_ = false;
+    if (onSubscribed_) onSubscribed_(channel);
+}
+
+void ChannelSubscriber::onUnsubscribeReply(const std::string& channel) {
+    auto it = states_.find(channel);
+    if (it == states_.end() || it->second != ChannelState::Unsubscribing) return;
+    states_.erase(it);
+    if (wanted_.count(channel)) sendSubscribe({channel});
 }
 
 void ChannelSubscriber::onConnect(const redisAsyncContext* ctx, int status) {
@@ -146,19 +209,11 @@ void ChannelSubscriber::onMessage(redisAsyncContext* ctx, void* r, void*) {
         return;
     std::string_view kind(reply->element[0]->str ? reply->element[0]->str : "",
                           reply->element[0]->len);
-    if (kind == "subscribe") {
-        if (++self->subscribed_ == self->channels_.size()) {
-            self->checkTimer_->disable();
-            self->backoff_ = std::chrono::milliseconds(0);
-            if (self->reportedDown_)
-                log::info(self->name_ + ": subscribed on " + self->endpoint_.describe());
-            self->reportedDown_ = false;
-        }
-        return;
-    }
+    if (reply->element[1]->type != REDIS_REPLY_STRING) return;
+    std::string channel(reply->element[1]->str, reply->element[1]->len);
+    if (kind == "subscribe") return self->onSubscribeReply(channel);
+    if (kind == "unsubscribe") return self->onUnsubscribeReply(channel);
     if (kind != "message" || reply->element[2]->type != REDIS_REPLY_STRING) return;
-    std::string channel(reply->element[1]->str ? reply->element[1]->str : "",
-                        reply->element[1]->len);
     self->onMessage_(channel, std::string_view(reply->element[2]->str, reply->element[2]->len));
 }
 
@@ -171,7 +226,7 @@ void ChannelSubscriber::drop(const std::string& why) {
 }
 
 void ChannelSubscriber::lost(const std::string& why) {
-    subscribed_ = 0;
+    states_.clear();
     checkTimer_->disable();
     if (!running_) return;
     if (!reportedDown_) log::warning(name_ + ": " + why);

@@ -70,6 +70,17 @@ class RedisSubscription {
     // Whether Redis confirmed the subscription on the current connection: messages
     // published while false are not received.
     virtual bool active() const = 0;
+
+    // The channel set may change while it runs (one connection serves many channels:
+    // RedisPubSub puts every listener of a shard on one). Adding a channel already there,
+    // or removing one that is not, does nothing.
+    virtual void add(const std::string& channel) = 0;
+    virtual void remove(const std::string& channel) = 0;
+    // Whether Redis confirmed `channel` on the current connection.
+    virtual bool subscribed(const std::string& channel) const = 0;
+    // Runs on the dispatcher thread each time Redis confirms a channel: the first time and
+    // after every reconnect (what was published meanwhile was missed).
+    virtual void setOnSubscribed(std::function<void(const std::string& channel)> handler) = 0;
 };
 using MessageHandler = std::function<void(const std::string& channel, std::string_view payload)>;
 

@@ -335,5 +335,37 @@ local function drop_expired_subscriptions(s, su, sx, on_drop)
     end
 end
 
+-- Long polling (docs/api.md). A list or claim that found nothing and will wait marks the
+-- queue with z:w:{T}, a key that lives as long as the longest wait; what makes messages
+-- available (post, claim release) publishes on the channel z:wake:{T} only while the
+-- mark exists, so a queue nobody waits on pays one EXISTS per post. Plain PUBLISH, not
+-- SPUBLISH: Debian's hiredis 0.14 cannot read sharded pub/sub pushes ("smessage"), and a
+-- cluster forwards a PUBLISH to every node, where each zaqard shard holds one subscribed
+-- connection (RedisPubSub). The channel carries the queue's hash tag all the same, so
+-- moving to SPUBLISH/SSUBSCRIBE is a change of command names.
+local function wake_waiters()
+    local tagged = string.sub(Q, 5)
+    if redis.call('EXISTS', 'z:w:' .. tagged) == 1 then
+        redis.call('PUBLISH', 'z:wake:' .. tagged, '')
+    end
+end
+
+-- Marks the queue for `ms` more (never shortens a longer mark), and answers in how many
+-- ms a delay or a claim of the queue ends (a message may become visible then), -1 when
+-- none: the waiter sets a timer for it.
+local function mark_waiting(ms)
+    local key = 'z:w:' .. string.sub(Q, 5)
+    if redis.call('PTTL', key) < ms then redis.call('SET', key, '1', 'PX', ms) end
+    local due = -1
+    for _, set in ipairs({CL, DL}) do
+        local first = redis.call('ZRANGE', set, 0, 0, 'WITHSCORES')
+        if first[2] then
+            local at = math.max(0, tonumber(first[2]) - NOW)
+            if due < 0 or at < due then due = at end
+        end
+    end
+    return due
+end
+
 -- As an EVAL script (no register_function there) the call starts right here.
 if not redis.register_function then begin_call(KEYS) end

@@ -2,16 +2,22 @@
 -- Claims up to `limit` available messages (not claimed, not delayed, not expired) from
 -- the head, atomically: no message is ever in two live claims.
 -- KEYS: the 11 keys of one queue (see _lib.lua).
--- ARGV: [1] claim id, [2] claim ttl s, [3] grace s, [4] limit.
+-- ARGV: [1] claim id, [2] claim ttl s, [3] grace s, [4] limit, [5] long polling: ms the
+--       caller waits when nothing is claimed (absent or 0: it does not wait).
 -- Reply: {now ms, outbox size, message...}; message = {id, body, ttl, created ms,
---        claim id, claim count}. No messages: nothing was claimed (no claim stored).
+--        claim id, claim count}. No messages: nothing was claimed (no claim stored); with
+--        ARGV[5] the reply is then {now ms, outbox size, wake in ms} (mark_waiting).
 -- A message that would expire before the claim gets ttl = claim ttl + grace. With a
 -- dead-letter queue configured, each claim counts, and a message already claimed
 -- _max_claim_count times goes to the outbox instead of into the claim.
 read_queue()
 housekeeping(HOT_BUDGET)
 local reply = {NOW, 0}
-if not EXISTS_Q then return reply end
+local wait = tonumber(ARGV[5] or '0') or 0
+if not EXISTS_Q then
+    if wait > 0 then reply[3] = mark_waiting(wait) end
+    return reply
+end
 local cid, ttl, grace, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local expires = NOW + ttl * 1000
 local maxcc, dlq = dead_letter_limit()
@@ -72,6 +78,8 @@ if #ids > 0 then
     redis.call('HSET', K, cid, cjson.encode({t = ttl, g = grace, x = expires, u = NOW, ids = ids}))
     redis.call('ZADD', KX, expires, cid)
     lower_due(expires)
+elseif wait > 0 then
+    reply[3] = mark_waiting(wait)
 end
 reply[2] = outbox_pending()
 return reply

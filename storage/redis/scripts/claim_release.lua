@@ -17,5 +17,6 @@ if raw then
     end
     redis.call('HDEL', K, cid)
     redis.call('ZREM', KX, cid)
+    wake_waiters()  -- long polling: the messages are claimable again
 end
 return {NOW, outbox_pending()}

@@ -3,19 +3,25 @@
 -- KEYS: the 11 keys of one queue (see _lib.lua).
 -- ARGV: [1] marker (rank of the last message seen, decimal; "" = from the head),
 --       [2] limit, [3] echo 1/0, [4] client id, [5] include claimed 1/0,
---       [6] include delayed 1/0.
+--       [6] include delayed 1/0, [7] long polling: ms the caller waits on an empty page
+--       (absent or 0: it does not wait).
 -- Reply: {now ms, outbox size, delays enabled 0/1, next marker ("" when nothing was
 --         returned), message...}; message = {id, body, ttl, created ms, claim id, count}.
+--         With ARGV[7] and no message: {now, outbox, delays, marker, wake in ms}.
 -- A marker that is not a decimal rank answers an empty page. Delayed messages are
 -- included whenever the queue has no _default_message_delay (as Zaqar forces).
 local head = read_queue('delay')
 local complete = housekeeping(HOT_BUDGET)
 local delays = (tonumber(head[1] or '0') or 0) > 0 and 1 or 0
 local marker = ARGV[1]
+local wait = tonumber(ARGV[7] or '0') or 0
 if marker ~= '' and not string.match(marker, '^%d+$') then
     return {NOW, outbox_pending(), delays, ''}
 end
-if not EXISTS_Q then return {NOW, outbox_pending(), delays, ''} end
+if not EXISTS_Q then
+    if wait > 0 then return {NOW, outbox_pending(), delays, '', mark_waiting(wait)} end
+    return {NOW, outbox_pending(), delays, ''}
+end
 
 local limit = tonumber(ARGV[2])
 local echo = ARGV[3] == '1'
@@ -76,4 +82,5 @@ if #hits > 0 then
     end
 end
 if last_rank then reply[4] = last_rank end
+if #hits == 0 and wait > 0 then reply[5] = mark_waiting(wait) end
 return reply

@@ -21,6 +21,7 @@
 -- derived from Q), one delivery job per message goes to the stream z:n:{T} in this same
 -- script, so a stored message is never without its job (docs/notifications.md).
 -- Nothing is written on a refusal except the lazily created queue itself.
+-- Long polling: requests waiting on the queue are woken (wake_waiters, _lib.lua).
 local created = 0
 -- One HMGET reads the creation time (every queue hash has it), the hints and the mirrors.
 local head = read_queue('maxpost', 'ttl', 'delay', 'ix', 'c', 'idw')
@@ -155,6 +156,7 @@ call_many('ZADD', X, xs)
 call_many('ZADD', AV, avs)
 call_many('ZADD', DL, dls)
 if due then lower_due(due) end
+wake_waiters()
 if not keyed then return {NOW, outbox_pending(), created, 0, maxpost, notify and 1 or 0, ix, {}} end
 local window = (tonumber(head[6] or '') or 300) * 1000
 if rkey ~= '' then
