@@ -95,6 +95,7 @@ NotificationEngine::NotificationEngine(event::Dispatcher& dispatcher, const conf
                                        std::string consumer, bool poll)
     : dispatcher_(dispatcher),
       config_(config),
+      cipher_(config.message_encryption_key),
       store_(store),
       push_(std::move(push)),
       consumer_(std::move(consumer)),
@@ -323,7 +324,12 @@ void NotificationEngine::attempt(std::shared_ptr<Delivery> delivery) {
     if (kind == "p") {
         NotificationInput input;
         input.ttl = json_integer_value(record.at("l"));
-        input.body = parseJsonValue(text("b"));
+        auto body = cipher_.reveal(text("b"));
+        if (!body)
+            return onOutcome(delivery, DeliveryOutcome::GiveUp,
+                             "the message body does not decrypt (tampered, or sealed under "
+                             "another [transport] message_encryption_key)");
+        input.body = parseJsonValue(*body);
         if (!input.body) input.body = Json::null();
         if (json_is_integer(record.at("d"))) input.delay = json_integer_value(record.at("d"));
         input.queueName = delivery->queue.name;

@@ -23,6 +23,7 @@
 #include "notifiers/email_sender.h"
 #include "notifiers/webhook_client.h"
 #include "src/common/json.h"
+#include "src/common/message_cipher.h"
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
 #include "storage/storage.h"
@@ -82,6 +83,8 @@ class NotificationEngine {
 
     event::Dispatcher& dispatcher_;
     const config::Config& config_;
+    // Opens bodies of encrypted queues: job streams and retry records keep them sealed.
+    MessageCipher cipher_;
     storage::NotificationStore& store_;
     Push push_;
     std::string consumer_;

@@ -266,9 +266,22 @@ const std::vector<OptionSpec>& optionTable() {
             intOpt(ZQ_FIELD(limits.max_length_client_id), 0, INT64_MAX));
         add(tr, "message_delete_with_claim_id",
             boolOpt(ZQ_FIELD(limits.message_delete_with_claim_id)));
-        const std::string noEncryption = "message encryption at rest is not built";
-        add(tr, "message_encryption_algorithms", refused(noEncryption));
-        add(tr, "message_encryption_key", refused(noEncryption));
+        add(tr, "message_encryption_algorithms",
+            [](Config&, const std::string& value, std::string& why) {
+                if (value == "AES256") return true;
+                why = "expected one of: 'AES256'";
+                return false;
+            });
+        add(tr, "message_encryption_key",
+            [](Config& c, const std::string& value, std::string& why) {
+                if (value.empty()) {
+                    why = "must not be empty";
+                    return false;
+                }
+                c.message_encryption_key = value;
+                c.message_encryption_key_set = true;
+                return true;
+            });
 
         add("signed_url", "secret_key", strOpt(ZQ_FIELD(signed_url_secret_key)));
 

@@ -29,7 +29,9 @@ Shard::Shard(const config::Config& config, int index,
              std::shared_ptr<const api::policy::Policy> policy)
     : index_(index),
       driver_(dispatcher_, config, /*sweep=*/index == 0),
-      api_(config, driver_.storage(), std::move(policy)),
+      sealing_(driver_.storage(),
+               std::make_shared<const MessageCipher>(config.message_encryption_key)),
+      api_(config, sealing_.storage(), std::move(policy)),
       http_(dispatcher_, config, api_),
       websocket_(dispatcher_, config, api_),
       notifications_(

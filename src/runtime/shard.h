@@ -16,6 +16,7 @@
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
 #include "src/runtime/shard_storage.h"
+#include "storage/sealing/sealing_stores.h"
 #include "transports/http/http_server.h"
 #include "transports/websocket/ws_transport.h"
 
@@ -50,6 +51,8 @@ class Shard {
     std::unique_ptr<auth::KeystoneAuthenticator> keystone_;
     std::unique_ptr<auth::RestAuthGate> restGate_;
     ShardStorage driver_;
+    // Encryption at rest between the api and the driver (docs/security.md).
+    storage::SealingStores sealing_;
     api::Api api_;
     http::HttpServer http_;
     websocket::WebSocketTransport websocket_;

@@ -5,7 +5,7 @@
 --       [4] config max delay s, [5] n, then n times: id, ttl ("" = absent),
 --       delay ("" = absent), body JSON text; then [6 + 4n] "1" when notifications are on.
 -- Reply: {now ms, outbox size, created 0/1, refusal (0 none, 1 too large for the queue,
---         2 invalid delay), queue max post size, notification jobs recorded 0/1,
+--         2 invalid delay, 3 plaintext for an encrypted queue), queue max post size, notification jobs recorded 0/1,
 --         index intent token ("" when none; see queue_create.lua)}.
 -- Notifications: when the queue has subscriptions (their hash z:s:{T} exists; same tag,
 -- derived from Q), one delivery job per message goes to the stream z:n:{T} in this same
@@ -13,7 +13,7 @@
 -- Nothing is written on a refusal except the lazily created queue itself.
 local created = 0
 -- One HMGET reads the creation time (every queue hash has it), the hints and the mirrors.
-local head = read_queue('maxpost', 'ttl', 'delay', 'ix')
+local head = read_queue('maxpost', 'ttl', 'delay', 'ix', 'enc')
 local ix = head[4] or ''
 if not EXISTS_Q then
     ix = create_queue('{}')
@@ -25,6 +25,16 @@ end
 local maxpost = tonumber(head[1] or '0') or 0
 if maxpost > 0 and tonumber(ARGV[2]) > maxpost then
     return {NOW, outbox_pending(), created, 1, maxpost, 0, ix}
+end
+
+-- An encrypted queue (_enable_encrypt_messages) takes sealed bodies only: they start with
+-- '~' (126), which no JSON text does (src/common/message_cipher.h). C++ seals and retries.
+if head[5] then
+    for i = 1, tonumber(ARGV[5]) do
+        if string.byte(ARGV[5 + i * 4]) ~= 126 then
+            return {NOW, outbox_pending(), created, 3, maxpost, 0, ix}
+        end
+    end
 end
 
 local qttl = tonumber(head[2] or '0') or 0
