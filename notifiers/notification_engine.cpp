@@ -374,12 +374,49 @@ void NotificationEngine::attempt(std::shared_ptr<Delivery> delivery) {
         if (json_is_string(secret)) webhook.signingSecret = json_string_value(secret);
         webhook.deliveryId = text("j") + "/" + sub.id;
         webhook.timestamp = redisNowMs(*delivery) / 1000;
-        return webhook_.post(buildWebhookRequest(webhook), [finish](const WebhookResult& result) {
-            std::string error = result.curlCode != CURLE_OK
-                                    ? result.error
-                                    : "HTTP status " + std::to_string(result.httpStatus);
-            finish(classifyWebhookResult(result), error);
-        });
+        auto send = [this, finish](const WebhookDelivery& webhook,
+                                   std::function<bool(const WebhookResult&)> intercept) {
+            webhook_.post(
+                buildWebhookRequest(webhook), [finish, intercept](const WebhookResult& result) {
+                    if (intercept && intercept(result)) return;
+                    std::string error = result.curlCode != CURLE_OK
+                                            ? result.error
+                                            : "HTTP status " + std::to_string(result.httpStatus);
+                    finish(classifyWebhookResult(result), error);
+                });
+        };
+        const json_t* trustId = sub.options.at("trust_id");
+        if (scheme.rfind("trust+", 0) == 0 && trustTokens_ && json_is_string(trustId)) {
+            // With a token: first a cached one; a 401 from the receiver asks Keystone again
+            // once (a revoked trust then answers Refused).
+            auto withToken = std::make_shared<std::function<void(bool)>>();
+            *withToken = [this, alive, delivery, finish, send, webhook,
+                          id = std::string(json_string_value(trustId)),
+                          weak = std::weak_ptr<std::function<void(bool)>>(withToken)](bool fresh) {
+                // `delivery` keeps sub.options (which webhook.options points into) alive;
+                // the pending callbacks hold this closure (it holds itself only weakly).
+                auto self = weak.lock();
+                trustTokens_(
+                    id, fresh,
+                    [alive, delivery, finish, send, webhook, fresh, self](TrustToken t) mutable {
+                        if (alive.expired() || !*alive.lock()) return;
+                        if (t.status == TrustToken::Status::Refused)
+                            return finish(DeliveryOutcome::GiveUp, t.reason);
+                        if (t.status != TrustToken::Status::Ok)
+                            return finish(DeliveryOutcome::Retry, t.reason);
+                        webhook.trustToken = std::move(t.token);
+                        send(webhook, [fresh, again = self](const WebhookResult& result) {
+                            if (fresh || !again || result.curlCode != CURLE_OK ||
+                                result.httpStatus != 401)
+                                return false;
+                            (*again)(true);
+                            return true;
+                        });
+                    });
+            };
+            return (*withToken)(false);
+        }
+        return send(webhook, nullptr);
     }
     if (scheme == "mailto") {
         std::optional<EmailMessage> message;

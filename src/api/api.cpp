@@ -134,6 +134,7 @@ void Api::handle(Request request, Responder respond) {
     if (!gateOpen(spec.gate, config_.admin_mode, config_.pooling)) return respond(routeNotFound());
 
     auto call = std::make_shared<Call>(std::move(request), std::move(respond), config_, storage_);
+    if (trustMaker_) call->trusts = &trustMaker_;
     const Request& req = call->request;
     if (servesTopics(action)) call->kind = storage::ResourceKind::Topic;
     // Routes that answer before any header check (GET /).

@@ -6,6 +6,7 @@
 
 #include "src/api/policy/policy.h"
 #include "src/api/request.h"
+#include "src/api/trusts.h"
 #include "src/config/config.h"
 #include "storage/storage.h"
 
@@ -23,12 +24,15 @@ class Api {
     void handle(Request request, Responder respond);
 
     const config::Config& config() const { return config_; }
+    // trust+ subscriptions get a Keystone trust through `maker` (unset: none is made).
+    void setTrustMaker(TrustMaker maker) { trustMaker_ = std::move(maker); }
     storage::Storage& storage() { return storage_; }
 
   private:
     const config::Config& config_;
     storage::Storage storage_;
     std::shared_ptr<const policy::Policy> policy_;
+    TrustMaker trustMaker_;
 };
 
 }  // namespace zaqard::api

@@ -267,11 +267,7 @@ const std::vector<OptionSpec>& optionTable() {
         add(tr, "message_delete_with_claim_id",
             boolOpt(ZQ_FIELD(limits.message_delete_with_claim_id)));
         add(tr, "message_encryption_algorithms",
-            [](Config&, const std::string& value, std::string& why) {
-                if (value == "AES256") return true;
-                why = "expected one of: 'AES256'";
-                return false;
-            });
+            choiceOpt(ZQ_FIELD(message_encryption_algorithms), {"AES256"}));
         add(tr, "message_encryption_key",
             [](Config& c, const std::string& value, std::string& why) {
                 if (value.empty()) {
@@ -345,12 +341,15 @@ const std::vector<OptionSpec>& optionTable() {
                 return v == "dogpile.cache.null";
             }));
         add("profiler", "enabled", refused("zaqard has no OSProfiler tracing", isFalse));
-        // trust+http(s) subscribers are notified as plain webhooks: no Keystone trusts.
-        for (const char* name : {"auth_type", "auth_url", "username", "password",
-                                 "user_domain_name", "project_name", "project_domain_name"})
-            add("trustee", name,
-                refused("trust+ subscribers are notified without Keystone trusts, so zaqard "
-                        "has no trustee user"));
+        // The user trust+http(s) subscriptions delegate to (docs/security.md).
+        const std::string trustee = "trustee";
+        add(trustee, "auth_type", choiceOpt(ZQ_FIELD(trustee_options.auth_type), {"password"}));
+        add(trustee, "auth_url", strOpt(ZQ_FIELD(trustee_options.auth_url)));
+        add(trustee, "username", strOpt(ZQ_FIELD(trustee_options.username)));
+        add(trustee, "password", strOpt(ZQ_FIELD(trustee_options.password)));
+        add(trustee, "user_domain_name", strOpt(ZQ_FIELD(trustee_options.user_domain_name)));
+        add(trustee, "project_name", strOpt(ZQ_FIELD(trustee_options.project_name)));
+        add(trustee, "project_domain_name", strOpt(ZQ_FIELD(trustee_options.project_domain_name)));
 
         const std::string z = "zaqard";
         add(z, "log_format", choiceOpt(ZQ_FIELD(log_format), {"text", "json"}));

@@ -72,7 +72,8 @@ bool checkEncryptionKey(const config::Config& config, const config::RedisUri& ur
                          detail);
             return true;
         case storage::redis::KeyCheck::Recorded:
-            log::info("message_encryption_key check value recorded in " + optionName);
+            log::info("message_encryption_key (" + config.message_encryption_algorithms +
+                      ": AES-256-GCM) check value recorded in " + optionName);
             return true;
         case storage::redis::KeyCheck::Matches:
             return true;
@@ -106,6 +107,20 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
         return 1;
     }
 
+    // [trustee] is used only to make Keystone trusts (auth_strategy = keystone).
+    const auto& trustee = configIn.trustee_options;
+    if (!trustee.auth_url.empty() || !trustee.username.empty()) {
+        if (configIn.auth_strategy != "keystone") {
+            log::error(
+                "[trustee]: trusts for trust+ subscriptions need [DEFAULT] auth_strategy = "
+                "keystone (without Keystone there is no trustor to delegate)");
+            return 1;
+        }
+        if (trustee.auth_url.empty() || trustee.username.empty()) {
+            log::error("[trustee]: auth_url and username are both needed");
+            return 1;
+        }
+    }
     if (!checkEncryptionKey(configIn, configIn.message_store_redis,
                             "[drivers:message_store:redis] uri") ||
         (configIn.pooling && !checkEncryptionKey(configIn, configIn.management_store_redis,

@@ -12,6 +12,7 @@
 #include "notifiers/notification_engine.h"
 #include "src/api/api.h"
 #include "src/auth/keystone_authenticator.h"
+#include "src/auth/keystone_trusts.h"
 #include "src/auth/rest_gate.h"
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
@@ -50,6 +51,7 @@ class Shard {
     // auth_strategy = keystone only (null otherwise); before the transports that use them.
     std::unique_ptr<auth::KeystoneAuthenticator> keystone_;
     std::unique_ptr<auth::RestAuthGate> restGate_;
+    std::unique_ptr<auth::KeystoneTrusts> trusts_;  // keystone with [trustee] auth_url
     ShardStorage driver_;
     // Encryption at rest between the api and the driver (docs/security.md).
     storage::SealingStores sealing_;
