@@ -96,6 +96,7 @@ NotificationEngine::NotificationEngine(event::Dispatcher& dispatcher, const conf
                                        std::string consumer, bool poll)
     : dispatcher_(dispatcher),
       config_(config),
+      cipher_(config.message_encryption_key),
       store_(store),
       push_(std::move(push)),
       consumer_(std::move(consumer)),
@@ -340,7 +341,12 @@ void NotificationEngine::attempt(std::shared_ptr<Delivery> delivery) {
     if (kind == "p") {
         NotificationInput input;
         input.ttl = json_integer_value(record.at("l"));
-        input.body = parseJsonValue(text("b"));
+        auto body = cipher_.reveal(text("b"));
+        if (!body)
+            return onOutcome(delivery, DeliveryOutcome::GiveUp,
+                             "the message body does not decrypt (tampered, or sealed under "
+                             "another [transport] message_encryption_key)");
+        input.body = parseJsonValue(*body);
         if (!input.body) input.body = Json::null();
         if (json_is_integer(record.at("d"))) input.delay = json_integer_value(record.at("d"));
         input.queueName = delivery->queue.name;
@@ -385,12 +391,49 @@ void NotificationEngine::attempt(std::shared_ptr<Delivery> delivery) {
         if (json_is_string(secret)) webhook.signingSecret = json_string_value(secret);
         webhook.deliveryId = text("j") + "/" + sub.id;
         webhook.timestamp = redisNowMs(*delivery) / 1000;
-        return webhook_.post(buildWebhookRequest(webhook), [finish](const WebhookResult& result) {
-            std::string error = result.curlCode != CURLE_OK
-                                    ? result.error
-                                    : "HTTP status " + std::to_string(result.httpStatus);
-            finish(classifyWebhookResult(result), error);
-        });
+        auto send = [this, finish](const WebhookDelivery& webhook,
+                                   std::function<bool(const WebhookResult&)> intercept) {
+            webhook_.post(
+                buildWebhookRequest(webhook), [finish, intercept](const WebhookResult& result) {
+                    if (intercept && intercept(result)) return;
+                    std::string error = result.curlCode != CURLE_OK
+                                            ? result.error
+                                            : "HTTP status " + std::to_string(result.httpStatus);
+                    finish(classifyWebhookResult(result), error);
+                });
+        };
+        const json_t* trustId = sub.options.at("trust_id");
+        if (scheme.rfind("trust+", 0) == 0 && trustTokens_ && json_is_string(trustId)) {
+            // With a token: first a cached one; a 401 from the receiver asks Keystone again
+            // once (a revoked trust then answers Refused).
+            auto withToken = std::make_shared<std::function<void(bool)>>();
+            *withToken = [this, alive, delivery, finish, send, webhook,
+                          id = std::string(json_string_value(trustId)),
+                          weak = std::weak_ptr<std::function<void(bool)>>(withToken)](bool fresh) {
+                // `delivery` keeps sub.options (which webhook.options points into) alive;
+                // the pending callbacks hold this closure (it holds itself only weakly).
+                auto self = weak.lock();
+                trustTokens_(
+                    id, fresh,
+                    [alive, delivery, finish, send, webhook, fresh, self](TrustToken t) mutable {
+                        if (alive.expired() || !*alive.lock()) return;
+                        if (t.status == TrustToken::Status::Refused)
+                            return finish(DeliveryOutcome::GiveUp, t.reason);
+                        if (t.status != TrustToken::Status::Ok)
+                            return finish(DeliveryOutcome::Retry, t.reason);
+                        webhook.trustToken = std::move(t.token);
+                        send(webhook, [fresh, again = self](const WebhookResult& result) {
+                            if (fresh || !again || result.curlCode != CURLE_OK ||
+                                result.httpStatus != 401)
+                                return false;
+                            (*again)(true);
+                            return true;
+                        });
+                    });
+            };
+            return (*withToken)(false);
+        }
+        return send(webhook, nullptr);
     }
     if (scheme == "mailto") {
         std::optional<EmailMessage> message;

@@ -23,6 +23,7 @@
 #include "notifiers/email_sender.h"
 #include "notifiers/webhook_client.h"
 #include "src/common/json.h"
+#include "src/common/message_cipher.h"
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
 #include "storage/storage.h"
@@ -56,6 +57,20 @@ class NotificationEngine {
 
     size_t deliveriesInFlight() const { return inFlight_; }
 
+    // trust+http(s) subscriptions with a trust_id option (docs/security.md): a
+    // trust-scoped Keystone token for that trust, sent as X-Auth-Token. Refused (the trust
+    // is gone) dead-letters the delivery with the reason; Unavailable retries it.
+    struct TrustToken {
+        enum class Status { Ok, Refused, Unavailable } status = Status::Unavailable;
+        std::string token;
+        std::string reason;
+    };
+    // `fresh`: not from a cache (the receiver refused the cached one with 401: a deleted
+    // trust revokes its tokens, so a new one is asked for, and refused).
+    using TrustTokens = std::function<void(const std::string& trustId, bool fresh,
+                                           std::function<void(TrustToken)> done)>;
+    void setTrustTokens(TrustTokens tokens) { trustTokens_ = std::move(tokens); }
+
   private:
     struct Delivery;
     struct Job;
@@ -82,6 +97,8 @@ class NotificationEngine {
 
     event::Dispatcher& dispatcher_;
     const config::Config& config_;
+    // Opens bodies of encrypted queues: job streams and retry records keep them sealed.
+    MessageCipher cipher_;
     storage::NotificationStore& store_;
     Push push_;
     std::string consumer_;
@@ -96,6 +113,7 @@ class NotificationEngine {
     int64_t lastRegistry_ = 0;
     bool running_ = false;
     bool poll_ = true;
+    TrustTokens trustTokens_;  // unset: trust+ subscribers are plain webhooks
 };
 
 }  // namespace zaqard::notifiers

@@ -55,7 +55,9 @@ struct PostRequest {
 
 // Why storage refused a post that the api layer could not check on its own
 // (it depends on the queue's metadata, which only the script reads).
-enum class PostRefusal { None, TooLargeForQueue, InvalidDelay };
+// NeedsSealing: the queue has _enable_encrypt_messages and a body was not sealed; nothing
+// was stored (the encrypting layer seals and posts again; the api never sees it).
+enum class PostRefusal { None, TooLargeForQueue, InvalidDelay, NeedsSealing };
 
 struct PostResult {
     std::vector<std::string> ids;  // in input order

@@ -134,8 +134,9 @@ void Api::handle(Request request, Responder respond) {
     // Admin routes only exist in admin mode (the router does not route them either).
     if (!gateOpen(spec.gate, config_.admin_mode, config_.pooling)) return respond(routeNotFound());
 
-    auto call = std::make_shared<Call>(std::move(request), std::move(respond), config_, storage_,
-                                       waiters_);
+    auto call =
+        std::make_shared<Call>(std::move(request), std::move(respond), config_, storage_, waiters_);
+    if (trustMaker_) call->trusts = &trustMaker_;
     // Lines logged while the request's synchronous part runs name it (a slow Redis call).
     log::RequestScope scope(call->request.requestId);
     const Request& req = call->request;

@@ -6,6 +6,7 @@
 
 #include "src/api/policy/policy.h"
 #include "src/api/request.h"
+#include "src/api/trusts.h"
 #include "src/config/config.h"
 #include "storage/storage.h"
 
@@ -28,6 +29,8 @@ class Api {
     void setWaiters(Waiters* waiters) { waiters_ = waiters; }
 
     const config::Config& config() const { return config_; }
+    // trust+ subscriptions get a Keystone trust through `maker` (unset: none is made).
+    void setTrustMaker(TrustMaker maker) { trustMaker_ = std::move(maker); }
     storage::Storage& storage() { return storage_; }
 
   private:
@@ -35,6 +38,7 @@ class Api {
     storage::Storage storage_;
     std::shared_ptr<const policy::Policy> policy_;
     Waiters* waiters_ = nullptr;
+    TrustMaker trustMaker_;
 };
 
 }  // namespace zaqard::api

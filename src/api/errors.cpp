@@ -67,6 +67,9 @@ Response storageError(const Error& error, const std::string& sentence) {
             return errorResponse(403, "Not authorized", error.message);
         case ErrorKind::BadRequest:
             return badRequestApi(error.message);
+        case ErrorKind::Internal:
+            // Logged where it was found (with the message id); the client gets a 500.
+            return errorResponse(500, "Internal server error", error.message);
         case ErrorKind::Unavailable:
             break;
     }

@@ -14,6 +14,7 @@ enum class ErrorKind {
     Conflict,     // e.g. duplicate -> 409
     Forbidden,    // e.g. message claimed by another live claim -> 403
     BadRequest,   // semantic rejection decided by storage (e.g. wrong claim) -> 400
+    Internal,     // stored data is unusable (e.g. a body that does not decrypt) -> 500
 };
 
 struct Error {

@@ -110,6 +110,20 @@ struct KeystoneAuthOptions {
     int token_cache_size = 10000;      // zaqard: cached tokens per shard (bounded memory)
 };
 
+// `[trustee]` (keystoneauth's password plugin options, as Zaqar reads them): the user
+// trust+http(s) subscriptions delegate to (docs/security.md "Trust subscriptions").
+// Trusts are made only under auth_strategy = keystone, and need auth_url and username.
+struct TrusteeOptions {
+    std::string auth_type = "password";
+    std::string auth_url;
+    std::string username;
+    std::string password;
+    std::string user_domain_name = "Default";
+    // Scope of the trustee's own login (which tells zaqard its user id); empty: unscoped.
+    std::string project_name;
+    std::string project_domain_name = "Default";
+};
+
 // Sections whose options belong to other OpenStack libraries ([keystone_authtoken],
 // [trustee], [cache], [profiler]): kept verbatim, option name -> raw value.
 using RawSection = std::map<std::string, std::string>;
@@ -154,6 +168,13 @@ struct Config {
 
     // [transport]
     TransportLimits limits;
+    // [transport] message_encryption_key: the passphrase whose SHA-256 keys AES-256-GCM for
+    // queues with _enable_encrypt_messages (docs/security.md). Zaqar's default, the public
+    // string "AES256", is kept (a warning says so); message_encryption_algorithms accepts
+    // only Zaqar's one choice, AES256.
+    std::string message_encryption_key = "AES256";
+    bool message_encryption_key_set = false;
+    std::string message_encryption_algorithms = "AES256";  // zaqard: AES-256-GCM
 
     // [signed_url]
     std::string signed_url_secret_key;
@@ -175,6 +196,7 @@ struct Config {
     RawSection keystone_authtoken;
     KeystoneAuthOptions keystone;  // typed view of keystone_authtoken (keystone_options.cpp)
     RawSection trustee;
+    TrusteeOptions trustee_options;  // typed view of [trustee]
     RawSection cache;
     RawSection profiler;
 

@@ -280,9 +280,18 @@ const std::vector<OptionSpec>& optionTable() {
             intOpt(ZQ_FIELD(limits.max_length_client_id), 0, INT64_MAX));
         add(tr, "message_delete_with_claim_id",
             boolOpt(ZQ_FIELD(limits.message_delete_with_claim_id)));
-        const std::string noEncryption = "message encryption at rest is not built";
-        add(tr, "message_encryption_algorithms", refused(noEncryption));
-        add(tr, "message_encryption_key", refused(noEncryption));
+        add(tr, "message_encryption_algorithms",
+            choiceOpt(ZQ_FIELD(message_encryption_algorithms), {"AES256"}));
+        add(tr, "message_encryption_key",
+            [](Config& c, const std::string& value, std::string& why) {
+                if (value.empty()) {
+                    why = "must not be empty";
+                    return false;
+                }
+                c.message_encryption_key = value;
+                c.message_encryption_key_set = true;
+                return true;
+            });
 
         add("signed_url", "secret_key", strOpt(ZQ_FIELD(signed_url_secret_key)));
 
@@ -346,12 +355,15 @@ const std::vector<OptionSpec>& optionTable() {
                 return v == "dogpile.cache.null";
             }));
         add("profiler", "enabled", refused("zaqard has no OSProfiler tracing", isFalse));
-        // trust+http(s) subscribers are notified as plain webhooks: no Keystone trusts.
-        for (const char* name : {"auth_type", "auth_url", "username", "password",
-                                 "user_domain_name", "project_name", "project_domain_name"})
-            add("trustee", name,
-                refused("trust+ subscribers are notified without Keystone trusts, so zaqard "
-                        "has no trustee user"));
+        // The user trust+http(s) subscriptions delegate to (docs/security.md).
+        const std::string trustee = "trustee";
+        add(trustee, "auth_type", choiceOpt(ZQ_FIELD(trustee_options.auth_type), {"password"}));
+        add(trustee, "auth_url", strOpt(ZQ_FIELD(trustee_options.auth_url)));
+        add(trustee, "username", strOpt(ZQ_FIELD(trustee_options.username)));
+        add(trustee, "password", strOpt(ZQ_FIELD(trustee_options.password)));
+        add(trustee, "user_domain_name", strOpt(ZQ_FIELD(trustee_options.user_domain_name)));
+        add(trustee, "project_name", strOpt(ZQ_FIELD(trustee_options.project_name)));
+        add(trustee, "project_domain_name", strOpt(ZQ_FIELD(trustee_options.project_domain_name)));
 
         const std::string z = "zaqard";
         add(z, "log_format", choiceOpt(ZQ_FIELD(log_format), {"text", "json"}));

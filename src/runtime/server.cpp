@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "src/common/log.h"
+#include "src/common/message_cipher.h"
 #include "src/config/keystone_options.h"
 #include "src/event/dispatcher.h"
 #include "src/event/listen_socket.h"
@@ -17,6 +18,7 @@
 #include "src/runtime/shard.h"
 #include "src/runtime/signals.h"
 #include "storage/redis/client/client_factory.h"
+#include "storage/redis/key_check.h"
 
 namespace zaqard::runtime {
 
@@ -47,6 +49,39 @@ std::string describeRedis(const config::RedisUri& uri) {
     return text;
 }
 
+// [transport] message_encryption_key against the check value stored in Redis
+// (docs/security.md): false when another key sealed what is there. Only an explicitly set
+// key is recorded, so moving off Zaqar's public default is never refused.
+bool checkEncryptionKey(const config::Config& config, const config::RedisUri& uri,
+                        const std::string& optionName) {
+    MessageCipher cipher(config.message_encryption_key);
+    std::string detail;
+    auto outcome =
+        storage::redis::checkKey(uri, cipher.keyCheckValue(), config.message_encryption_key_set,
+                                 std::chrono::milliseconds(2000), detail);
+    switch (outcome) {
+        case storage::redis::KeyCheck::Mismatch:
+            log::error(
+                "[transport] message_encryption_key does not match the key whose check value "
+                "is stored in " +
+                optionName + " (Redis key " + storage::redis::kKeyCheckName +
+                "): messages of encrypted queues were sealed under another key. Start with "
+                "that key; if no message sealed under it remains, delete that Redis key.");
+            return false;
+        case storage::redis::KeyCheck::Unreachable:
+            log::warning("message_encryption_key not checked against " + optionName + ": " +
+                         detail);
+            return true;
+        case storage::redis::KeyCheck::Recorded:
+            log::info("message_encryption_key (" + config.message_encryption_algorithms +
+                      ": AES-256-GCM) check value recorded in " + optionName);
+            return true;
+        case storage::redis::KeyCheck::Matches:
+            return true;
+    }
+    return true;
+}
+
 int shardCount(const config::Config& config) {
     if (config.shards > 0) return config.shards;
     unsigned cores = std::thread::hardware_concurrency();
@@ -72,6 +107,30 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
         log::error("[drivers:management_store:redis] uri: " + error);
         return 1;
     }
+
+    // [trustee] is used only to make Keystone trusts (auth_strategy = keystone).
+    const auto& trustee = configIn.trustee_options;
+    if (!trustee.auth_url.empty() || !trustee.username.empty()) {
+        if (configIn.auth_strategy != "keystone") {
+            log::error(
+                "[trustee]: trusts for trust+ subscriptions need [DEFAULT] auth_strategy = "
+                "keystone (without Keystone there is no trustor to delegate)");
+            return 1;
+        }
+        if (trustee.auth_url.empty() || trustee.username.empty()) {
+            log::error("[trustee]: auth_url and username are both needed");
+            return 1;
+        }
+    }
+    if (!checkEncryptionKey(configIn, configIn.message_store_redis,
+                            "[drivers:message_store:redis] uri") ||
+        (configIn.pooling && !checkEncryptionKey(configIn, configIn.management_store_redis,
+                                                 "[drivers:management_store:redis] uri")))
+        return 1;
+    if (!configIn.message_encryption_key_set)
+        log::info(
+            "[transport] message_encryption_key is Zaqar's public default: set it before "
+            "queues use _enable_encrypt_messages");
 
     // Port 0 means "any free port": every shard must get the same one, so reserve it
     // first with a bound (not listening) SO_REUSEPORT socket.

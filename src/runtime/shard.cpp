@@ -29,8 +29,10 @@ Shard::Shard(const config::Config& config, int index,
              std::shared_ptr<const api::policy::Policy> policy)
     : index_(index),
       driver_(dispatcher_, config, /*sweep=*/index == 0),
+      sealing_(driver_.storage(),
+               std::make_shared<const MessageCipher>(config.message_encryption_key)),
       waiters_(dispatcher_, driver_.storage().messages),
-      api_(config, driver_.storage(), std::move(policy)),
+      api_(config, sealing_.storage(), std::move(policy)),
       http_(dispatcher_, config, api_),
       websocket_(dispatcher_, config, api_),
       notifications_(
@@ -47,6 +49,26 @@ Shard::Shard(const config::Config& config, int index,
         restGate_ = std::make_unique<auth::RestAuthGate>(*keystone_, config.keystone);
         http_.setAuthGate(restGate_.get());
         websocket_.setAuthenticator(keystone_.get());
+        if (!config.trustee_options.auth_url.empty()) {
+            trusts_ = std::make_unique<auth::KeystoneTrusts>(dispatcher_, config.trustee_options,
+                                                             config.keystone);
+            api_.setTrustMaker([this](const api::TrustRequest& request,
+                                      std::function<void(Result<std::string>)> done) {
+                trusts_->create(request, std::move(done));
+            });
+            notifications_.setTrustTokens(
+                [this](const std::string& trustId, bool fresh,
+                       std::function<void(notifiers::NotificationEngine::TrustToken)> done) {
+                    trusts_->token(trustId, fresh, [done = std::move(done)](auth::TrustToken t) {
+                        using Status = notifiers::NotificationEngine::TrustToken::Status;
+                        Status status = t.status == auth::TrustTokenStatus::Ok ? Status::Ok
+                                        : t.status == auth::TrustTokenStatus::Refused
+                                            ? Status::Refused
+                                            : Status::Unavailable;
+                        done({status, std::move(t.token), std::move(t.reason)});
+                    });
+                });
+        }
     }
 }
 

@@ -13,11 +13,13 @@
 #include "src/api/api.h"
 #include "src/api/waiters.h"
 #include "src/auth/keystone_authenticator.h"
+#include "src/auth/keystone_trusts.h"
 #include "src/auth/rest_gate.h"
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
 #include "src/runtime/redis_readiness.h"
 #include "src/runtime/shard_storage.h"
+#include "storage/sealing/sealing_stores.h"
 #include "transports/http/http_server.h"
 #include "transports/websocket/ws_transport.h"
 
@@ -52,10 +54,13 @@ class Shard {
     // auth_strategy = keystone only (null otherwise); before the transports that use them.
     std::unique_ptr<auth::KeystoneAuthenticator> keystone_;
     std::unique_ptr<auth::RestAuthGate> restGate_;
+    std::unique_ptr<auth::KeystoneTrusts> trusts_;  // keystone with [trustee] auth_url
     // Before driver_: destroyed after it, so a PING the driver answers while it goes
     // away still finds its probe.
     std::unique_ptr<RedisReadinessProbe> readiness_;
     ShardStorage driver_;
+    // Encryption at rest between the api and the driver (docs/security.md).
+    storage::SealingStores sealing_;
     api::Waiters waiters_;  // long polling; before the api that uses it
     api::Api api_;
     http::HttpServer http_;

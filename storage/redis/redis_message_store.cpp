@@ -45,6 +45,9 @@ void RedisMessageStore::post(const PostRequest& request, Callback<PostResult> do
                                     case 2:
                                         result.refusal = PostRefusal::InvalidDelay;
                                         break;
+                                    case 3:
+                                        result.refusal = PostRefusal::NeedsSealing;
+                                        break;
                                     default:
                                         result.ids = std::move(ids);
                                         // With a key: the ids it answers (original ones

@@ -40,6 +40,8 @@ std::vector<std::string> reservedMirrors(const Json& metadata) {
     }
     mirrors.push_back(positiveInteger(metadata, "_dead_letter_queue_messages_ttl"));
     mirrors.push_back(positiveInteger(metadata, "_idempotency_window"));
+    // The post script refuses plaintext bodies while this is set (docs/security.md).
+    mirrors.push_back(json_is_true(metadata.at("_enable_encrypt_messages")) ? "1" : "");
     return mirrors;
 }
 

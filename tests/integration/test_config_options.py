@@ -191,8 +191,6 @@ REFUSED = [
     ("drivers:management_store:redis", "max_reconnect_attempts", "10"),
     ("drivers:management_store:redis", "reconnect_sleep", "1.0"),
     ("drivers:management_store:redis", "uri", "redis://127.0.0.1:1"),
-    ("transport", "message_encryption_algorithms", "AES256"),
-    ("transport", "message_encryption_key", "AES256"),
     ("storage", "queue_pipeline", "my.stage"),
     ("storage", "message_pipeline", "my.stage"),
     ("storage", "claim_pipeline", "my.stage"),
@@ -203,11 +201,25 @@ REFUSED = [
     ("cache", "enabled", "true"),
     ("cache", "backend", "dogpile.cache.memory"),
     ("profiler", "enabled", "true"),
-] + [("trustee", name, "x") for name in ("auth_type", "auth_url", "username", "password",
-                                          "user_domain_name", "project_name",
-                                          "project_domain_name")] + [
     ("cors.horizon", "allowed_origin", "https://h.example"),
 ]
+
+
+# Read now, and refused at start-up when they cannot work: an algorithm other than Zaqar's
+# one, [trustee] without Keystone (test_encryption.py and test_keystone_trusts.py show them
+# taking effect).
+@pytest.mark.parametrize("extra,text", [
+    ({"transport": {"message_encryption_algorithms": "AES128"}},
+     "message_encryption_algorithms: invalid value 'AES128'"),
+    ({"transport": {"message_encryption_key": ""}}, "message_encryption_key"),
+    ({"trustee": {"auth_url": "http://127.0.0.1:1/v3", "username": "t"}},
+     "auth_strategy = keystone"),
+    ({"trustee": {"auth_type": "token"}}, "auth_type: invalid value 'token'"),
+])
+def test_encryption_and_trustee_options_are_checked(tmp_path, extra, text):
+    started, stderr = run_zaqard(str(tmp_path), extra, expect_start=False)
+    assert not started
+    assert text in stderr, stderr
 
 
 @pytest.mark.parametrize("section,name,value", REFUSED,

@@ -331,13 +331,11 @@ TEST(ConfigLoader, OptionsWithNothingBehindThemAreRefused) {
              "[drivers:message_store:redis]\nmax_reconnect_attempts = 3\n",
              "[drivers:storage:redis]\nreconnect_sleep = 3\n",
              "[drivers:management_store:redis]\nuri = redis://other-host:6379\n",
-             "[transport]\nmessage_encryption_key = k\n",
              "[storage]\nqueue_pipeline = my.stage\n",
              "[storage]\nmessage_pipeline = zaqar.notification.notifier,my.stage\n",
              "[oslo_policy]\nenforce_scope = true\n",
              "[cache]\nenabled = true\n",
              "[profiler]\nenabled = true\n",
-             "[trustee]\nusername = zaqar\n",
              "[cors.horizon]\nallowed_origin = https://h.example\n",
          }) {
         std::string text_(text);

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "src/api/request.h"
+#include "src/api/trusts.h"
 #include "src/config/config.h"
 #include "storage/storage.h"
 
@@ -22,9 +23,10 @@ struct Call {
 
     Request request;
     Responder responder;
-    const config::Config& config;  // process-wide, outlives every shard
-    storage::Storage storage;      // the shard's stores, alive while the shard runs
-    Waiters* waiters;              // the shard's long-polling waiters; null: no waiting
+    const config::Config& config;        // process-wide, outlives every shard
+    storage::Storage storage;            // the shard's stores, alive while the shard runs
+    Waiters* waiters;                    // the shard's long-polling waiters; null: no waiting
+    const TrustMaker* trusts = nullptr;  // set under Keystone with [trustee] (trusts.h)
 
     std::string project;   // X-Project-ID
     std::string clientId;  // normalised Client-ID

@@ -206,6 +206,8 @@ void messagePost(const CallPtr& call) {
                     messagePostSizeForQueue(posted->queueMaxPostSize, call->limits())));
             case storage::PostRefusal::InvalidDelay:
                 return call->reply(badRequestApi(*messageDelayText(call->limits())));
+            case storage::PostRefusal::NeedsSealing:  // storage::SealingStores handles it
+                return call->reply(serviceUnavailable("Messages could not be enqueued."));
             case storage::PostRefusal::None:
                 break;
         }

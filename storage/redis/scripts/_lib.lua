@@ -5,7 +5,7 @@
 --
 -- Every script receives the keys of ONE queue, all inside the hash tag {<project>/<queue>}:
 --   KEYS[1]  q    HASH  m=metadata JSON, c=created ms, r=rank counter, mirrors of the
---                       reserved metadata: ttl, delay, maxpost, maxcc, dlq, dlqttl
+--                       reserved metadata: ttl, delay, maxpost, maxcc, dlq, dlqttl, enc
 --   KEYS[2]  e    HASH  message id -> envelope JSON (see env fields below)
 --   KEYS[3]  b    HASH  message id -> body JSON text (never decoded here)
 --   KEYS[4]  all  ZSET  every message, score rank (FIFO order)

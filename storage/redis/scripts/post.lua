@@ -7,7 +7,8 @@
 --       then idempotency keys (beyond Zaqar): [7 + 4n] the request's key ("" none), and
 --       only when some message has one, n message keys ("" none) from [8 + 4n].
 -- Reply: {now ms, outbox size, created 0/1, refusal (0 none, 1 too large for the queue,
---         2 invalid delay), queue max post size, notification jobs recorded 0/1,
+--         2 invalid delay, 3 plaintext for an encrypted queue), queue max post size,
+--         notification jobs recorded 0/1,
 --         index intent token ("" when none; see queue_create.lua),
 --         ids to answer (only when a key was given, else empty: the ids in ARGV)}.
 -- Idempotency (docs/api.md "Idempotent publish"): a key's record is the string
@@ -24,7 +25,7 @@
 -- Long polling: requests waiting on the queue are woken (wake_waiters, _lib.lua).
 local created = 0
 -- One HMGET reads the creation time (every queue hash has it), the hints and the mirrors.
-local head = read_queue('maxpost', 'ttl', 'delay', 'ix', 'c', 'idw')
+local head = read_queue('maxpost', 'ttl', 'delay', 'ix', 'c', 'idw', 'enc')
 local ix = head[4] or ''
 local birth = head[5]
 if not EXISTS_Q then
@@ -60,6 +61,16 @@ end
 local maxpost = tonumber(head[1] or '0') or 0
 if maxpost > 0 and tonumber(ARGV[2]) > maxpost then
     return {NOW, outbox_pending(), created, 1, maxpost, 0, ix}
+end
+
+-- An encrypted queue (_enable_encrypt_messages) takes sealed bodies only: they start with
+-- '~' (126), which no JSON text does (src/common/message_cipher.h). C++ seals and retries.
+if head[7] then
+    for i = 1, tonumber(ARGV[5]) do
+        if string.byte(ARGV[5 + i * 4]) ~= 126 then
+            return {NOW, outbox_pending(), created, 3, maxpost, 0, ix}
+        end
+    end
 end
 
 local qttl = tonumber(head[2] or '0') or 0
