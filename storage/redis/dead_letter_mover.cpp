@@ -18,6 +18,13 @@ std::string integerText(json_t* value) {
     return std::to_string(static_cast<int64_t>(json_number_value(value)));
 }
 
+std::string textOf(json_t* value) {
+    return json_is_string(value) ? json_string_value(value) : "";
+}
+
+// Fields per message of dead_letter_post.lua's ARGV.
+constexpr size_t kPostFields = 7;
+
 }  // namespace
 
 DeadLetterMover::DeadLetterMover(RedisContext& context) : context_(context) {}
@@ -65,9 +72,12 @@ void DeadLetterMover::step(const std::string& tag) {
                 auto& args = posts[json_string_value(dlq)];
                 args.push_back(id);
                 args.push_back(integerText(entry.at("ttl")));
-                args.push_back(json_is_string(client) ? json_string_value(client) : "");
+                args.push_back(textOf(client));
                 args.push_back(integerText(entry.at("c")));
                 args.push_back(json_string_value(body));
+                // FIFO group (kept through the move) and the dedup member a redrive sets.
+                args.push_back(textOf(entry.at("g")));
+                args.push_back(textOf(entry.at("m")));
             }
             auto remaining = std::make_shared<size_t>(posts.size());
             auto failed = std::make_shared<bool>(false);
@@ -89,7 +99,7 @@ void DeadLetterMover::step(const std::string& tag) {
             if (posts.empty()) return acknowledge();
             for (auto& [dlq, args] : posts) {
                 std::string dlqTag = siblingTag(tag, dlq);
-                args.insert(args.begin(), std::to_string(args.size() / 5));
+                args.insert(args.begin(), std::to_string(args.size() / kPostFields));
                 // The DLQ's keys plus its dedup set (one slot: the DLQ's tag).
                 auto keys = queueKeys(dlqTag);
                 keys.push_back(deadLetterDedupKey(dlqTag));

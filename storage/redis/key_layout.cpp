@@ -79,6 +79,9 @@ std::string outboxKey(std::string_view tag) {
 std::string deadLetterDedupKey(std::string_view tag) {
     return tagged("z:dd:", tag);
 }
+std::vector<std::string> groupKeys(std::string_view tag) {
+    return {tagged("z:gm:", tag), tagged("z:gh:", tag)};
+}
 
 std::string projectIndexKey(const std::string& project, ResourceKind kind) {
     return tagged(kind == ResourceKind::Topic ? "z:topics:" : "z:queues:", escapeKeyPart(project));

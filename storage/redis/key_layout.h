@@ -8,6 +8,8 @@
 //     z:q:{T}   z:e:{T}   z:b:{T}   z:all:{T}  z:av:{T}  z:cl:{T}
 //     z:dl:{T}  z:x:{T}   z:k:{T}   z:kx:{T}   z:out:{T}
 //     z:dd:{T}  ids of messages dead-lettered into this queue (move dedup)
+//     z:gm:{T}  z:gh:{T}  FIFO message groups: waiting messages, group heads (the
+//               scripts derive them from z:q:{T}; see _lib.lua)
 //   Per project (hash tag {<escaped project>}):
 //     z:queues:{P}   ZSET of queue names (score 0: lexicographic listing)
 //     z:topics:{P}   ZSET of topic names (the same, for topics)
@@ -48,6 +50,8 @@ std::string expirySetKey(std::string_view tag);
 std::string outboxKey(std::string_view tag);
 // The dead-letter dedup set of a queue (KEYS[12] of dead_letter_post.lua).
 std::string deadLetterDedupKey(std::string_view tag);
+// The FIFO group keys of a queue (z:gm:{T}, z:gh:{T}): removed with its messages.
+std::vector<std::string> groupKeys(std::string_view tag);
 
 // z:queues:{P} (z:topics:{P} for topics).
 std::string projectIndexKey(const std::string& project, ResourceKind kind = ResourceKind::Queue);

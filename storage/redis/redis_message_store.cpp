@@ -1,6 +1,8 @@
 // MessageStore on Redis; the semantics live in the scripts named below.
 #include "storage/redis/redis_message_store.h"
 
+#include <algorithm>
+
 #include "src/common/uuid.h"
 #include "storage/redis/key_layout.h"
 #include "storage/redis/message_codec.h"
@@ -23,6 +25,11 @@ void RedisMessageStore::post(const PostRequest& request, Callback<PostResult> do
         args.push_back(message.body);
     }
     args.push_back(context_.defaults.notifications ? "1" : "0");
+    // FIFO groups follow, only when some message has one (post.lua).
+    bool grouped = std::any_of(request.messages.begin(), request.messages.end(),
+                               [](const NewMessage& m) { return !m.group.empty(); });
+    if (grouped)
+        for (const auto& message : request.messages) args.push_back(message.group);
     std::string tag = queueTag(request.queue);
     context_.runQueueScript("post", tag, std::move(args),
                             [this, tag, ids = std::move(ids),
@@ -155,6 +162,10 @@ void RedisMessageStore::pop(const QueueRef& queue, int64_t count,
                                 if (!reply.ok()) return done(reply.error());
                                 done(decodeMessages(reply.value(), 2, replyNow(reply.value())));
                             });
+}
+
+void RedisMessageStore::redrive(const RedriveRequest& request, Callback<RedriveResult> done) {
+    redriver_.start(request, std::move(done));
 }
 
 }  // namespace zaqard::storage::redis

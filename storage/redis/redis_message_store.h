@@ -2,13 +2,14 @@
 #pragma once
 
 #include "storage/redis/redis_context.h"
+#include "storage/redis/redriver.h"
 #include "storage/storage.h"
 
 namespace zaqard::storage::redis {
 
 class RedisMessageStore : public MessageStore {
   public:
-    explicit RedisMessageStore(RedisContext& context) : context_(context) {}
+    explicit RedisMessageStore(RedisContext& context) : context_(context), redriver_(context) {}
 
     void post(const PostRequest& request, Callback<PostResult> done) override;
     void list(const ListRequest& request, Callback<MessagePage> done) override;
@@ -21,12 +22,14 @@ class RedisMessageStore : public MessageStore {
     void remove(const QueueRef& queue, const std::string& id,
                 const std::optional<std::string>& claimId, Callback<DeleteOutcome> done) override;
     void pop(const QueueRef& queue, int64_t count, Callback<std::vector<Message>> done) override;
+    void redrive(const RedriveRequest& request, Callback<RedriveResult> done) override;
 
   private:
     void removeIds(const QueueRef& queue, const std::vector<std::string>& ids,
                    const std::vector<std::string>& claimIds, Callback<Unit> done);
 
     RedisContext& context_;
+    Redriver redriver_;
 };
 
 }  // namespace zaqard::storage::redis

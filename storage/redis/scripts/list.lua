@@ -5,7 +5,8 @@
 --       [2] limit, [3] echo 1/0, [4] client id, [5] include claimed 1/0,
 --       [6] include delayed 1/0.
 -- Reply: {now ms, outbox size, delays enabled 0/1, next marker ("" when nothing was
---         returned), message...}; message = {id, body, ttl, created ms, claim id, count}.
+--         returned), message...}; message = {id, body, ttl, created ms, claim id, count,
+--         group}.
 -- A marker that is not a decimal rank answers an empty page. Delayed messages are
 -- included whenever the queue has no _default_message_delay (as Zaqar forces).
 local head = read_queue('delay')
@@ -25,9 +26,11 @@ local include_delayed = ARGV[6] == '1' or delays == 0
 
 -- The available set already excludes claimed and delayed messages: walk it when those
 -- are filtered out anyway (and housekeeping is up to date), else walk every message.
+-- Messages waiting behind their group's head are listed too, and they are not in it.
 local source = ALL
 if not include_claimed and complete and
-        (not include_delayed or redis.call('ZCARD', DL) == 0) then
+        (not include_delayed or redis.call('ZCARD', DL) == 0) and
+        (not GRP or redis.call('ZCARD', GM) == 0) then
     source = AV
 end
 
