@@ -1,6 +1,7 @@
 // Dead-letter outbox draining; see dead_letter_mover.h.
 #include "storage/redis/dead_letter_mover.h"
 
+#include <algorithm>
 #include <map>
 
 #include "src/common/json.h"
@@ -58,13 +59,19 @@ void DeadLetterMover::step(const std::string& tag) {
                 finish(tag);
                 return;
             }
-            // Grouped by dead-letter queue: one post script per DLQ.
+            // In their queue's FIFO order (the entry's rank "r"; HSCAN answers in hash
+            // order), so a batch arrives in order; grouped by target: one post script each.
+            std::vector<std::pair<std::string, Json>> sorted;
+            for (size_t i = 0; i + 1 < entries.size(); i += 2)
+                sorted.emplace_back(entries.at(i).asString(),
+                                    parseJsonValue(entries.at(i + 1).asString()));
+            std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+                return json_number_value(a.second.at("r")) < json_number_value(b.second.at("r"));
+            });
             std::map<std::string, std::vector<std::string>> posts;
             auto ids = std::make_shared<Command>(Command{"HDEL", outboxKey(tag)});
-            for (size_t i = 0; i + 1 < entries.size(); i += 2) {
-                std::string id = entries.at(i).asString();
+            for (auto& [id, entry] : sorted) {
                 ids->args.push_back(id);
-                Json entry = parseJsonValue(entries.at(i + 1).asString());
                 json_t* dlq = entry.at("dlq");
                 json_t* body = entry.at("body");
                 json_t* client = entry.at("u");

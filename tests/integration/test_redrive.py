@@ -93,7 +93,8 @@ def test_redrive_by_ids_and_limit(api):
     r = redrive(api, src, {"ids": [ids[3], str(uuid.uuid4()), ids[1]]})
     assert r.status == 200, r
     assert r.json == {"moved": 2, "ids": [ids[3], ids[1]]}
-    assert message_ids(api.list_messages(src, echo=True)["messages"]) == [ids[3], ids[1]]
+    # In the source they keep their dead-letter queue's order.
+    assert message_ids(api.list_messages(src, echo=True)["messages"]) == [ids[1], ids[3]]
     assert message_ids(api.list_messages(dlq, echo=True)["messages"]) == [ids[0], ids[2], ids[4]]
     r = redrive(api, src, {"limit": 2})
     assert r.json == {"moved": 2, "ids": [ids[0], ids[2]]}
@@ -265,7 +266,7 @@ def test_notification_dead_letter_errors(api):
     assert api.get(base).json == {"dead_letters": [], "links": []}  # unknown queue: empty
     r = api.get(base, params={"limit": 0})
     assert r.status == 400 and r.json["title"] == "Invalid API request"
-    r = api.delete(base + "?ids=")
+    r = api.delete(base, params={"ids": ",".join(f"{i}-0" for i in range(1001))})
     assert r.status == 400 and r.json["description"] == \
         '"ids" must name 1 to 1000 dead letters (omit it to drop them all).'
     # Other methods on the literal path: 405 (it is not a subscription id).
@@ -287,6 +288,10 @@ def test_notification_dead_letters_over_websocket(stack, api):
                               {"queue_name": q, "ids": [entries[1]["id"]]}) == (204, {})
         status, body = ws.status_body("subscription_dead_letter_list", {"queue_name": q})
         assert [e["id"] for e in body["dead_letters"]] == [entries[0]["id"]]
+        # An empty list names nothing (it never means "all").
+        status, body = ws.status_body("subscription_dead_letter_delete",
+                                      {"queue_name": q, "ids": []})
+        assert status == 400 and body["exception"].startswith('"ids" must name 1 to 1000')
         assert ws.status_body("subscription_dead_letter_delete", {"queue_name": q}) == (204, {})
         assert ws.status_body("subscription_dead_letter_list", {"queue_name": q}) == \
             (200, {"dead_letters": []})

@@ -83,7 +83,8 @@ void subscriptionDeadLetterDelete(const CallPtr& call) {
     bool given = false;
     for (const auto& [name, value] : call->request.query)
         if (name == "ids") given = true;
-    // An explicit but empty list names nothing: it must not read as "all".
+    // An explicit but empty list (a WebSocket "ids": []) names nothing: it must not read
+    // as "all". REST drops blank query values before (Zaqar's rule), as if absent.
     if (given && ids.empty())
         return call->reply(badRequestApi("\"ids\" must name 1 to " + std::to_string(kMaxIds) +
                                          " dead letters (omit it to drop them all)."));

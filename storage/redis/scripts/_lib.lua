@@ -15,7 +15,8 @@
 --   KEYS[8]  x    ZSET  every message, score expiry ms
 --   KEYS[9]  k    HASH  claim id -> claim JSON {t, g, x, u, ids}
 --   KEYS[10] kx   ZSET  claim id, score claim expiry ms
---   KEYS[11] out  HASH  dead-letter outbox: id -> JSON {env, body, dlq, ttl}
+--   KEYS[11] out  HASH  dead-letter outbox: id -> JSON {c, u, dlq, ttl, body, g group,
+--                       r rank (the mover posts a batch in rank order), m dedup member}
 --   Derived from q (same hash tag, so the same slot), for FIFO message groups:
 --   gm   ZSET  (score 0, by member) messages of a group waiting behind its head:
 --              "<group>:<rank, 16 digits>:<id>"; they are in none of av, cl, dl
@@ -270,7 +271,7 @@ local function to_outbox(id, env, dlq)
     local ttl = dlqttl
     if ttl <= 0 then ttl = math.max(1, math.ceil((env.x - NOW) / 1000)) end
     redis.call('HSET', OUT, id, cjson.encode({c = env.c, u = env.u, dlq = dlq, ttl = ttl, body = body,
-                                              g = env.g}))
+                                              g = env.g, r = env.r}))
     if OB ~= true then
         redis.call('HSET', Q, 'ob', 1)
         OB = true

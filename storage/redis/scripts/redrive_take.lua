@@ -24,7 +24,7 @@ local function take(id, env)
     local body = redis.call('HGET', B, id) or 'null'
     local ttl = math.max(1, math.ceil((env.x - NOW) / 1000))
     redis.call('HSET', OUT, id, cjson.encode({c = env.c, u = env.u, dlq = source, ttl = ttl,
-                                              body = body, g = env.g,
+                                              body = body, g = env.g, r = env.r,
                                               m = id .. '@' .. string.format('%d', NOW)}))
     if OB ~= true then
         redis.call('HSET', Q, 'ob', 1)
