@@ -39,7 +39,9 @@ void usage(FILE* out) {
         "  --ws-url URL         websocket listener (default ws://127.0.0.1:9000)\n"
         "  --project NAME       X-Project-ID (default: fresh per run)\n"
         "  --json FILE          also write the results as JSON\n"
-        "  --quiet              no table on stdout\n");
+        "  --quiet              no table on stdout\n"
+        "  --progress-fd FD     live progress (elapsed, rate, errors) on FD; default: on\n"
+        "                       stderr when it is a terminal, else none\n");
 }
 
 bool toInt(const char* text, long min, long max, long* out) {
@@ -85,6 +87,7 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         kProject,
         kJson,
         kQuiet,
+        kProgressFd,
         kHelp
     };
     static const option longOptions[] = {
@@ -111,6 +114,7 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         {"project", required_argument, nullptr, kProject},
         {"json", required_argument, nullptr, kJson},
         {"quiet", no_argument, nullptr, kQuiet},
+        {"progress-fd", required_argument, nullptr, kProgressFd},
         {"help", no_argument, nullptr, kHelp},
         {nullptr, 0, nullptr, 0},
     };
@@ -191,6 +195,10 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
                 break;
             case kQuiet:
                 o->quiet = true;
+                break;
+            case kProgressFd:
+                if (!toInt(optarg, 0, 1024, &n)) ok = false;
+                o->progressFd = static_cast<int>(n);
                 break;
             case kHelp:
                 usage(stdout);
