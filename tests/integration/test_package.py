@@ -74,6 +74,9 @@ def package():
         if installed_version().startswith(("ii", "iU", "iF", "rc")):
             pytest.skip("a zaqard package is installed on this machine already "
                         f"({installed_version()}): not touching it")
+        if os.path.exists("/etc/zaqar"):
+            # dpkg -P would remove a config this machine's owner put there (Zaqar's own).
+            pytest.skip("/etc/zaqar exists on this machine: not installing over it")
         deb = build_deb()
         try:
             run(["dpkg", "-i", deb], timeout=300)
