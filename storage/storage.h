@@ -83,6 +83,9 @@ class MessageStore {
         (void)onWake;
         return nullptr;
     }
+    // Moves messages of request.deadLetterQueue back to request.source; answers once they
+    // were moved (docs/api.md, "Dead-letter redrive").
+    virtual void redrive(const RedriveRequest& request, Callback<RedriveResult> done) = 0;
 };
 
 class ClaimStore {
@@ -138,6 +141,13 @@ class SubscriptionStore {
                                      Callback<Unit> done) = 0;
     // Removes every subscription of the queue.
     virtual void purge(const QueueRef& queue, Callback<Unit> done) = 0;
+    // The queue's notification dead letters (deliveries given up), oldest first, after the
+    // entry `marker` ("" = from the start).
+    virtual void listDeadLetters(const QueueRef& queue, const std::string& marker, int64_t limit,
+                                 Callback<NotificationDeadLetterPage> done) = 0;
+    // Drops the entries `ids` (ids that are not there are ignored), or all when empty.
+    virtual void removeDeadLetters(const QueueRef& queue, const std::vector<std::string>& ids,
+                                   Callback<Unit> done) = 0;
 };
 
 // The durable side of notification delivery, used by the notification engine only:

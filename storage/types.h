@@ -32,6 +32,7 @@ struct Message {
     double created = 0;      // UNIX seconds of posting
     std::string claimId;     // id of the live claim holding it; empty when not claimed
     int64_t claimCount = 0;  // claims so far (only counted when a DLQ is configured)
+    std::string group{};     // FIFO message group; empty when none (docs/api.md)
 };
 
 struct NewMessage {
@@ -41,6 +42,7 @@ struct NewMessage {
     // Beyond Zaqar: "" none (docs/api.md "Idempotent publish"). The initializer keeps
     // aggregate initialisations that stop before it free of -Wmissing-field-initializers.
     std::string idempotencyKey = {};
+    std::string group{};  // FIFO message group (validated); empty: none (docs/api.md)
 };
 
 struct PostRequest {
@@ -136,6 +138,33 @@ struct PoolHealth {
     std::string name;
     bool reachable = false;
     MessageVolume volume;  // set when reachable
+};
+
+// Beyond Zaqar (docs/api.md, "Dead-letter redrive"): messages of `deadLetterQueue` go
+// back to `source`, by id or in FIFO order, at most `limit`, paced at `rate` messages/s.
+struct RedriveRequest {
+    QueueRef source;
+    std::string deadLetterQueue;   // a queue of the same project (and kind)
+    std::vector<std::string> ids;  // empty: from the head of the dead-letter queue
+    std::optional<int64_t> limit;  // absent: all of them
+    int64_t rate = 0;              // messages per second; 0: as fast as storage goes
+};
+
+struct RedriveResult {
+    std::vector<std::string> ids;  // moved, in the order they were taken
+};
+
+// One failed notification delivery kept in a queue's dead-letter stream
+// (docs/notifications.md): `id` is its stream id, `fields` as the engine wrote them.
+struct NotificationDeadLetter {
+    std::string id;
+    int64_t createdMs = 0;  // when it was recorded (from the stream id)
+    std::vector<std::pair<std::string, std::string>> fields;
+};
+
+struct NotificationDeadLetterPage {
+    std::vector<NotificationDeadLetter> entries;
+    std::string nextMarker;  // id of the last entry; empty for an empty page
 };
 
 struct ClaimRequest {

@@ -28,6 +28,7 @@ enum class Action {
     QueueStats,
     QueueShare,
     QueuePurge,
+    QueueRedrive,  // beyond Zaqar: dead-letter queue -> source queue (docs/api.md)
     // Messages
     MessagePost,
     MessageList,        // also GET ...?ids= (the api layer looks at params["ids"])
@@ -47,6 +48,9 @@ enum class Action {
     SubscriptionUpdate,
     SubscriptionDelete,
     SubscriptionConfirm,
+    // Beyond Zaqar: the queue's notification dead letters (docs/api.md)
+    SubscriptionDeadLetterList,
+    SubscriptionDeadLetterDelete,
     // Topics (rest-v2.md §8): the queue responders on the topic namespace; no claims.
     TopicList,
     TopicCreate,

@@ -169,6 +169,18 @@ constexpr ActionSpec kActions[] = {
      .rule = "queues:purge",
      .websocket = {.offered = true, .fields = {kQueue, {"resource_types", A, kOptional, To::Body}}},
      .handler = handlers::queuePurge},
+    // Beyond Zaqar (docs/api.md, "Dead-letter redrive"): also over WebSocket.
+    {.action = Action::QueueRedrive,
+     .name = "queue_redrive",
+     .summary = "Move messages from the queue's dead-letter queue back to it",
+     .rest = {"POST", "/v2/queues/{queue_name}/redrive"},
+     .rule = "queues:redrive",
+     .websocket = {.offered = true,
+                   .fields = {kQueue,
+                              {"ids", A, kOptional, To::Body},
+                              {"limit", I, kOptional, To::Body},
+                              {"rate", I, kOptional, To::Body}}},
+     .handler = handlers::queueRedrive},
 
     {.action = Action::MessagePost,
      .name = "message_post",
@@ -323,6 +335,25 @@ constexpr ActionSpec kActions[] = {
      .rest = {"PUT", "/v2/queues/{queue_name}/subscriptions/{subscription_id}/confirm"},
      .rule = "subscription:confirm",
      .handler = handlers::subscriptionConfirm},
+    // Beyond Zaqar (docs/api.md, "Notification dead letters"): the literal segment wins
+    // over {subscription_id} in the router, and no subscription id is "dead_letters".
+    {.action = Action::SubscriptionDeadLetterList,
+     .name = "subscription_dead_letter_list",
+     .summary = "List the queue's notification dead letters (deliveries given up)",
+     .rest = {"GET", "/v2/queues/{queue_name}/subscriptions/dead_letters"},
+     .rule = "subscription:dead_letter_list",
+     .websocket = {.offered = true,
+                   .fields = {kQueue,
+                              {"marker", S, kOptional, To::Query},
+                              {"limit", I, kOptional, To::Query}}},
+     .handler = handlers::subscriptionDeadLetterList},
+    {.action = Action::SubscriptionDeadLetterDelete,
+     .name = "subscription_dead_letter_delete",
+     .summary = "Drop the queue's notification dead letters (all, or ?ids=)",
+     .rest = {"DELETE", "/v2/queues/{queue_name}/subscriptions/dead_letters"},
+     .rule = "subscription:dead_letter_delete",
+     .websocket = {.offered = true, .fields = {kQueue, {"ids", A, kOptional, To::Query}}},
+     .handler = handlers::subscriptionDeadLetterDelete},
 
     // Topics (rest-v2.md §8). Zaqar 15 offers no topic action over WebSocket: the
     // topic_* frames are a zaqard extension (docs/api.md), named after the queue ones.

@@ -27,6 +27,7 @@ Json message(const storage::Message& m, const std::string& base, const std::stri
     out.set("href", Json::string(href));
     out.set("ttl", Json::integer(m.ttl));
     out.set("age", Json::integer(m.age));
+    if (!m.group.empty()) out.set("group", Json::string(m.group));
     if (withChecksum) out.set("checksum", Json::string(py::messageChecksum(body.get())));
     out.set("body", std::move(body));
     return out;
@@ -52,6 +53,11 @@ void appendMessageText(std::string& out, const storage::Message& m, const std::s
     out += std::to_string(m.ttl);
     out += ",\"age\":";
     out += std::to_string(m.age);
+    if (!m.group.empty()) {  // validated charset: nothing to escape
+        out += ",\"group\":\"";
+        out += m.group;
+        out += '"';
+    }
     out += ",\"body\":";
     out += m.body.empty() ? std::string_view("null") : std::string_view(m.body);
     out += '}';
@@ -89,6 +95,7 @@ Json popItem(const storage::Message& m, bool withChecksum) {
     out.set("id", Json::string(m.id));
     out.set("age", Json::integer(m.age));
     out.set("ttl", Json::integer(m.ttl));
+    if (!m.group.empty()) out.set("group", Json::string(m.group));
     if (withChecksum) out.set("checksum", Json::string(py::messageChecksum(body.get())));
     out.set("body", std::move(body));
     // Mongo's (and the spec's recommended) value: the throw-away claim is not exposed.

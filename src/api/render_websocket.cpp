@@ -10,6 +10,7 @@ Json message(const storage::Message& m, const std::string& claimId) {
     out.set("claim_id", claimId.empty() ? Json::null() : Json::string(claimId));
     out.set("ttl", Json::integer(m.ttl));
     out.set("age", Json::integer(m.age));
+    if (!m.group.empty()) out.set("group", Json::string(m.group));
     out.set("body", rest::messageBody(m.body));
     return out;
 }

@@ -6,14 +6,27 @@
 
 namespace zaqard::api {
 
-bool isValidQueueName(std::string_view name) {
-    if (name.empty() || name.size() > kMaxQueueNameLength) return false;
+namespace {
+bool nameCharacters(std::string_view name) {
     for (char c : name) {
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                   c == '_' || c == '-' || c == '.';
         if (!ok) return false;
     }
     return true;
+}
+}  // namespace
+
+bool isValidQueueName(std::string_view name) {
+    if (name.empty() || name.size() > kMaxQueueNameLength) return false;
+    return nameCharacters(name);
+}
+
+// The storage scripts rely on the charset: ':' and ';' bound a group's range of waiting
+// messages (_lib.lua), and the name goes into JSON unescaped.
+bool isValidMessageGroup(std::string_view group) {
+    if (group.empty() || group.size() > kMaxMessageGroupLength) return false;
+    return nameCharacters(group);
 }
 
 size_t codePointCount(std::string_view text) {

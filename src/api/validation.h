@@ -28,6 +28,13 @@ inline constexpr size_t kMaxProjectIdLength = 256;
 // `^[a-zA-Z0-9_\-.]+$`, 1..64 characters.
 bool isValidQueueName(std::string_view name);
 
+// Beyond Zaqar: a message's FIFO "group", the queue-name charset, 1..128 characters.
+inline constexpr size_t kMaxMessageGroupLength = 128;
+bool isValidMessageGroup(std::string_view group);
+inline constexpr const char* kMessageGroupText =
+    "The \"group\" of a message must be a string of 1 to 128 characters: letters, digits, "
+    "\"_\", \"-\" and \".\".";
+
 // Client-ID (§1.3), in the configured mode; `normalized` receives the id to store and
 // compare (canonical UUID when it parses as one, else the raw text in "off" mode).
 Rejection checkClientId(const Headers& headers, const Limits& limits, std::string& normalized);

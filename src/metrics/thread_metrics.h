@@ -32,7 +32,7 @@ using LatencyHistogram = Histogram<kLatencyUs>;
 
 // Actions are the api's action table rows; one more slot counts requests that matched
 // no row (unknown paths, preflights). The api static_asserts its row count fits.
-inline constexpr int kMaxActions = 63;
+inline constexpr int kMaxActions = 80;
 inline constexpr int kUnrouted = kMaxActions;
 
 enum class Transport { Rest, WebSocket, Count };

@@ -247,6 +247,13 @@ class PooledStorage::Messages : public MessageStore {
                 });
         return watch;
     }
+    // The dead-letter queue must be on the source's pool (as for dead-lettering).
+    void redrive(const RedriveRequest& request, Callback<RedriveResult> done) override {
+        onQueue(catalog_, request.source, std::move(done),
+                [request](Storage& s, Callback<RedriveResult> d) {
+                    s.messages.redrive(request, std::move(d));
+                });
+    }
 
   private:
     struct RoutedWatch : PubSubListener {
@@ -385,6 +392,19 @@ class PooledStorage::Subscriptions : public SubscriptionStore {
     void purge(const QueueRef& queue, Callback<Unit> done) override {
         onQueue(catalog_, queue, std::move(done), [queue](Storage& s, Callback<Unit> d) {
             s.subscriptions.purge(queue, std::move(d));
+        });
+    }
+    void listDeadLetters(const QueueRef& queue, const std::string& marker, int64_t limit,
+                         Callback<NotificationDeadLetterPage> done) override {
+        onQueue(catalog_, queue, std::move(done),
+                [queue, marker, limit](Storage& s, Callback<NotificationDeadLetterPage> d) {
+                    s.subscriptions.listDeadLetters(queue, marker, limit, std::move(d));
+                });
+    }
+    void removeDeadLetters(const QueueRef& queue, const std::vector<std::string>& ids,
+                           Callback<Unit> done) override {
+        onQueue(catalog_, queue, std::move(done), [queue, ids](Storage& s, Callback<Unit> d) {
+            s.subscriptions.removeDeadLetters(queue, ids, std::move(d));
         });
     }
 

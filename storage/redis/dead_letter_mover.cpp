@@ -1,6 +1,7 @@
 // Dead-letter outbox draining; see dead_letter_mover.h.
 #include "storage/redis/dead_letter_mover.h"
 
+#include <algorithm>
 #include <map>
 
 #include "src/common/json.h"
@@ -17,6 +18,13 @@ constexpr int kBatch = 100;
 std::string integerText(json_t* value) {
     return std::to_string(static_cast<int64_t>(json_number_value(value)));
 }
+
+std::string textOf(json_t* value) {
+    return json_is_string(value) ? json_string_value(value) : "";
+}
+
+// Fields per message of dead_letter_post.lua's ARGV.
+constexpr size_t kPostFields = 7;
 
 }  // namespace
 
@@ -51,13 +59,19 @@ void DeadLetterMover::step(const std::string& tag) {
                 finish(tag);
                 return;
             }
-            // Grouped by dead-letter queue: one post script per DLQ.
+            // In their queue's FIFO order (the entry's rank "r"; HSCAN answers in hash
+            // order), so a batch arrives in order; grouped by target: one post script each.
+            std::vector<std::pair<std::string, Json>> sorted;
+            for (size_t i = 0; i + 1 < entries.size(); i += 2)
+                sorted.emplace_back(entries.at(i).asString(),
+                                    parseJsonValue(entries.at(i + 1).asString()));
+            std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+                return json_number_value(a.second.at("r")) < json_number_value(b.second.at("r"));
+            });
             std::map<std::string, std::vector<std::string>> posts;
             auto ids = std::make_shared<Command>(Command{"HDEL", outboxKey(tag)});
-            for (size_t i = 0; i + 1 < entries.size(); i += 2) {
-                std::string id = entries.at(i).asString();
+            for (auto& [id, entry] : sorted) {
                 ids->args.push_back(id);
-                Json entry = parseJsonValue(entries.at(i + 1).asString());
                 json_t* dlq = entry.at("dlq");
                 json_t* body = entry.at("body");
                 json_t* client = entry.at("u");
@@ -65,9 +79,12 @@ void DeadLetterMover::step(const std::string& tag) {
                 auto& args = posts[json_string_value(dlq)];
                 args.push_back(id);
                 args.push_back(integerText(entry.at("ttl")));
-                args.push_back(json_is_string(client) ? json_string_value(client) : "");
+                args.push_back(textOf(client));
                 args.push_back(integerText(entry.at("c")));
                 args.push_back(json_string_value(body));
+                // FIFO group (kept through the move) and the dedup member a redrive sets.
+                args.push_back(textOf(entry.at("g")));
+                args.push_back(textOf(entry.at("m")));
             }
             auto remaining = std::make_shared<size_t>(posts.size());
             auto failed = std::make_shared<bool>(false);
@@ -89,7 +106,7 @@ void DeadLetterMover::step(const std::string& tag) {
             if (posts.empty()) return acknowledge();
             for (auto& [dlq, args] : posts) {
                 std::string dlqTag = siblingTag(tag, dlq);
-                args.insert(args.begin(), std::to_string(args.size() / 5));
+                args.insert(args.begin(), std::to_string(args.size() / kPostFields));
                 // The DLQ's keys plus its dedup set (one slot: the DLQ's tag).
                 auto keys = queueKeys(dlqTag);
                 keys.push_back(deadLetterDedupKey(dlqTag));

@@ -82,6 +82,9 @@ std::string deadLetterDedupKey(std::string_view tag) {
 std::string wakeChannel(std::string_view tag) {
     return tagged("z:wake:", tag);
 }
+std::vector<std::string> groupKeys(std::string_view tag) {
+    return {tagged("z:gm:", tag), tagged("z:gh:", tag)};
+}
 
 std::string projectIndexKey(const std::string& project, ResourceKind kind) {
     return tagged(kind == ResourceKind::Topic ? "z:topics:" : "z:queues:", escapeKeyPart(project));

@@ -9,6 +9,8 @@
 //     z:dl:{T}  z:x:{T}   z:k:{T}   z:kx:{T}   z:out:{T}
 //     z:dd:{T}  ids of messages dead-lettered into this queue (move dedup)
 //     z:w:{T}   long polling: exists while a request waits on the queue (expires)
+//     z:gm:{T}  z:gh:{T}  FIFO message groups: waiting messages, group heads (the
+//               scripts derive them from z:q:{T}; see _lib.lua)
 //   Per project (hash tag {<escaped project>}):
 //     z:queues:{P}   ZSET of queue names (score 0: lexicographic listing)
 //     z:topics:{P}   ZSET of topic names (the same, for topics)
@@ -52,6 +54,8 @@ std::string deadLetterDedupKey(std::string_view tag);
 // z:wake:{T}: the pub/sub channel on which posts wake the queue's long-polling requests
 // (a channel, not a key; _lib.lua wake_waiters).
 std::string wakeChannel(std::string_view tag);
+// The FIFO group keys of a queue (z:gm:{T}, z:gh:{T}): removed with its messages.
+std::vector<std::string> groupKeys(std::string_view tag);
 
 // z:queues:{P} (z:topics:{P} for topics).
 std::string projectIndexKey(const std::string& project, ResourceKind kind = ResourceKind::Queue);

@@ -15,6 +15,7 @@ Message decodeMessage(const RedisValue& tuple, int64_t nowMs) {
     message.age = std::max<int64_t>(0, (nowMs - createdMs) / 1000);
     message.claimId = tuple.at(4).asString();
     message.claimCount = tuple.at(5).asInt();
+    if (tuple.size() > 6) message.group = tuple.at(6).asString();
     return message;
 }
 

@@ -1,5 +1,5 @@
 // Decoding of the message tuples the scripts answer:
-// {id, body, ttl s, created ms, live claim id, claim count}.
+// {id, body, ttl s, created ms, live claim id, claim count, group ("" none)}.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,8 @@
 // MessageStore on Redis; the semantics live in the scripts named below.
 #include "storage/redis/redis_message_store.h"
 
+#include <algorithm>
+
 #include "src/common/uuid.h"
 #include "storage/redis/key_layout.h"
 #include "storage/redis/message_codec.h"
@@ -23,13 +25,18 @@ void RedisMessageStore::post(const PostRequest& request, Callback<PostResult> do
         args.push_back(message.body);
     }
     args.push_back(context_.defaults.notifications ? "1" : "0");
-    // Idempotency keys (post.lua): the request's, then the messages' only when one has one.
+    // Idempotency keys (post.lua): the request's, then the messages' only when one has one
+    // or when FIFO groups follow (post.lua finds the groups after the message keys).
     args.push_back(request.idempotencyKey);
     bool messageKeys = false;
     for (const auto& message : request.messages)
         if (!message.idempotencyKey.empty()) messageKeys = true;
-    if (messageKeys)
+    bool grouped = std::any_of(request.messages.begin(), request.messages.end(),
+                               [](const NewMessage& m) { return !m.group.empty(); });
+    if (messageKeys || grouped)
         for (const auto& message : request.messages) args.push_back(message.idempotencyKey);
+    if (grouped)
+        for (const auto& message : request.messages) args.push_back(message.group);
     std::string tag = queueTag(request.queue);
     context_.runQueueScript("post", tag, std::move(args),
                             [this, tag, ids = std::move(ids),
@@ -181,6 +188,10 @@ void RedisMessageStore::pop(const QueueRef& queue, int64_t count,
                                 if (!reply.ok()) return done(reply.error());
                                 done(decodeMessages(reply.value(), 2, replyNow(reply.value())));
                             });
+}
+
+void RedisMessageStore::redrive(const RedriveRequest& request, Callback<RedriveResult> done) {
+    redriver_.start(request, std::move(done));
 }
 
 }  // namespace zaqard::storage::redis

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "storage/redis/redis_context.h"
+#include "storage/redis/redriver.h"
 #include "storage/storage.h"
 
 namespace zaqard::storage::redis {
@@ -10,7 +11,8 @@ namespace zaqard::storage::redis {
 class RedisMessageStore : public MessageStore {
   public:
     // `pubsub` carries the long-polling wake-ups (watch).
-    RedisMessageStore(RedisContext& context, PubSub& pubsub) : context_(context), pubsub_(pubsub) {}
+    RedisMessageStore(RedisContext& context, PubSub& pubsub)
+        : context_(context), pubsub_(pubsub), redriver_(context) {}
 
     void post(const PostRequest& request, Callback<PostResult> done) override;
     void list(const ListRequest& request, Callback<MessagePage> done) override;
@@ -25,6 +27,7 @@ class RedisMessageStore : public MessageStore {
     void pop(const QueueRef& queue, int64_t count, Callback<std::vector<Message>> done) override;
     std::unique_ptr<PubSubListener> watch(const QueueRef& queue,
                                           std::function<void()> onWake) override;
+    void redrive(const RedriveRequest& request, Callback<RedriveResult> done) override;
 
   private:
     void removeIds(const QueueRef& queue, const std::vector<std::string>& ids,
@@ -32,6 +35,7 @@ class RedisMessageStore : public MessageStore {
 
     RedisContext& context_;
     PubSub& pubsub_;
+    Redriver redriver_;
 };
 
 }  // namespace zaqard::storage::redis

@@ -89,6 +89,7 @@ void RedisQueueStore::remove(const QueueRef& queue, Callback<Unit> done) {
     Command unlink{"UNLINK"};
     for (auto& key : queueKeys(tag)) unlink.args.push_back(std::move(key));
     unlink.args.push_back(deadLetterDedupKey(tag));
+    for (auto& key : groupKeys(tag)) unlink.args.push_back(std::move(key));
     unlink.keyIndex = 1;
     // The queue's keys first (one slot, one command), its entries only afterwards: an
     // entry left by a crash in between is skipped by readers and removed by the next
@@ -218,9 +219,11 @@ void RedisQueueStore::stats(const QueueRef& queue, Callback<QueueStats> done) {
 void RedisQueueStore::purgeMessages(const QueueRef& queue, Callback<Unit> done) {
     // Everything but the queue hash (metadata and the rank counter, which keeps markers
     // of the queue monotonic).
-    auto keys = queueKeys(queueTag(queue));
+    std::string tag = queueTag(queue);
+    auto keys = queueKeys(tag);
     Command unlink{"UNLINK"};
     unlink.args.insert(unlink.args.end(), keys.begin() + 1, keys.end());
+    for (auto& key : groupKeys(tag)) unlink.args.push_back(std::move(key));
     unlink.keyIndex = 1;
     context_.writeCommand(std::move(unlink), [done = std::move(done)](Result<RedisValue> reply) {
         if (!reply.ok() || reply.value().isError()) return done(unavailable(reply));

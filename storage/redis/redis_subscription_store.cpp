@@ -1,6 +1,8 @@
 // SubscriptionStore on Redis; the semantics live in subscription_create/read/write.lua.
 #include "storage/redis/redis_subscription_store.h"
 
+#include <cstdlib>
+
 #include "src/common/log.h"
 #include "src/common/uuid.h"
 #include "storage/redis/key_layout.h"
@@ -16,6 +18,23 @@ std::string optionsText(const Json& options) {
 
 Error subscriptionNotFound(const std::string& id) {
     return Error{ErrorKind::NotFound, "Subscription " + id + " does not exist"};
+}
+
+// A stream entry id, "<ms>-<seq>" (what XRANGE and XDEL accept; anything else names no
+// dead letter).
+bool isStreamId(std::string_view id) {
+    auto dash = id.find('-');
+    if (dash == std::string_view::npos || dash == 0 || dash + 1 == id.size() || dash > 20 ||
+        id.size() - dash - 1 > 20)
+        return false;
+    for (size_t i = 0; i < id.size(); ++i)
+        if (i != dash && (id[i] < '0' || id[i] > '9')) return false;
+    return true;
+}
+
+Error unavailable(const Result<RedisValue>& reply) {
+    if (!reply.ok()) return reply.error();
+    return Error{ErrorKind::Unavailable, "redis: " + reply.value().str};
 }
 
 }  // namespace
@@ -152,6 +171,54 @@ void RedisSubscriptionStore::requestConfirmation(const QueueRef& queue, const st
 void RedisSubscriptionStore::purge(const QueueRef& queue, Callback<Unit> done) {
     run("subscription_write", queue, {"purge"}, [done = std::move(done)](Result<RedisValue> reply) {
         if (!reply.ok()) return done(reply.error());
+        done(Unit{});
+    });
+}
+
+// The dead-letter stream z:nd:{T} is read and trimmed with single commands (one slot):
+// XRANGE after the marker (exclusive), XDEL by id, DEL for all.
+void RedisSubscriptionStore::listDeadLetters(const QueueRef& queue, const std::string& marker,
+                                             int64_t limit,
+                                             Callback<NotificationDeadLetterPage> done) {
+    if (!marker.empty() && !isStreamId(marker)) {
+        // A marker that is no stream id continues nowhere: an empty page, as for messages.
+        return context_.dispatcher.defer(
+            [done = std::move(done)] { done(NotificationDeadLetterPage{}); });
+    }
+    std::string from = marker.empty() ? "-" : "(" + marker;
+    context_.redis.command(
+        {"XRANGE", deadLetterStreamKey(queueTag(queue)), from, "+", "COUNT", std::to_string(limit)},
+        [done = std::move(done)](Result<RedisValue> reply) {
+            if (!reply.ok() || reply.value().isError()) return done(unavailable(reply));
+            NotificationDeadLetterPage page;
+            for (const RedisValue& item : reply.value().elements) {
+                NotificationDeadLetter entry;
+                entry.id = item.at(0).asString();
+                entry.createdMs = std::strtoll(entry.id.c_str(), nullptr, 10);  // "<ms>-<seq>"
+                const RedisValue& fields = item.at(1);
+                for (size_t i = 0; i + 1 < fields.size(); i += 2)
+                    entry.fields.emplace_back(fields.at(i).asString(), fields.at(i + 1).asString());
+                page.entries.push_back(std::move(entry));
+            }
+            if (!page.entries.empty()) page.nextMarker = page.entries.back().id;
+            done(std::move(page));
+        });
+}
+
+void RedisSubscriptionStore::removeDeadLetters(const QueueRef& queue,
+                                               const std::vector<std::string>& ids,
+                                               Callback<Unit> done) {
+    std::string key = deadLetterStreamKey(queueTag(queue));
+    Command command{"DEL", key};
+    if (!ids.empty()) {
+        command = Command{"XDEL", key};
+        for (const auto& id : ids)
+            if (isStreamId(id)) command.args.push_back(id);
+        if (command.args.size() == 2)
+            return context_.dispatcher.defer([done = std::move(done)] { done(Unit{}); });
+    }
+    context_.writeCommand(std::move(command), [done = std::move(done)](Result<RedisValue> reply) {
+        if (!reply.ok() || reply.value().isError()) return done(unavailable(reply));
         done(Unit{});
     });
 }

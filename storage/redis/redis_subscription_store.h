@@ -24,6 +24,10 @@ class RedisSubscriptionStore : public SubscriptionStore {
     void requestConfirmation(const QueueRef& queue, const std::string& id,
                              const ConfirmationRequest& confirmation, Callback<Unit> done) override;
     void purge(const QueueRef& queue, Callback<Unit> done) override;
+    void listDeadLetters(const QueueRef& queue, const std::string& marker, int64_t limit,
+                         Callback<NotificationDeadLetterPage> done) override;
+    void removeDeadLetters(const QueueRef& queue, const std::vector<std::string>& ids,
+                           Callback<Unit> done) override;
 
   private:
     void run(std::string_view script, const QueueRef& queue, std::vector<std::string> args,

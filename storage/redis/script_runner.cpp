@@ -48,6 +48,7 @@ bool isAcknowledgedWrite(std::string_view name) {
                                           "queue_create",
                                           "queue_set_metadata",
                                           "dead_letter_post",
+                                          "redrive_take",
                                           "subscription_create",
                                           "subscription_write"};
     for (const char* write : kWrites)

@@ -120,6 +120,11 @@ void SealingStores::Messages::remove(const QueueRef& queue, const std::string& i
     owner_.inner_.messages.remove(queue, id, claimId, std::move(done));
 }
 
+void SealingStores::Messages::redrive(const RedriveRequest& request,
+                                      Callback<RedriveResult> done) {
+    owner_.inner_.messages.redrive(request, std::move(done));
+}
+
 std::unique_ptr<PubSubListener> SealingStores::Messages::watch(const QueueRef& queue,
                                                                std::function<void()> onWake) {
     return owner_.inner_.messages.watch(queue, std::move(onWake));

@@ -52,6 +52,8 @@ class SealingStores {
                     Callback<DeleteOutcome> done) override;
         void pop(const QueueRef& queue, int64_t count,
                  Callback<std::vector<Message>> done) override;
+        // Bodies move inside Redis, sealed or not: the inner store's, as is.
+        void redrive(const RedriveRequest& request, Callback<RedriveResult> done) override;
         // Wake-ups carry no body: the inner store's, as is.
         std::unique_ptr<PubSubListener> watch(const QueueRef& queue,
                                               std::function<void()> onWake) override;

@@ -443,6 +443,40 @@ def test_pools_and_flavors(stack, api):
     check("pool_delete", api.delete(f"/v2/pools/{p2}", headers=admin), 204)
 
 
+def test_redrive_groups_and_dead_letters(api):
+    """Beyond Zaqar: FIFO groups on messages, redrive, notification dead letters (the
+    stack has no notification pipeline: the dead-letter stream stays empty here;
+    tests/integration/test_redrive.py fills one)."""
+    src, dlq = q(), q()
+    api.create_queue(src, {"_max_claim_count": 1, "_dead_letter_queue": dlq})
+    posted = sent("message_post", {"messages": [{"body": 1, "group": "g-1"}, {"body": 2}]})
+    r = check("message_post", api.post(f"/v2/queues/{src}/messages", body=posted), 201)
+    ids = [href.rsplit("/", 1)[1] for href in r.json["resources"]]
+    r = check("message_get", api.get(f"/v2/queues/{src}/messages/{ids[0]}"), 200)
+    assert r.json["group"] == "g-1"
+    check("message_list", api.get(f"/v2/queues/{src}/messages"), 200)
+    claim = api.claim(src, limit=5)
+    assert claim.status == 201, claim
+    assert api.delete(claim.header("Location")).status == 204  # both dead-lettered
+    r = check("queue_redrive", api.post(f"/v2/queues/{src}/redrive",
+                                        body=sent("queue_redrive", {"ids": [ids[1]]})), 200)
+    assert r.json == {"moved": 1, "ids": [ids[1]]}
+    r = check("queue_redrive", api.post(f"/v2/queues/{src}/redrive",
+                                        body=sent("queue_redrive", {"rate": 100})), 200)
+    assert r.json["moved"] == 1
+    r = check("message_delete_many", api.delete(f"/v2/queues/{src}/messages",
+                                                params={"pop": 5}), 200)
+    assert [m.get("group") for m in r.json["messages"]] == [None, "g-1"]
+    check("queue_redrive", api.post(f"/v2/queues/{src}/redrive", body={"rate": 0}), 400)
+    check("queue_redrive", api.post(f"/v2/queues/{q()}/redrive"), 404)
+    base = f"/v2/queues/{src}/subscriptions/dead_letters"
+    r = check("subscription_dead_letter_list", api.get(base, params={"limit": 5}), 200)
+    assert r.json == {"dead_letters": [], "links": []}
+    check("subscription_dead_letter_list", api.get(base, params={"limit": 0}), 400)
+    check("subscription_dead_letter_delete", api.delete(base), 204)
+    check("subscription_dead_letter_delete", api.delete(base, params={"ids": "1-1"}), 204)
+
+
 def test_zz_every_documented_status_was_exercised():
     """Runs last (file order): documentation without a test is a failure."""
     documented = {(op_id, status)

@@ -133,6 +133,28 @@ TEST_F(RedisClusterTest, EveryScriptStaysInItsSlot) {
         return legacy->integer == 0 && stale->integer == 0;
     }));
     exercised.insert("normalise");
+    // redrive_take on the DLQ (-> dead_letter_post back into q), paced; then FIFO groups
+    // (post, claim, release, delete with a group's line in z:gm/z:gh of q's slot).
+    auto redriven = await<RedriveResult>([&](auto done) {
+        RedriveRequest redrive;
+        redrive.source = q;
+        redrive.deadLetterQueue = "dlq";
+        redrive.rate = 100;
+        store().messages.redrive(redrive, done);
+    });
+    ASSERT_TRUE(redriven.ok());
+    EXPECT_EQ(redriven->ids.size(), 2u);
+    exercised.insert("redrive_take");
+    PostRequest grouped{q, "c", {}, 10};
+    for (int i = 0; i < 3; ++i) {
+        grouped.messages.push_back({std::to_string(i), std::nullopt, 0});
+        grouped.messages.back().group = "g";
+    }
+    auto groupPosted = await<PostResult>([&](auto done) { store().messages.post(grouped, done); });
+    ASSERT_TRUE(groupPosted.ok());
+    ASSERT_TRUE(await<Unit>([&](auto done) {
+                    store().messages.removeMany(q, {groupPosted->ids[0]}, done);
+                }).ok());
     // Subscriptions and notification delivery (subscription_*, notify_* scripts).
     auto sub = await<CreatedSubscription>([&](auto done) {
         store().subscriptions.create(NewSubscription{q, "http://h/x", 600, Json::object(), ""},
@@ -167,6 +189,15 @@ TEST_F(RedisClusterTest, EveryScriptStaysInItsSlot) {
     ASSERT_TRUE(await<Unit>([&](auto done) {
                     store().notifications.deadLetter(tag, "r1", {{"reason", "test"}}, done);
                 }).ok());
+    auto deadLetters = await<NotificationDeadLetterPage>(
+        [&](auto done) { store().subscriptions.listDeadLetters(q, "", 10, done); });
+    ASSERT_TRUE(deadLetters.ok());
+    ASSERT_EQ(deadLetters->entries.size(), 1u);
+    ASSERT_TRUE(await<Unit>([&](auto done) {
+                    store().subscriptions.removeDeadLetters(q, {deadLetters->entries[0].id}, done);
+                }).ok());
+    ASSERT_TRUE(
+        await<Unit>([&](auto done) { store().subscriptions.removeDeadLetters(q, {}, done); }).ok());
     ASSERT_TRUE(await<Unit>([&](auto done) {
                     store().subscriptions.confirm(q, sub->id, true, done);
                 }).ok());
@@ -245,8 +276,9 @@ TEST_F(RedisClusterTest, EveryScriptStaysInItsSlot) {
         routed.emplace_back(*slots.begin(), command.argv);
     }
     // What the stores send besides FCALL (the checks above cover them all).
-    for (const char* name : {"FCALL", "HGET", "HMGET", "SSCAN", "SMEMBERS", "SADD", "SREM", "ZADD",
-                             "ZREM", "ZRANGEBYLEX", "ZCARD", "UNLINK", "EXISTS", "HSCAN", "HDEL"})
+    for (const char* name :
+         {"FCALL", "HGET", "HMGET", "SSCAN", "SMEMBERS", "SADD", "SREM", "ZADD", "ZREM",
+          "ZRANGEBYLEX", "ZCARD", "UNLINK", "EXISTS", "HSCAN", "HDEL", "XRANGE", "XDEL", "DEL"})
         EXPECT_TRUE(names.count(name)) << name << " was not recorded";
 
     // The replay on three masters, each command on the owner of its slot.

@@ -25,6 +25,13 @@ void queuePurge(const CallPtr& call);
 // share.cpp
 void queueShare(const CallPtr& call);
 
+// redrive.cpp (beyond Zaqar)
+void queueRedrive(const CallPtr& call);
+
+// dead_letters.cpp (beyond Zaqar)
+void subscriptionDeadLetterList(const CallPtr& call);
+void subscriptionDeadLetterDelete(const CallPtr& call);
+
 // messages.cpp
 void messagePost(const CallPtr& call);
 void messageList(const CallPtr& call);

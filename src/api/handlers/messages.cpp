@@ -71,6 +71,12 @@ Rejection parsePost(const CallPtr& call, std::vector<storage::NewMessage>& out) 
         Description problem;
         message.idempotencyKey = messageIdempotencyKey(raw, problem);
         if (problem) return badRequestApi(*problem);
+        // Beyond Zaqar (docs/api.md, "FIFO message groups"): absent for Zaqar clients.
+        if (const json_t* group = json_object_get(raw, "group")) {
+            if (!json_is_string(group) || !isValidMessageGroup(json_string_value(group)))
+                return badRequestApi(kMessageGroupText);
+            message.group = json_string_value(group);
+        }
         out.push_back(std::move(message));
     }
     if (out.empty()) return badRequestApi("No messages to enqueu.");  // sic

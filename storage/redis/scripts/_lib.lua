@@ -15,7 +15,13 @@
 --   KEYS[8]  x    ZSET  every message, score expiry ms
 --   KEYS[9]  k    HASH  claim id -> claim JSON {t, g, x, u, ids}
 --   KEYS[10] kx   ZSET  claim id, score claim expiry ms
---   KEYS[11] out  HASH  dead-letter outbox: id -> JSON {env, body, dlq, ttl}
+--   KEYS[11] out  HASH  dead-letter outbox: id -> JSON {c, u, dlq, ttl, body, g group,
+--                       r rank (the mover posts a batch in rank order), m dedup member}
+--   Derived from q (same hash tag, so the same slot), for FIFO message groups:
+--   gm   ZSET  (score 0, by member) messages of a group waiting behind its head:
+--              "<group>:<rank, 16 digits>:<id>"; they are in none of av, cl, dl
+--   gh   HASH  group -> id of its head, the one message of the group that is available,
+--              delayed or claimed (only the head is ever claimable)
 --   q also holds two hints kept by these scripts: `due`, a lower bound of the scores in
 --   cl and dl and of those in x and kx plus LAZY_MS (housekeeping is skipped before it);
 --   `ob` = 1 while the outbox may hold messages (HLEN is skipped without it); and `ix`,
@@ -24,19 +30,21 @@
 --   slots, written by C++ afterwards); queue_indexed clears it once both are written.
 --   Scripts that create a queue, and normalise, answer it so C++ can finish the step.
 -- Envelope fields: r rank, c created ms, t ttl s, x expires ms, d delay-until ms (0: none),
--- u client id, k claim id ("" when none), ke claim expiry ms, n claim count; written by
--- encode_env in that order (older envelopes may have any order: always cjson.decode them).
+-- u client id, k claim id ("" when none), ke claim expiry ms, n claim count, g message
+-- group (absent when none); written by encode_env in that order (older envelopes may have any order: always cjson.decode them).
 -- Times are integer milliseconds from Redis TIME (cjson keeps 14 significant digits, so
 -- millisecond timestamps survive a round trip; microseconds would not).
 
 -- Per-call state, set by begin_call() at the start of every call: a library's top level
 -- runs once, at FUNCTION LOAD, so these are shared by every call of every function.
 local Q, E, B, ALL, AV, CL, DL, X, K, KX, OUT
+local GM, GH
 local NOW
 -- From read_queue(): the queue's due hint (nil: unknown, housekeeping runs), whether the
 -- outbox may hold messages (nil: unknown, HLEN decides), whether the queue hash exists,
--- and the dead-letter mirrors (LIMIT_READ false: not read yet).
-local DUE, OB, EXISTS_Q, MAXCC, DLQ, LIMIT_READ
+-- and the dead-letter mirrors (LIMIT_READ false: not read yet); GRP: whether the queue
+-- ever held a grouped message (its `grp` field; nil: not read yet).
+local DUE, OB, EXISTS_Q, MAXCC, DLQ, LIMIT_READ, GRP
 
 local function now_ms()
     local t = redis.call('TIME')
@@ -46,8 +54,10 @@ end
 local function begin_call(keys)
     Q, E, B, ALL, AV, CL, DL, X, K, KX, OUT =
         keys[1], keys[2], keys[3], keys[4], keys[5], keys[6], keys[7], keys[8], keys[9], keys[10], keys[11]
+    local tagged = string.sub(Q, 5)
+    GM, GH = 'z:gm:' .. tagged, 'z:gh:' .. tagged
     NOW = now_ms()
-    DUE, OB, EXISTS_Q, MAXCC, DLQ, LIMIT_READ = nil, nil, nil, nil, nil, false
+    DUE, OB, EXISTS_Q, MAXCC, DLQ, LIMIT_READ, GRP = nil, nil, nil, nil, nil, false, nil
 end
 
 -- Expired messages and claim records are invisible to every reader already (they check
@@ -55,17 +65,25 @@ end
 -- hint then does not pass again at every call while they expire one after another.
 local LAZY_MS = 5000
 
--- One HMGET of the queue hash: c (exists), due, ob, the dead-letter mirrors, then the
--- given fields, whose values it answers in order (false when absent).
+-- One HMGET of the queue hash: c (exists), due, ob, the dead-letter mirrors, the group
+-- hint, then the given fields, whose values it answers in order (false when absent).
 local function read_queue(...)
-    local v = redis.call('HMGET', Q, 'c', 'due', 'ob', 'maxcc', 'dlq', ...)
+    local v = redis.call('HMGET', Q, 'c', 'due', 'ob', 'maxcc', 'dlq', 'grp', ...)
     EXISTS_Q = v[1] ~= false
     if EXISTS_Q then
         DUE = tonumber(v[2])
         OB = v[3] ~= false
     end
     MAXCC, DLQ, LIMIT_READ = v[4], v[5], true
-    return {select(6, unpack(v))}
+    GRP = v[6] ~= false
+    return {select(7, unpack(v))}
+end
+
+-- Whether the queue may hold grouped messages (then dropping a message looks after its
+-- group; queues that never had one pay nothing).
+local function groups_on()
+    if GRP == nil then GRP = redis.call('HEXISTS', Q, 'grp') == 1 end
+    return GRP
 end
 
 -- Records that the queue holds something due at `at` ms (scores added to cl or dl; x or
@@ -127,9 +145,11 @@ end
 -- The envelope as JSON text in a fixed field order (string.format: cjson.encode of the
 -- table cost twice as much).
 local function encode_env(env)
-    return string.format('{"c":%d,"u":%s,"k":%s,"ke":%d,"n":%d,"r":%d,"t":%d,"x":%d,"d":%d}',
-                         env.c, json_string(env.u), json_string(env.k), env.ke, env.n, env.r,
-                         env.t, env.x, env.d)
+    local text = string.format('{"c":%d,"u":%s,"k":%s,"ke":%d,"n":%d,"r":%d,"t":%d,"x":%d,"d":%d',
+                               env.c, json_string(env.u), json_string(env.k), env.ke, env.n, env.r,
+                               env.t, env.x, env.d)
+    if env.g then return text .. ',"g":' .. json_string(env.g) .. '}' end
+    return text .. '}'
 end
 
 local function put_env(id, env)
@@ -149,9 +169,76 @@ local function is_expired(env) return env.x <= NOW end
 local function is_claimed(env) return env.k ~= '' and env.ke > NOW end
 local function is_delayed(env) return env.d > NOW end
 
+-- FIFO message groups. A group's messages are claimable one at a time, in post order:
+-- only its head (gh) is in av/dl/cl; the others wait in gm, ordered by rank, and the
+-- next one becomes the head when the head leaves the queue (deleted, popped, expired,
+-- dead-lettered). A released or expired claim leaves the head where it is, first in line.
+local function group_member(g, rank, id)
+    return g .. ':' .. string.format('%016d', rank) .. ':' .. id
+end
+
+-- Makes the next waiting message of group g its head (available, or delayed until its
+-- delay passes); forgets the group when none waits. Waiting entries whose message is
+-- gone are skipped (bounded: a longer run of them waits for the next call).
+local function group_promote(g)
+    for _ = 1, 100 do
+        local first = redis.call('ZRANGEBYLEX', GM, '[' .. g .. ':', '[' .. g .. ';', 'LIMIT', 0, 1)[1]
+        if not first then
+            redis.call('HDEL', GH, g)
+            return
+        end
+        redis.call('ZREM', GM, first)
+        local id = string.sub(first, #g + 19)
+        local raw = redis.call('HGET', E, id)
+        if raw then
+            local env = cjson.decode(raw)
+            redis.call('HSET', GH, g, id)
+            if env.d > NOW then
+                redis.call('ZADD', DL, env.d, id)
+                lower_due(env.d)
+            else
+                redis.call('ZADD', AV, env.r, id)
+            end
+            return
+        end
+    end
+end
+
+-- The head of group g, or nil. A head whose message is gone (removed by a zaqard that
+-- knew no groups) hands over to the next waiting message first.
+local function group_head(g)
+    local head = redis.call('HGET', GH, g)
+    if head and redis.call('HEXISTS', E, head) == 0 then
+        group_promote(g)
+        head = redis.call('HGET', GH, g)
+    end
+    return head or nil
+end
+
+-- Message `id` (rank r) of group g leaves the queue.
+local function group_leave(g, id, r)
+    if redis.call('HGET', GH, g) == id then
+        group_promote(g)
+    else
+        redis.call('ZREM', GM, group_member(g, r, id))
+    end
+end
+
+-- Marks the queue as holding grouped messages (see groups_on).
+local function groups_used()
+    if not groups_on() then
+        redis.call('HSET', Q, 'grp', 1)
+        GRP = true
+    end
+end
+
 -- Removes a message from every structure of the queue (its claim's id list is filtered
--- on read instead, so it needs no rewrite).
-local function drop_message(id)
+-- on read instead, so it needs no rewrite). `env`: its envelope when the caller has it.
+local function drop_message(id, env)
+    if groups_on() then
+        if env == nil then env = get_env(id) end
+        if env and env.g then group_leave(env.g, id, env.r) end
+    end
     redis.call('HDEL', E, id)
     redis.call('HDEL', B, id)
     redis.call('ZREM', ALL, id)
@@ -183,12 +270,13 @@ local function to_outbox(id, env, dlq)
     local dlqttl = tonumber(mirror('dlqttl') or '0') or 0
     local ttl = dlqttl
     if ttl <= 0 then ttl = math.max(1, math.ceil((env.x - NOW) / 1000)) end
-    redis.call('HSET', OUT, id, cjson.encode({c = env.c, u = env.u, dlq = dlq, ttl = ttl, body = body}))
+    redis.call('HSET', OUT, id, cjson.encode({c = env.c, u = env.u, dlq = dlq, ttl = ttl, body = body,
+                                              g = env.g, r = env.r}))
     if OB ~= true then
         redis.call('HSET', Q, 'ob', 1)
         OB = true
     end
-    drop_message(id)
+    drop_message(id, env)
 end
 
 -- A message whose claim ended (expired or released) becomes available again, or goes to
@@ -272,11 +360,12 @@ local function extend_for_claim(id, env, expires, ttl, grace)
     end
 end
 
--- The wire form of one message: {id, body, ttl, created ms, live claim id, claim count}.
+-- The wire form of one message: {id, body, ttl, created ms, live claim id, claim count,
+-- group ("" when none)}.
 local function message_reply(id, env, body)
     local claim = ''
     if is_claimed(env) then claim = env.k end
-    return {id, body or redis.call('HGET', B, id) or 'null', env.t, env.c, claim, env.n}
+    return {id, body or redis.call('HGET', B, id) or 'null', env.t, env.c, claim, env.n, env.g or ''}
 end
 
 local function queue_exists()

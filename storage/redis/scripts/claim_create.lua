@@ -5,11 +5,14 @@
 -- ARGV: [1] claim id, [2] claim ttl s, [3] grace s, [4] limit, [5] long polling: ms the
 --       caller waits when nothing is claimed (absent or 0: it does not wait).
 -- Reply: {now ms, outbox size, message...}; message = {id, body, ttl, created ms,
---        claim id, claim count}. No messages: nothing was claimed (no claim stored); with
---        ARGV[5] the reply is then {now ms, outbox size, wake in ms} (mark_waiting).
+--        claim id, claim count, group ("" none)}. No messages: nothing was claimed (no
+--        claim stored); with ARGV[5] the reply is then {now ms, outbox size, wake in ms}
+--        (mark_waiting).
 -- A message that would expire before the claim gets ttl = claim ttl + grace. With a
 -- dead-letter queue configured, each claim counts, and a message already claimed
 -- _max_claim_count times goes to the outbox instead of into the claim.
+-- FIFO groups: only a group's head is in av (_lib.lua), so a claim takes at most one
+-- message of a group and none while another claim holds the group's head.
 read_queue()
 housekeeping(HOT_BUDGET)
 local reply = {NOW, 0}
@@ -43,7 +46,7 @@ while #ids < limit do
         j = j + #chunk
         last_rank = visit_envelopes(AV, chunk, function(id, env)
             if not env or is_expired(env) then
-                drop_message(id)
+                drop_message(id, env)
             elseif is_claimed(env) then
                 redis.call('ZREM', AV, id)
             elseif not is_delayed(env) then

@@ -3,7 +3,7 @@
 -- KEYS: the 11 keys of one queue (see _lib.lua).
 -- ARGV: [1] claim id.
 -- Reply: {now ms, outbox size, found 0/1, claim ttl s, updated ms, message...};
---        message = {id, body, ttl, created ms, claim id, claim count}.
+--        message = {id, body, ttl, created ms, claim id, claim count, group}.
 read_queue()
 housekeeping(HOT_BUDGET)
 local cid = ARGV[1]

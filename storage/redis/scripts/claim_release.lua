@@ -12,7 +12,7 @@ if raw then
     for _, id in ipairs(cjson.decode(raw).ids) do
         local env = get_env(id)
         if env and env.k == cid then
-            if is_expired(env) then drop_message(id) else unclaim(id, env) end
+            if is_expired(env) then drop_message(id, env) else unclaim(id, env) end
         end
     end
     redis.call('HDEL', K, cid)

@@ -4,7 +4,7 @@
 -- KEYS: the 11 keys of one queue (see _lib.lua).
 -- ARGV: the ids.
 -- Reply: {now ms, outbox size, queue exists 0/1, message...} in request order;
---        message = {id, body, ttl, created ms, claim id, claim count}.
+--        message = {id, body, ttl, created ms, claim id, claim count, group}.
 read_queue()
 housekeeping(HOT_BUDGET)
 local reply = {NOW, outbox_pending(), EXISTS_Q and 1 or 0}

@@ -6,8 +6,8 @@
 --       [6] include delayed 1/0, [7] long polling: ms the caller waits on an empty page
 --       (absent or 0: it does not wait).
 -- Reply: {now ms, outbox size, delays enabled 0/1, next marker ("" when nothing was
---         returned), message...}; message = {id, body, ttl, created ms, claim id, count}.
---         With ARGV[7] and no message: {now, outbox, delays, marker, wake in ms}.
+--         returned), message...}; message = {id, body, ttl, created ms, claim id, count,
+--         group}. With ARGV[7] and no message: {now, outbox, delays, marker, wake in ms}.
 -- A marker that is not a decimal rank answers an empty page. Delayed messages are
 -- included whenever the queue has no _default_message_delay (as Zaqar forces).
 local head = read_queue('delay')
@@ -31,9 +31,11 @@ local include_delayed = ARGV[6] == '1' or delays == 0
 
 -- The available set already excludes claimed and delayed messages: walk it when those
 -- are filtered out anyway (and housekeeping is up to date), else walk every message.
+-- Messages waiting behind their group's head are listed too, and they are not in it.
 local source = ALL
 if not include_claimed and complete and
-        (not include_delayed or redis.call('ZCARD', DL) == 0) then
+        (not include_delayed or redis.call('ZCARD', DL) == 0) and
+        (not GRP or redis.call('ZCARD', GM) == 0) then
     source = AV
 end
 

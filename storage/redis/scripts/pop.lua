@@ -4,7 +4,7 @@
 -- KEYS: the 11 keys of one queue (see _lib.lua).
 -- ARGV: [1] N.
 -- Reply: {now ms, outbox size, message...}; message = {id, body, ttl, created ms,
---        claim id (always ""), claim count}.
+--        claim id (always ""), claim count, group}.
 read_queue()
 housekeeping(HOT_BUDGET)
 local limit = tonumber(ARGV[1])
@@ -18,10 +18,10 @@ while #reply - 2 < limit do
         from = '(' .. batch[i + 1]
         local env = get_env(id)
         if not env or is_expired(env) then
-            drop_message(id)
+            drop_message(id, env)
         elseif not is_claimed(env) and not is_delayed(env) then
             reply[#reply + 1] = message_reply(id, env)
-            drop_message(id)
+            drop_message(id, env)
             if #reply - 2 == limit then break end
         end
     end

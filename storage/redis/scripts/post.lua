@@ -5,7 +5,9 @@
 --       [4] config max delay s, [5] n, then n times: id, ttl ("" = absent),
 --       delay ("" = absent), body JSON text; then [6 + 4n] "1" when notifications are on;
 --       then idempotency keys (beyond Zaqar): [7 + 4n] the request's key ("" none), and
---       only when some message has one, n message keys ("" none) from [8 + 4n].
+--       only when some message has one, n message keys ("" none) from [8 + 4n];
+--       then, only when some message has a FIFO group (the message keys are then always
+--       there), n group names ("" none) from [8 + 5n].
 -- Reply: {now ms, outbox size, created 0/1, refusal (0 none, 1 too large for the queue,
 --         2 invalid delay, 3 plaintext for an encrypted queue), queue max post size,
 --         notification jobs recorded 0/1,
@@ -23,6 +25,8 @@
 -- script, so a stored message is never without its job (docs/notifications.md).
 -- Nothing is written on a refusal except the lazily created queue itself.
 -- Long polling: requests waiting on the queue are woken (wake_waiters, _lib.lua).
+-- FIFO groups (_lib.lua): a message whose group already has a head waits behind it in gm
+-- instead of entering av/dl; otherwise it becomes its group's head.
 local created = 0
 -- One HMGET reads the creation time (every queue hash has it), the hints and the mirrors.
 local head = read_queue('maxpost', 'ttl', 'delay', 'ix', 'c', 'idw', 'enc')
@@ -131,15 +135,25 @@ local env_prefix = '{"c":' .. string.format('%d', NOW) .. ',"u":' .. json_string
                    ',"k":"","ke":0,"n":0,"r":'
 -- Several fields/members per command: one HSET/ZADD per structure for the whole batch.
 local envs, bodies, all, xs, avs, dls = {}, {}, {}, {}, {}, {}
+local groups_at = tail + 1 + n
+local grouped = #ARGV > groups_at
+local heads, new_heads, waiting = {}, {}, {}
+if grouped then groups_used() end
 local due = nil
 for _, i in ipairs(keep) do
     local base = 5 + (i - 1) * 4
     local id, ttl, delay, body = ARGV[base + 1], ttls[i], delays[i], ARGV[base + 4]
+    local g = grouped and ARGV[groups_at + i] or ''
     rank = rank + 1
     local x = NOW + ttl * 1000
     local d = delay > 0 and NOW + delay * 1000 or 0
     envs[#envs + 1] = id
-    envs[#envs + 1] = env_prefix .. string.format('%d,"t":%d,"x":%d,"d":%d}', rank, ttl, x, d)
+    if g == '' then
+        envs[#envs + 1] = env_prefix .. string.format('%d,"t":%d,"x":%d,"d":%d}', rank, ttl, x, d)
+    else
+        envs[#envs + 1] = env_prefix .. string.format('%d,"t":%d,"x":%d,"d":%d,"g":"%s"}', rank,
+                                                      ttl, x, d, g)
+    end
     bodies[#bodies + 1] = id
     bodies[#bodies + 1] = body
     all[#all + 1] = rank
@@ -147,7 +161,22 @@ for _, i in ipairs(keep) do
     xs[#xs + 1] = x
     xs[#xs + 1] = id
     due = math.min(due or math.huge, x + LAZY_MS)
-    if delay > 0 then
+    local waits = false
+    if g ~= '' then
+        if heads[g] == nil then heads[g] = group_head(g) or false end
+        if heads[g] then
+            waits = true
+            waiting[#waiting + 1] = 0
+            waiting[#waiting + 1] = group_member(g, rank, id)
+        else
+            heads[g] = id
+            new_heads[#new_heads + 1] = g
+            new_heads[#new_heads + 1] = id
+        end
+    end
+    if waits then
+        -- in line behind its group's head: in no claimable set yet
+    elseif delay > 0 then
         due = math.min(due, d)
         dls[#dls + 1] = d
         dls[#dls + 1] = id
@@ -166,6 +195,8 @@ call_many('ZADD', ALL, all)
 call_many('ZADD', X, xs)
 call_many('ZADD', AV, avs)
 call_many('ZADD', DL, dls)
+call_many('HSET', GH, new_heads)
+call_many('ZADD', GM, waiting)
 if due then lower_due(due) end
 wake_waiters()
 if not keyed then return {NOW, outbox_pending(), created, 0, maxpost, notify and 1 or 0, ix, {}} end

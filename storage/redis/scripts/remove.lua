@@ -11,7 +11,7 @@ housekeeping(HOT_BUDGET)
 local id, has_claim, claim = ARGV[1], ARGV[2] ~= '0', ARGV[3]
 local env = get_env(id)
 if not env or is_expired(env) then
-    if env then drop_message(id) end
+    if env then drop_message(id, env) end
     return {NOW, outbox_pending(), 0}
 end
 if ARGV[2] == '2' then return {NOW, outbox_pending(), 2} end
@@ -25,5 +25,5 @@ elseif env.k ~= claim then
     if not raw or cjson.decode(raw).x <= NOW then return {NOW, outbox_pending(), 2} end
     return {NOW, outbox_pending(), 4}
 end
-drop_message(id)
+drop_message(id, env)
 return {NOW, outbox_pending(), 0}

@@ -33,5 +33,13 @@ if #present > 0 then
                            {'ZREM', DL}, {'ZREM', X}}) do
         call_many(pair[1], pair[2], present)
     end
+    -- Grouped messages hand their group on (after the bulk removal, so a head and the
+    -- messages behind it deleted together are all skipped).
+    if groups_on() then
+        for i, id in ipairs(ids) do
+            local env = raws[i] and cjson.decode(raws[i])
+            if env and env.g then group_leave(env.g, id, env.r) end
+        end
+    end
 end
 return {NOW, outbox_pending(), 1}

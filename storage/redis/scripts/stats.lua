@@ -4,7 +4,7 @@
 -- KEYS: the 11 keys of one queue (see _lib.lua).
 -- ARGV: none.
 -- Reply: {now ms, outbox size, total, claimed, oldest, newest}; oldest/newest = {} when
---        the queue is empty, else {id, body, ttl, created ms, claim id, claim count}.
+--        the queue is empty, else {id, body, ttl, created ms, claim id, claim count, group}.
 read_queue()
 housekeeping(HOT_BUDGET)
 local total = redis.call('ZCOUNT', X, '(' .. NOW, '+inf')
