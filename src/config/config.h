@@ -194,6 +194,16 @@ struct Config {
     int max_body_size = 8388608;
     // bytes of replies queued for one WebSocket peer before it is closed (1008, slow reader)
     int64_t websocket_max_output_bytes = 16 << 20;
+    // TLS (docs/security.md "TLS"): PEM certificate (chain) and key of the HTTPS and WSS
+    // listeners, re-read on SIGHUP; a CA file makes a client certificate it signed
+    // mandatory. The TLS listeners run beside the plain ones, on the plain listeners'
+    // bind addresses: ssl_port for HTTPS, ssl_websocket_port for WSS (-1: none, 0: any).
+    std::string ssl_cert_file;
+    std::string ssl_key_file;
+    std::string ssl_ca_file;
+    int ssl_port = -1;
+    int ssl_websocket_port = -1;
+    bool tlsEnabled() const { return !ssl_cert_file.empty(); }
 
     // Zaqar delivers notifications only with `[storage] message_pipeline` naming
     // zaqar.notification.notifier (notifications.md §1).

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "src/common/log.h"
@@ -15,6 +16,7 @@
 #include "src/event/listen_socket.h"
 #include "src/runtime/shard.h"
 #include "src/runtime/signals.h"
+#include "src/tls/server_tls.h"
 #include "storage/redis/client/client_factory.h"
 
 namespace zaqard::runtime {
@@ -72,6 +74,16 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
         return 1;
     }
 
+    std::shared_ptr<tls::ServerTls> tls;
+    if (configIn.tlsEnabled()) {
+        std::string error;
+        tls = tls::ServerTls::create(configIn, error);
+        if (!tls) {
+            log::error(error);
+            return 1;
+        }
+    }
+
     // Port 0 means "any free port": every shard must get the same one, so reserve it
     // first with a bound (not listening) SO_REUSEPORT socket.
     config::Config config = configIn;
@@ -96,10 +108,25 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
         config.websocket_port = event::localPort(websocketReservation.get());
     }
 
+    UniqueFd sslReservation;
+    UniqueFd sslWebsocketReservation;
+    for (auto [port, bind, held] : {std::tuple{&config.ssl_port, &config.bind, &sslReservation},
+                                    std::tuple{&config.ssl_websocket_port, &config.websocket_bind,
+                                               &sslWebsocketReservation}}) {
+        if (!tls || *port != 0) continue;
+        std::string error;
+        *held = event::openListener(*bind, 0, false, error);
+        if (!*held) {
+            log::error(error);
+            return 1;
+        }
+        *port = event::localPort(held->get());
+    }
+
     const int count = shardCount(config);
     std::vector<std::unique_ptr<Shard>> shards;
     for (int i = 0; i < count; ++i) {
-        shards.push_back(std::make_unique<Shard>(config, i, policy));
+        shards.push_back(std::make_unique<Shard>(config, i, policy, tls));
         std::string error;
         if (!shards.back()->listen(error)) {
             log::error(error);
@@ -108,11 +135,22 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
     }
     reservation = UniqueFd();
     websocketReservation = UniqueFd();
+    sslReservation = UniqueFd();
+    sslWebsocketReservation = UniqueFd();
+    std::string tlsListeners;
+    if (tls && config.ssl_port >= 0)
+        tlsListeners += ", https://" + config.bind + ":" + std::to_string(config.ssl_port);
+    if (tls && config.ssl_websocket_port >= 0)
+        tlsListeners +=
+            ", wss://" + config.websocket_bind + ":" + std::to_string(config.ssl_websocket_port);
+    if (tls)
+        tlsListeners += std::string(" (TLS") +
+                        (config.ssl_ca_file.empty() ? "" : ", client certificates required") + ")";
 
     log::info(
         "zaqard listening on http://" + config.bind + ":" + std::to_string(config.port) +
         " (REST) and ws://" + config.websocket_bind + ":" + std::to_string(config.websocket_port) +
-        " (WebSocket), Redis " + describeRedis(config.message_store_redis) + ", " +
+        " (WebSocket)" + tlsListeners + ", Redis " + describeRedis(config.message_store_redis) + ", " +
         std::to_string(count) + (count == 1 ? " shard" : " shards") +
         (config.sourceFile.empty() ? ", built-in defaults" : ", config " + config.sourceFile));
 
@@ -132,7 +170,16 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
             stopping = true;
             for (auto& shard : shards) shard->stop(kDrainTimeout);
         },
-        [] { log::reopen(); });
+        [&tls] {
+            log::reopen();
+            if (!tls) return;
+            // New handshakes get the new certificate; open connections keep theirs.
+            if (std::string error; !tls->reload(error))
+                log::error("SIGHUP: TLS certificate not reloaded, keeping the current one: " +
+                           error);
+            else
+                log::info("SIGHUP: TLS certificate and key reloaded");
+        });
     if (!signals.ok()) {
         log::error("cannot watch signals");
         for (auto& shard : shards) shard->stop(std::chrono::milliseconds(0));

@@ -16,6 +16,7 @@
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
 #include "src/runtime/shard_storage.h"
+#include "src/tls/server_tls.h"
 #include "transports/http/http_server.h"
 #include "transports/websocket/ws_transport.h"
 
@@ -23,8 +24,10 @@ namespace zaqard::runtime {
 
 class Shard {
   public:
+    // `tls`: the HTTPS/WSS context when [zaqard] ssl_cert_file is set (null: plain only).
     Shard(const config::Config& config, int index,
-          std::shared_ptr<const api::policy::Policy> policy = nullptr);
+          std::shared_ptr<const api::policy::Policy> policy = nullptr,
+          std::shared_ptr<tls::ServerTls> tls = nullptr);
     ~Shard();  // joins the thread if still running
     Shard(const Shard&) = delete;
     Shard& operator=(const Shard&) = delete;
