@@ -56,6 +56,18 @@ struct RedisUri {
     // Redis Cluster: ?cluster=true and the seed nodes (the slot map is read from them).
     bool cluster = false;
     std::vector<std::pair<std::string, int>> clusterNodes;
+    // rediss://: TLS to every server of the URI (node, sentinels and master, cluster
+    // nodes), with redis-py's query names: ssl_ca_certs, ssl_ca_path, ssl_certfile,
+    // ssl_keyfile, ssl_cert_reqs (required | optional | none) and ssl_check_hostname; plus
+    // ssl_server_hostname (SNI and the name checked; default: the host).
+    bool tls = false;
+    std::string tlsCaFile;
+    std::string tlsCaPath;
+    std::string tlsCertFile;
+    std::string tlsKeyFile;
+    std::string tlsCertReqs = "required";
+    bool tlsCheckHostname = true;
+    std::string tlsServerName;
 };
 
 // `[notification]` (notifications.md).

@@ -446,7 +446,7 @@ bool sameRedis(const RedisUri& a, const RedisUri& b) {
            a.username == b.username && a.password == b.password && a.db == b.db &&
            a.sentinels == b.sentinels && a.masterName == b.masterName &&
            a.sentinelUsername == b.sentinelUsername && a.sentinelPassword == b.sentinelPassword &&
-           a.cluster == b.cluster && a.clusterNodes == b.clusterNodes;
+           a.cluster == b.cluster && a.clusterNodes == b.clusterNodes && a.tls == b.tls;
 }
 
 std::string lower(std::string text) {

@@ -42,9 +42,11 @@ std::string describeRedis(const config::RedisUri& uri) {
         text = "redis:" + uri.socketPath;
     } else {
         bool v6 = uri.host.find(':') != std::string::npos;
-        text = "redis://" + (v6 ? "[" + uri.host + "]" : uri.host) + ":" + std::to_string(uri.port);
+        text = (uri.tls ? "rediss://" : "redis://") + (v6 ? "[" + uri.host + "]" : uri.host) + ":" +
+               std::to_string(uri.port);
     }
     if (uri.db) text += " db " + std::to_string(uri.db);
+    if (uri.tls && (uri.cluster || !uri.sentinels.empty())) text += " over TLS";
     return text;
 }
 

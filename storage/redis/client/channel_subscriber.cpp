@@ -6,6 +6,8 @@
 // with a NULL reply when the context is freed.
 #include "storage/redis/client/channel_subscriber.h"
 
+#include "storage/redis/client/tls_relay.h"
+
 #include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -74,14 +76,9 @@ void ChannelSubscriber::connect() {
 
 void ChannelSubscriber::open(const Endpoint& endpoint) {
     endpoint_ = endpoint;
-    redisAsyncContext* ctx = endpoint.socketPath.empty()
-                                 ? redisAsyncConnect(endpoint.host.c_str(), endpoint.port)
-                                 : redisAsyncConnectUnix(endpoint.socketPath.c_str());
-    if (ctx == nullptr || ctx->err) {
-        std::string why = ctx ? ctx->errstr : "out of memory";
-        if (ctx) redisAsyncFree(ctx);
-        return lost("cannot connect to " + endpoint.describe() + ": " + why);
-    }
+    std::string why;
+    redisAsyncContext* ctx = connectRedis(dispatcher_, endpoint, relay_, why);
+    if (ctx == nullptr) return lost("cannot connect to " + endpoint.describe() + ": " + why);
     ctx_ = ctx;
     authFailed_ = false;
     subscribed_ = 0;

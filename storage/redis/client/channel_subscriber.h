@@ -18,6 +18,8 @@ struct redisAsyncContext;
 
 namespace zaqard::storage::redis {
 
+class TlsRelay;
+
 class ChannelSubscriber : public RedisSubscription {
   public:
     ChannelSubscriber(event::Dispatcher& dispatcher, std::shared_ptr<Locator> locator,
@@ -50,6 +52,7 @@ class ChannelSubscriber : public RedisSubscription {
     std::vector<std::string> channels_;
     MessageHandler onMessage_;
     std::string name_;
+    std::unique_ptr<TlsRelay> relay_;  // rediss:// only: the TLS side of ctx_
     redisAsyncContext* ctx_ = nullptr;
     Endpoint endpoint_;
     event::TimerPtr reconnectTimer_;

@@ -3,16 +3,22 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "src/common/result.h"
 
 namespace zaqard::storage::redis {
 
+class RedisTlsContext;
+
 struct Endpoint {
     std::string host;  // TCP host; empty for a unix socket
     int port = 0;
     std::string socketPath;
+    // rediss://: the TLS client context (tls_relay.h); null for plain TCP. Servers found
+    // from this one (a sentinel's master, cluster nodes, redirects) inherit it.
+    std::shared_ptr<const RedisTlsContext> tls;
 
     // "host:port", "[v6]:port" or the socket path: for logs (never a password).
     std::string describe() const {

@@ -2,6 +2,8 @@
 // ordering rules.
 #include "storage/redis/client/hiredis_session.h"
 
+#include "storage/redis/client/tls_relay.h"
+
 #include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -51,12 +53,8 @@ HiredisSession::~HiredisSession() {
 
 bool HiredisSession::open(const Endpoint& endpoint, std::string& error) {
     endpoint_ = endpoint;
-    redisAsyncContext* ctx = endpoint.socketPath.empty()
-                                 ? redisAsyncConnect(endpoint.host.c_str(), endpoint.port)
-                                 : redisAsyncConnectUnix(endpoint.socketPath.c_str());
-    if (ctx == nullptr || ctx->err) {
-        error = ctx ? ctx->errstr : "out of memory";
-        if (ctx) redisAsyncFree(ctx);
+    redisAsyncContext* ctx = connectRedis(dispatcher_, endpoint, relay_, error);
+    if (ctx == nullptr) {
         gone_ = true;
         return false;
     }
