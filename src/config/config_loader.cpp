@@ -696,12 +696,12 @@ bool load(const std::string& path, Config& config, Reporter& report) {
             return false;
     }
     if (config.ssl_cert_file.empty()) {
-        for (const char* name : {"ssl_port", "ssl_websocket_port", "ssl_ca_file"}) {
-            bool set = std::string(name) == "ssl_ca_file" ? !config.ssl_ca_file.empty()
-                       : std::string(name) == "ssl_port" ? config.ssl_port >= 0
-                                                          : config.ssl_websocket_port >= 0;
-            if (set && !tlsProblem(name, "needs ssl_cert_file and ssl_key_file")) return false;
-        }
+        const std::pair<const char*, bool> needCert[] = {
+            {"ssl_port", config.ssl_port >= 0},
+            {"ssl_websocket_port", config.ssl_websocket_port >= 0},
+            {"ssl_ca_file", !config.ssl_ca_file.empty()}};
+        for (const auto& [option, set] : needCert)
+            if (set && !tlsProblem(option, "needs ssl_cert_file and ssl_key_file")) return false;
     }
     std::string keystoneError;
     if (!applyKeystoneOptions(config, keystoneError) && !report.fail(0, keystoneError))
