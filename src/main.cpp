@@ -6,7 +6,9 @@
 #include "src/api/policy/policy_loader.h"
 #include "src/common/log.h"
 #include "src/config/config_loader.h"
+#include "src/metrics/queue_activity.h"
 #include "src/runtime/server.h"
+#include "storage/redis/client/slow_call.h"
 
 namespace {
 
@@ -88,6 +90,9 @@ int main(int argc, char** argv) {
     zaqard::log::setup(
         config.log_file, config.debug,
         config.log_format == "json" ? zaqard::log::Format::Json : zaqard::log::Format::Text);
+    zaqard::metrics::setTopQueues(config.metrics_top_queues);
+    zaqard::storage::redis::setSlowCallThreshold(
+        std::chrono::milliseconds(config.redis_slow_call_ms));
     for (const auto& file : policy->files) zaqard::log::info("policy file " + file + " loaded");
     return zaqard::runtime::runServer(config, policy->policy);
 }

@@ -42,7 +42,9 @@ void usage(FILE* out) {
         "  (--url https://... and --ws-url wss://... speak TLS: certificates are not\n"
         "   verified, sessions are resumed on reconnect)\n"
         "  --json FILE          also write the results as JSON\n"
-        "  --quiet              no table on stdout\n");
+        "  --quiet              no table on stdout\n"
+        "  --progress-fd FD     live progress (elapsed, rate, errors) on FD; default: on\n"
+        "                       stderr when it is a terminal, else none\n");
 }
 
 bool toInt(const char* text, long min, long max, long* out) {
@@ -88,6 +90,7 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         kProject, kHeader,
         kJson,
         kQuiet,
+        kProgressFd,
         kHelp
     };
     static const option longOptions[] = {
@@ -115,6 +118,7 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         {"header", required_argument, nullptr, kHeader},
         {"json", required_argument, nullptr, kJson},
         {"quiet", no_argument, nullptr, kQuiet},
+        {"progress-fd", required_argument, nullptr, kProgressFd},
         {"help", no_argument, nullptr, kHelp},
         {nullptr, 0, nullptr, 0},
     };
@@ -198,6 +202,10 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
                 break;
             case kQuiet:
                 o->quiet = true;
+                break;
+            case kProgressFd:
+                if (!toInt(optarg, 0, 1024, &n)) ok = false;
+                o->progressFd = static_cast<int>(n);
                 break;
             case kHelp:
                 usage(stdout);

@@ -7,6 +7,8 @@
 //    connections are closed after the loop returned.
 #include "loadgen/runner.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <optional>
@@ -237,7 +239,14 @@ void Runner::startLoad() {
                                      static_cast<double>(i) / static_cast<double>(clients_.size()));
     }
     addTimer(stopTimer_, options_.warmup + options_.duration, &Runner::onStopTimer);
-    if (!options_.quiet) addTimer(progressTimer_, 1.0, &Runner::onProgress);
+    // Live progress is for a person watching: on a terminal only, so CI logs and
+    // bench/compare's run logs stay quiet.
+    progressFd_ = options_.progressFd >= 0     ? options_.progressFd
+                  : isatty(STDERR_FILENO) == 1 ? STDERR_FILENO
+                                               : -1;
+    showProgress_ = progressFd_ >= 0;
+    loadStartNs_ = t0;
+    if (showProgress_) addTimer(progressTimer_, 1.0, &Runner::onProgress);
     for (auto& c : clients_) pump(*c);
 }
 
@@ -341,6 +350,8 @@ void Runner::onClientTimer(evutil_socket_t, short, void* self) {
 }
 
 void Runner::stopLoop() {
+    if (showProgress_) dprintf(progressFd_, "\n");  // keep the last progress line
+    showProgress_ = false;
     event_base_loopbreak(base_.get());
 }
 
@@ -379,9 +390,14 @@ void Runner::onProgress(evutil_socket_t, short, void* self) {
     auto* runner = static_cast<Runner*>(self);
     const uint64_t now = nowNs();
     const char* phase = now < runner->metrics_.windowStart() ? "warm-up" : "measure";
-    std::fprintf(
-        stderr, "  [%s] %llu responses/s\n", phase,
-        static_cast<unsigned long long>(runner->completedTotal_ - runner->completedAtLastTick_));
+    uint64_t errors = 0;
+    for (const KindStats& kind : runner->metrics_.kinds()) errors += kind.errors;
+    const double elapsed = static_cast<double>(now - runner->loadStartNs_) / kNsPerSec;
+    // One line rewritten in place (\r, then erase to its end).
+    dprintf(runner->progressFd_, "\r  %-7s %5.0f/%.0f s  %8llu responses/s  %llu errors\33[K",
+            phase, elapsed, runner->options_.warmup + runner->options_.duration,
+            static_cast<unsigned long long>(runner->completedTotal_ - runner->completedAtLastTick_),
+            static_cast<unsigned long long>(errors));
     runner->completedAtLastTick_ = runner->completedTotal_;
     const timeval tv{1, 0};
     evtimer_add(runner->progressTimer_.get(), &tv);

@@ -80,6 +80,9 @@ class Runner : public Connection::Listener {
     uint64_t stopAtNs_ = 0;
     uint64_t completedTotal_ = 0;
     uint64_t completedAtLastTick_ = 0;
+    uint64_t loadStartNs_ = 0;
+    bool showProgress_ = false;
+    int progressFd_ = -1;
     double measuredSeconds_ = 0;
     uint64_t drainStartNs_ = 0;
     uint64_t reconnects_ = 0;

@@ -10,7 +10,6 @@
 #include "src/api/openapi/openapi.h"
 #include "src/api/policy/rules.h"
 #include "src/metrics/exposition.h"
-#include "src/metrics/scrape.h"
 #include "src/metrics/thread_metrics.h"
 
 namespace zaqard::api {
@@ -31,19 +30,6 @@ void homeDocument(const CallPtr& call) {
 }
 void pingHead(const CallPtr& call) {
     call->reply(emptyResponse(204));
-}
-// The whole exposition, rendered on this shard from every thread's counters.
-void metricsDocument(const CallPtr& call) {
-    static const std::array<const char*, kActionCount> names = [] {
-        std::array<const char*, kActionCount> all{};
-        for (const ActionSpec& row : actionTable()) all[static_cast<size_t>(row.action)] = row.name;
-        return all;
-    }();
-    Response response;
-    response.status = 200;
-    response.contentType = metrics::kExpositionContentType;
-    response.rawBody = metrics::scrape(names);
-    call->reply(std::move(response));
 }
 // Step 9 (rest-v2.md §1.2): after the header checks, before RBAC (the row has no rule).
 void methodNotAllowed(const CallPtr& call) {
@@ -122,7 +108,7 @@ constexpr ActionSpec kActions[] = {
      .summary = "Prometheus metrics (text exposition format 0.0.4)",
      .checks = Checks::None,
      .rest = {"GET", "/metrics"},
-     .handler = metricsDocument,
+     .handler = handlers::metrics,
      .produces = "text/plain"},
 
     {.action = Action::QueueList,

@@ -12,6 +12,7 @@
 #include "src/api/signed_url_verifier.h"
 #include "src/api/validation.h"
 #include "src/common/clock.h"
+#include "src/common/log.h"
 #include "src/common/uuid.h"
 
 namespace zaqard::api {
@@ -134,6 +135,8 @@ void Api::handle(Request request, Responder respond) {
     if (!gateOpen(spec.gate, config_.admin_mode, config_.pooling)) return respond(routeNotFound());
 
     auto call = std::make_shared<Call>(std::move(request), std::move(respond), config_, storage_);
+    // Lines logged while the request's synchronous part runs name it (a slow Redis call).
+    log::RequestScope scope(call->request.requestId);
     const Request& req = call->request;
     if (servesTopics(action)) call->kind = storage::ResourceKind::Topic;
     // Routes that answer before any header check (GET /).

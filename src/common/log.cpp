@@ -18,6 +18,7 @@ FILE* out = nullptr;
 bool debugEnabled = false;
 Format lineFormat = Format::Text;
 thread_local int threadShard = -1;
+thread_local std::string_view threadRequestId;
 
 FILE* sink() {
     return out ? out : stderr;
@@ -121,11 +122,15 @@ void write(Level level, std::string_view message) {
     Stamp stamp;
     std::string line;
     if (lineFormat == Format::Json) {
-        line = jsonLine(stamp.at(now), level, message).dump();
+        Json json = jsonLine(stamp.at(now), level, message);
+        if (!threadRequestId.empty()) json.set("request_id", Json::string(threadRequestId));
+        line = json.dump();
         line.append("\n");
     } else {
         line.append(stamp.at(now)).append("Z ").append(name(level)).append(" ");
-        line.append(message).append("\n");
+        line.append(message);
+        if (!threadRequestId.empty()) line.append(" [").append(threadRequestId).append("]");
+        line.append("\n");
     }
     // Keeps this thread's earlier access lines ahead of this line.
     flushThread();
@@ -157,6 +162,18 @@ void access(const AccessEntry& entry) {
         buffer.lines.append(buffer.stamp.at(now)).append("Z INFO ").append(message).append("\n");
     }
     if (buffer.lines.size() >= kAccessBufferLimit) flushThread();
+}
+
+RequestScope::RequestScope(std::string_view id) : previous_(threadRequestId) {
+    threadRequestId = id;
+}
+
+RequestScope::~RequestScope() {
+    threadRequestId = previous_;
+}
+
+std::string_view currentRequestId() {
+    return threadRequestId;
 }
 
 void flushThread() {

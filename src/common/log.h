@@ -39,6 +39,22 @@ struct AccessEntry {
 void access(const AccessEntry& entry);
 void flushThread();
 
+// The request this thread is working on, for lines logged below the api that know no
+// request (a slow Redis call): the api opens a scope around a request's synchronous part.
+// `id` must outlive the scope. Lines written inside it carry the id ("request_id" in JSON,
+// "[id]" after the message in text).
+class RequestScope {
+  public:
+    explicit RequestScope(std::string_view id);
+    ~RequestScope();
+    RequestScope(const RequestScope&) = delete;
+    RequestScope& operator=(const RequestScope&) = delete;
+
+  private:
+    std::string_view previous_;
+};
+std::string_view currentRequestId();
+
 inline void debug(std::string_view m) {
     if (enabled(Level::Debug)) write(Level::Debug, m);
 }

@@ -354,6 +354,8 @@ const std::vector<OptionSpec>& optionTable() {
         const std::string z = "zaqard";
         add(z, "log_format", choiceOpt(ZQ_FIELD(log_format), {"text", "json"}));
         add(z, "shards", intOpt(ZQ_FIELD(shards), 0, 1024));
+        add(z, "metrics_top_queues", intOpt(ZQ_FIELD(metrics_top_queues), 0, 100));
+        add(z, "redis_slow_call_ms", intOpt(ZQ_FIELD(redis_slow_call_ms), 0, 3600000));
         add(z, "redis_timeout", floatOpt(ZQ_FIELD(redis_timeout), 0));
         add(z, "redis_wait_replicas", intOpt(ZQ_FIELD(redis_wait_replicas), 0, 1000));
         add(z, "redis_wait_timeout", floatOpt(ZQ_FIELD(redis_wait_timeout), 0));

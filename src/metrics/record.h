@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "src/metrics/thread_metrics.h"
 
@@ -59,6 +60,11 @@ inline void connectionOpened(Transport transport) {
 inline void connectionClosed(Transport transport) {
     local().connectionsOpen[static_cast<size_t>(transport)].add(-1);
 }
+// `messages` posted to a queue (for the busiest-queue gauges; nothing when they are off).
+inline void queuePosted(std::string_view project, std::string_view queue, uint64_t messages) {
+    size_t capacity = queueSketchCapacity();
+    if (capacity > 0) local().queueActivity.record(project, queue, messages, capacity);
+}
 // One Redis command answered (or failed) on series `series` (registry.h redisSeries).
 inline void redisCommand(int series, int64_t micros) {
     if (series < 0 || series >= kMaxRedisSeries) return;
@@ -94,6 +100,7 @@ inline void requestStarted() {}
 inline void requestDone(Transport, int, int, int64_t) {}
 inline void connectionOpened(Transport) {}
 inline void connectionClosed(Transport) {}
+inline void queuePosted(std::string_view, std::string_view, uint64_t) {}
 inline void redisCommand(int, int64_t) {}
 inline void redisError(int, RedisError) {}
 inline void delivery(DeliveryKind, DeliveryOutcome) {}

@@ -12,6 +12,7 @@
 #include <cstdint>
 
 #include "src/metrics/cells.h"
+#include "src/metrics/queue_activity.h"
 
 namespace zaqard::metrics {
 
@@ -82,6 +83,10 @@ struct ThreadMetrics {
     Counter loopTurns;
     Histogram<kTurnUs> loopTurnBusy;  // sampled turns only (dispatcher.cpp)
     Histogram<kEventsPerTurn> loopEvents;
+
+    // Posts per queue, for the busiest-queue gauges: a bounded map with its own lock
+    // (queue_activity.h); mutable because the scrape halves it as it reads.
+    mutable QueueActivity queueActivity;
 };
 
 }  // namespace zaqard::metrics

@@ -216,3 +216,56 @@ def test_prometheus_server_scrapes_zaqard(stack, api, tmp_path):
         assert shards[0]["value"][1] == "2"
     finally:
         harness._stop_pid(proc)
+
+
+def queue_gauges(samples, project):
+    """{(queue, state): value} of zaqard_queue_messages for `project`, plus
+    {(queue, "oldest"): age} from zaqard_queue_oldest_message_age_seconds."""
+    out = {}
+    for (name, labels), v in samples.items():
+        labels = dict(labels)
+        if labels.get("project") != project:
+            continue
+        if name == "zaqard_queue_messages":
+            out[(labels["queue"], labels["state"])] = v
+        elif name == "zaqard_queue_oldest_message_age_seconds":
+            out[(labels["queue"], "oldest")] = v
+    return out
+
+
+def test_busiest_queues_get_gauges(stack, api):
+    for queue, posts in (("hot", 4), ("warm", 2)):
+        for i in range(posts):
+            api.post_messages(queue, [{"body": i, "ttl": 300}, {"body": -i, "ttl": 300}])
+    r = api.post("/v2/queues/hot/claims", body={"ttl": 60, "grace": 60}, params={"limit": 3})
+    assert r.status == 201, r
+    time.sleep(1.1)  # the oldest message is a whole second old
+    gauges = queue_gauges(parse(scrape_text(stack)), api.project)
+    assert gauges[("hot", "free")] == 5 and gauges[("hot", "claimed")] == 3
+    assert gauges[("warm", "free")] == 4 and gauges[("warm", "claimed")] == 0
+    assert gauges[("hot", "oldest")] >= 1 and gauges[("warm", "oldest")] >= 1
+    # A queue emptied and deleted leaves the gauges (its stats read as empty or unknown).
+    assert api.delete("/v2/queues/warm").status == 204
+    gauges = queue_gauges(parse(scrape_text(stack)), api.project)
+    assert gauges.get(("warm", "free"), 0) == 0 and ("warm", "oldest") not in gauges
+
+
+@pytest.mark.parametrize("top", [2, 0])
+def test_metrics_top_queues_caps_the_gauges(tmp_path, top):
+    st = harness.Stack(str(tmp_path), extra_config={"zaqard": {"metrics_top_queues": str(top)}})
+    st.start()
+    try:
+        client = st.client(project="p-" + uuid.uuid4().hex)
+        for queue, posts in (("a", 5), ("b", 3), ("c", 1)):
+            for i in range(posts):
+                client.post_messages(queue, [{"body": i, "ttl": 300}])
+        text = scrape_text(st)
+        assert "# TYPE zaqard_queue_messages gauge" in text
+        gauges = queue_gauges(parse(text), client.project)
+        shown = sorted({queue for queue, _ in gauges})
+        assert shown == (["a", "b"] if top == 2 else [])
+        if top:
+            assert gauges[("a", "free")] == 5 and gauges[("b", "free")] == 3
+    finally:
+        problems = st.stop()
+    assert not problems, problems

@@ -25,6 +25,7 @@
 #include "src/common/uuid.h"
 #include "src/event/listen_socket.h"
 #include "src/metrics/record.h"
+#include "transports/http/console_route.h"
 #include "transports/http/content_negotiation.h"
 #include "transports/http/cors.h"
 #include "transports/http/request_mapper.h"
@@ -283,6 +284,12 @@ void HttpServer::Impl::handle(evhttp_request* request) {
             response.addHeader("Allow", match.allowedMethods);
         cors_.preflight(request, response);
         early(response);
+        return;
+    }
+    // The web console's static files: outside the tenant API and before authentication.
+    if (isConsolePath(target.path)) {
+        early(
+            consoleResponse({method, target.path, headerValue(request, "If-None-Match")}, config_));
         return;
     }
     // Under Keystone an unknown path is a 404 only for an authenticated client (Zaqar's

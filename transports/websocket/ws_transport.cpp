@@ -8,6 +8,7 @@
 #include "src/common/log.h"
 #include "src/common/uuid.h"
 #include "src/metrics/record.h"
+#include "transports/http/console_route.h"
 #include "transports/http/cors.h"
 #include "transports/websocket/connection.h"
 #include "transports/websocket/ws_protocol.h"
@@ -43,10 +44,12 @@ WebSocketTransport::WebSocketTransport(event::Dispatcher& dispatcher, const conf
     server_.setConnectionIdPrefix(pushChannel_.listenerId());
     server_.setCloseHandler([this](const std::string& connectionId) { onClose(connectionId); });
     // Browsers apply no CORS to WebSockets: the handshake checks Origin itself (cors.h).
-    server_.setOriginCheck(
-        [cors = http::Cors(config.cors)](const std::string& origin, const std::string& host) {
-            return cors.allowsWebSocketOrigin(origin, host);
-        });
+    // The console zaqard serves on its REST port is let in too (console_route.h).
+    server_.setOriginCheck([cors = http::Cors(config.cors), restPort = config.port](
+                               const std::string& origin, const std::string& host) {
+        return cors.allowsWebSocketOrigin(origin, host) ||
+               http::isConsoleOrigin(origin, host, restPort);
+    });
 }
 
 WebSocketTransport::~WebSocketTransport() {

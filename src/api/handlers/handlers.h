@@ -10,6 +10,9 @@ namespace zaqard::api::handlers {
 void ping(const CallPtr& call);
 void health(const CallPtr& call);
 
+// metrics.cpp
+void metrics(const CallPtr& call);
+
 // queues.cpp
 void queueList(const CallPtr& call);
 void queueCreate(const CallPtr& call);

@@ -10,6 +10,7 @@
 #include "src/api/render_websocket.h"
 #include "src/api/validation.h"
 #include "src/common/uuid.h"
+#include "src/metrics/record.h"
 
 namespace zaqard::api::handlers {
 
@@ -154,6 +155,8 @@ void messagePost(const CallPtr& call) {
         return rejectPostAfterCreatingQueue(call, std::move(*rejection));
     post.queue = call->queue();
     post.clientId = call->clientId;
+    if (post.queue.kind == storage::ResourceKind::Queue)
+        metrics::queuePosted(post.queue.project, post.queue.name, post.messages.size());
     // Also checked against the queue's _max_messages_post_size, measured the same way.
     post.bodySize = static_cast<int64_t>(measuredSize(call->request, "messages"));
     call->storage.messages.post(post, [call](Result<storage::PostResult> posted) {

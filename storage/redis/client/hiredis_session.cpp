@@ -78,7 +78,12 @@ bool HiredisSession::send(const Command& command, ReplyCallback&& done) {
     int64_t deadline = sent + timeout_.count() * 1000;
     if (!pending_.empty()) deadline = std::max(deadline, pending_.back().deadline);
     deadline += command.extraTime.count() * 1000;
-    pending_.push_back({deadline, sent, std::move(done)});
+    SlowCallLabel label;
+    if (slowCallWarnings() && !command.args.empty()) {
+        const bool fcall = command.args[0] == "FCALL" && command.args.size() > 1;
+        label = labelFor(command.args[0], fcall ? &command.args[1] : nullptr);
+    }
+    pending_.push_back({deadline, sent, std::move(done), std::move(label)});
     if (!deadlineTimer_->enabled()) deadlineTimer_->enable(timeout_ + command.extraTime);
     return true;
 }
@@ -107,6 +112,7 @@ void HiredisSession::onReply(redisAsyncContext*, void* reply, void* privdata) {
     if (self->pending_.empty()) return;
     auto done = std::move(self->pending_.front().done);
     const int64_t sent = self->pending_.front().sent;
+    SlowCallLabel label = std::move(self->pending_.front().label);
     self->pending_.pop_front();
     if (reply == nullptr) {
         // hiredis is tearing the context down: no new command may go to it.
@@ -119,8 +125,12 @@ void HiredisSession::onReply(redisAsyncContext*, void* reply, void* privdata) {
         done(Error{ErrorKind::Unavailable, "redis: connection is being dropped"});
         return;
     }
-    if constexpr (metrics::kEnabled)
-        metrics::redisCommand(self->metricsSeries_, monotonicMicros() - sent);
+    if (metrics::kEnabled || !label.command.empty()) {
+        const int64_t took = monotonicMicros() - sent;
+        metrics::redisCommand(self->metricsSeries_, took);
+        if (!label.command.empty() && took >= slowCallThreshold().count())
+            warnSlowCall(label, self->endpoint_.describe(), took);
+    }
     RedisValue value = RedisValue::fromHiredis(static_cast<redisReply*>(reply));
     if (value.isError()) metrics::redisError(self->metricsSeries_, metrics::RedisError::Reply);
     if (value.isError() && self->errorWatch_) self->errorWatch_(value);

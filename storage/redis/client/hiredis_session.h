@@ -29,6 +29,7 @@
 #include "src/event/dispatcher.h"
 #include "storage/redis/client/endpoint.h"
 #include "storage/redis/client/redis_client.h"
+#include "storage/redis/client/slow_call.h"
 
 struct redisAsyncContext;
 
@@ -75,6 +76,7 @@ class HiredisSession {
         int64_t deadline;  // monotonic micros
         int64_t sent;      // monotonic micros
         ReplyCallback done;
+        SlowCallLabel label;  // empty unless slow-call warnings are on
     };
     static void onConnect(const redisAsyncContext* ctx, int status);
     static void onDisconnect(const redisAsyncContext* ctx, int status);
