@@ -139,8 +139,8 @@ struct Config {
     bool enable_checksum = false;
     bool debug = false;
     std::string log_format = "text";  // [zaqard] log_format: text | json
-    int metrics_top_queues = 10;       // [zaqard] metrics_top_queues: 0..100
-    int redis_slow_call_ms = 250;      // [zaqard] redis_slow_call_ms: 0 = no warnings
+    int metrics_top_queues = 10;      // [zaqard] metrics_top_queues: 0..100
+    int redis_slow_call_ms = 250;     // [zaqard] redis_slow_call_ms: 0 = no warnings
     std::string log_file;  // empty: stderr (already joined with log_dir when both are set)
     std::string log_dir;
 

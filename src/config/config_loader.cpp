@@ -684,8 +684,8 @@ bool load(const std::string& path, Config& config, Reporter& report) {
     // TLS options only take effect together (the files themselves are read at start-up,
     // src/tls/server_tls.cpp, so a bad file is an error there, naming its option).
     auto tlsProblem = [&](const char* name, const std::string& why) {
-        return report.fail(report.lineOf({"zaqard", name}), "[zaqard] " + std::string(name) +
-                                                                ": " + why);
+        return report.fail(report.lineOf({"zaqard", name}),
+                           "[zaqard] " + std::string(name) + ": " + why);
     };
     if (config.ssl_cert_file.empty() != config.ssl_key_file.empty()) {
         const char* missing = config.ssl_cert_file.empty() ? "ssl_cert_file" : "ssl_key_file";

@@ -152,8 +152,8 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
     log::info(
         "zaqard listening on http://" + config.bind + ":" + std::to_string(config.port) +
         " (REST) and ws://" + config.websocket_bind + ":" + std::to_string(config.websocket_port) +
-        " (WebSocket)" + tlsListeners + ", Redis " + describeRedis(config.message_store_redis) + ", " +
-        std::to_string(count) + (count == 1 ? " shard" : " shards") +
+        " (WebSocket)" + tlsListeners + ", Redis " + describeRedis(config.message_store_redis) +
+        ", " + std::to_string(count) + (count == 1 ? " shard" : " shards") +
         (config.sourceFile.empty() ? ", built-in defaults" : ", config " + config.sourceFile));
 
     event::Dispatcher main;

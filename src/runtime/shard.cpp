@@ -26,8 +26,7 @@ std::string consumerName(int index) {
 }  // namespace
 
 Shard::Shard(const config::Config& config, int index,
-             std::shared_ptr<const api::policy::Policy> policy,
-             std::shared_ptr<tls::ServerTls> tls)
+             std::shared_ptr<const api::policy::Policy> policy, std::shared_ptr<tls::ServerTls> tls)
     : index_(index),
       driver_(dispatcher_, config, /*sweep=*/index == 0),
       api_(config, driver_.storage(), std::move(policy)),
@@ -43,7 +42,8 @@ Shard::Shard(const config::Config& config, int index,
     driver_.setNotificationHandler([this](const std::string& tag) { notifications_.wake(tag); });
     if (tls) {
         if (config.ssl_port >= 0) http_.setTls(tls);
-        if (config.ssl_websocket_port >= 0) websocket_.server().setTls(tls, config.ssl_websocket_port);
+        if (config.ssl_websocket_port >= 0)
+            websocket_.server().setTls(tls, config.ssl_websocket_port);
     }
     if (config.auth_strategy == "keystone") {
         keystone_ = std::make_unique<auth::KeystoneAuthenticator>(dispatcher_, config.keystone);

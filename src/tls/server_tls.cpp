@@ -56,7 +56,7 @@ std::unique_ptr<BIO, BioDeleter> openFile(const std::string& option, const std::
 
 struct ServerTls::Credentials {
     std::unique_ptr<X509, X509Deleter> certificate;
-    STACK_OF(X509)* chain = nullptr;  // the certificates after the first, may be empty
+    STACK_OF(X509) * chain = nullptr;  // the certificates after the first, may be empty
     std::unique_ptr<EVP_PKEY, KeyDeleter> key;
 
     ~Credentials() {
@@ -83,16 +83,15 @@ struct ServerTls::Credentials {
         if (!keyBio) return nullptr;
         loaded->key.reset(PEM_read_bio_PrivateKey(keyBio.get(), nullptr, nullptr, nullptr));
         if (!loaded->key) {
-            error = "[zaqard] ssl_key_file: '" + keyFile +
-                    "' holds no PEM private key (encrypted keys are not supported): " +
-                    opensslErrors();
+            error =
+                "[zaqard] ssl_key_file: '" + keyFile +
+                "' holds no PEM private key (encrypted keys are not supported): " + opensslErrors();
             return nullptr;
         }
         if (X509_check_private_key(loaded->certificate.get(), loaded->key.get()) != 1) {
             ERR_clear_error();
             error = "[zaqard] ssl_key_file: '" + keyFile +
-                    "' does not match the certificate of [zaqard] ssl_cert_file '" + certFile +
-                    "'";
+                    "' does not match the certificate of [zaqard] ssl_cert_file '" + certFile + "'";
             return nullptr;
         }
         return loaded;

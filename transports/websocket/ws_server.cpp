@@ -87,9 +87,9 @@ class WebSocketServer::Impl {
             return false;
         }
         if (tls_ && tlsPort_ >= 0 && !listenTls(error)) return false;
-        acceptEvent_ = dispatcher_.createFileEvent(
-            listener_.get(), event::FileEvent::Read,
-            [this](short) { acceptPending(listener_.get(), vhost_); });
+        acceptEvent_ =
+            dispatcher_.createFileEvent(listener_.get(), event::FileEvent::Read,
+                                        [this](short) { acceptPending(listener_.get(), vhost_); });
         bridge_.kick();
         return true;
     }

@@ -6,8 +6,6 @@
 // with a NULL reply when the context is freed.
 #include "storage/redis/client/channel_subscriber.h"
 
-#include "storage/redis/client/tls_relay.h"
-
 #include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -15,6 +13,7 @@
 #include <algorithm>
 
 #include "src/common/log.h"
+#include "storage/redis/client/tls_relay.h"
 
 namespace zaqard::storage::redis {
 

@@ -42,7 +42,8 @@ std::unique_ptr<RedisClient> makeClient(event::Dispatcher& dispatcher, const con
     if (uri.cluster) {
         ClusterClientOptions cluster;
         cluster.timeout = deadline(uri, options);
-        for (const auto& [host, port] : uri.clusterNodes) cluster.seeds.push_back({host, port, "", tls});
+        for (const auto& [host, port] : uri.clusterNodes)
+            cluster.seeds.push_back({host, port, "", tls});
         cluster.credentials = {uri.username, uri.password};
         return std::make_unique<ClusterClient>(dispatcher, std::move(cluster));
     }

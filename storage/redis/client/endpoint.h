@@ -16,7 +16,9 @@ struct Endpoint {
     Endpoint() = default;
     Endpoint(std::string host_, int port_, std::string socketPath_ = {},
              std::shared_ptr<const RedisTlsContext> tls_ = nullptr)
-        : host(std::move(host_)), port(port_), socketPath(std::move(socketPath_)),
+        : host(std::move(host_)),
+          port(port_),
+          socketPath(std::move(socketPath_)),
           tls(std::move(tls_)) {}
 
     std::string host;  // TCP host; empty for a unix socket

@@ -2,8 +2,6 @@
 // ordering rules.
 #include "storage/redis/client/hiredis_session.h"
 
-#include "storage/redis/client/tls_relay.h"
-
 #include <hiredis/adapters/libevent.h>
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
@@ -13,6 +11,7 @@
 
 #include "src/common/clock.h"
 #include "src/metrics/record.h"
+#include "storage/redis/client/tls_relay.h"
 
 namespace zaqard::storage::redis {
 

@@ -190,8 +190,8 @@ class TlsRelay::Pipe {
             }
             int err = EVUTIL_SOCKET_ERROR();
             if (why.empty() && err) why = evutil_socket_error_to_string(err);
-            log::warning("redis: TLS connection to " + pipe.describe_ + " failed: " +
-                         (why.empty() ? "closed" : why));
+            log::warning("redis: TLS connection to " + pipe.describe_ +
+                         " failed: " + (why.empty() ? "closed" : why));
         }
         // Either end closing ends both: hiredis then sees its connection close.
         pipe.close();
