@@ -5,6 +5,7 @@
 
 #include "notifiers/confirmation_gate.h"
 #include "notifiers/email_message.h"
+#include "notifiers/filter_policy.h"
 #include "notifiers/payload.h"
 #include "notifiers/retry_policy.h"
 #include "notifiers/webhook_request.h"
@@ -213,11 +214,27 @@ void NotificationEngine::startJob(const storage::NotificationBatch& batch,
 
     std::vector<std::shared_ptr<Delivery>> deliveries;
     std::vector<std::shared_ptr<Delivery>> held;
+    // The body is parsed once per job, and only when some subscription filters.
+    Json body;
+    bool bodyParsed = false;
     if (kind == "p" || kind == "c") {
         for (const auto& sub : batch.subscriptions) {
             if (!only.empty() && sub.id != only) continue;
             // WebSocket subscriptions never get a confirmation request.
             if (kind == "c" && !sub.connectionId.empty()) continue;
+            // A notification its filter policy does not match is not this subscriber's:
+            // counted, neither delivered nor dead-lettered (docs/api.md "Filter policies").
+            const json_t* filter = sub.options.at("filter_policy");
+            if (kind == "p" && json_is_object(filter)) {
+                if (!bodyParsed) {
+                    body = parseJsonValue(field(entry, "b"));
+                    bodyParsed = true;
+                }
+                if (!matchesFilterPolicy(filter, body.get())) {
+                    metrics::notificationFiltered(deliveryKind(sub));
+                    continue;
+                }
+            }
             Gate gate = kind == "p" ? confirmationGate(sub, entry.id,
                                                        config_.notification.require_confirmation)
                                     : Gate::Deliver;

@@ -3,7 +3,7 @@
 zaqard_deps_present() {
   command -v cmake >/dev/null && command -v g++ >/dev/null && command -v redis-server >/dev/null &&
     pkg-config --exists libevent hiredis jansson inih libwebsockets libuv msgpack libcurl \
-      libesmtp-1.0 jemalloc 2>/dev/null &&
+      libesmtp-1.0 jemalloc libsystemd 2>/dev/null &&
     [[ -f /usr/include/gtest/gtest.h ]] && /usr/bin/python3 -c 'import pytest, zaqarclient, aiosmtpd' 2>/dev/null
 }
 if ! zaqard_deps_present; then

@@ -13,7 +13,8 @@ $SUDO apt-get install -y --no-install-recommends \
   cmake g++ make pkg-config git ca-certificates curl openssl \
   libevent-dev libhiredis-dev libjansson-dev libinih-dev libssl-dev libgtest-dev \
   libcurl4-openssl-dev libesmtp-dev libjemalloc-dev \
-  libwebsockets-dev libwebsockets-evlib-uv libuv1-dev libmsgpack-dev libyaml-dev \
+  libwebsockets-dev libwebsockets-evlib-uv node-llhttp libuv1-dev libmsgpack-dev libyaml-dev \
+  libsystemd-dev dpkg-dev file systemd man-db \
   redis-server haproxy libnats-dev nats-server \
   python3 python3-zaqarclient python3-zaqar python3-websocket python3-aiosmtpd \
   python3-pytest python3-msgpack python3-oslo.utils python3-jsonschema \

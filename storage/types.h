@@ -38,6 +38,9 @@ struct NewMessage {
     std::string body;              // JSON text
     std::optional<int64_t> ttl;    // absent: queue _default_message_ttl, else config
     std::optional<int64_t> delay;  // absent: queue _default_message_delay
+    // Beyond Zaqar: "" none (docs/api.md "Idempotent publish"). The initializer keeps
+    // aggregate initialisations that stop before it free of -Wmissing-field-initializers.
+    std::string idempotencyKey = {};
 };
 
 struct PostRequest {
@@ -45,6 +48,9 @@ struct PostRequest {
     std::string clientId;  // normalised; stored for echo filtering
     std::vector<NewMessage> messages;
     int64_t bodySize = 0;  // request Content-Length, checked against the queue's limit
+    // Beyond Zaqar: the Idempotency-Key of the whole post ("" none). A key seen within the
+    // queue's window answers the ids stored then, and stores nothing.
+    std::string idempotencyKey = {};  // (initializer: see NewMessage)
 };
 
 // Why storage refused a post that the api layer could not check on its own

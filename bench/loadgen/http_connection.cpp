@@ -78,6 +78,7 @@ void HttpConnection::send(Request&& request) {
     scratch_.append(request.method).append(" ");
     scratch_.append(endpoint_.pathPrefix).append(request.path).append(" HTTP/1.1\r\n");
     scratch_.append(headers_);
+    scratch_.append(request.headerLines);
     if (!request.contentType.empty()) {
         scratch_.append("Content-Type: ").append(request.contentType).append("\r\n");
     }

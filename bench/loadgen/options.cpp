@@ -44,7 +44,8 @@ void usage(FILE* out) {
         "  --json FILE          also write the results as JSON\n"
         "  --quiet              no table on stdout\n"
         "  --progress-fd FD     live progress (elapsed, rate, errors) on FD; default: on\n"
-        "                       stderr when it is a terminal, else none\n");
+        "                       stderr when it is a terminal, else none\n"
+        "  --idempotency-key    producer (http): a fresh Idempotency-Key header per post\n");
 }
 
 bool toInt(const char* text, long min, long max, long* out) {
@@ -92,6 +93,7 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         kJson,
         kQuiet,
         kProgressFd,
+        kIdempotency,
         kHelp
     };
     static const option longOptions[] = {
@@ -120,6 +122,7 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         {"json", required_argument, nullptr, kJson},
         {"quiet", no_argument, nullptr, kQuiet},
         {"progress-fd", required_argument, nullptr, kProgressFd},
+        {"idempotency-key", no_argument, nullptr, kIdempotency},
         {"help", no_argument, nullptr, kHelp},
         {nullptr, 0, nullptr, 0},
     };
@@ -208,6 +211,9 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
                 if (!toInt(optarg, 0, 1024, &n)) ok = false;
                 o->progressFd = static_cast<int>(n);
                 break;
+            case kIdempotency:
+                o->idempotencyKeys = true;
+                break;
             case kHelp:
                 usage(stdout);
                 *exitCode = 0;
@@ -221,6 +227,10 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
             usage(stderr);
             return false;
         }
+    }
+    if (o->idempotencyKeys && o->transport != "http") {
+        std::fprintf(stderr, "zaqard-loadgen: --idempotency-key needs --transport http\n");
+        return false;
     }
     if (optind < argc) {
         std::fprintf(stderr, "zaqard-loadgen: unexpected argument %s\n", argv[optind]);

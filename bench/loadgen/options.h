@@ -29,7 +29,9 @@ struct Options {
     std::string project;             // default: a fresh one per run
     std::string jsonFile;
     bool quiet = false;
-    int progressFd = -1;             // -1: stderr when it is a terminal
+    int progressFd = -1;  // -1: stderr when it is a terminal
+    // producer (http): every post carries a fresh Idempotency-Key header.
+    bool idempotencyKeys = false;
     std::string transport = "http";  // load connections: "http" or "websocket"
     // The websocket listener: its own port ([drivers:transport:websocket] port).
     std::string wsUrl = "ws://127.0.0.1:9000";

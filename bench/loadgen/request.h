@@ -15,6 +15,7 @@ struct Request {
     std::string path;         // absolute path with query, e.g. /v2/queues/q/messages
     std::string_view contentType;
     std::string body;
+    std::string headerLines;  // extra "Name: value\r\n" lines (HTTP only)
     int kind = 0;  // index of the request kind in Metrics (latency and statuses per kind)
     // A follow-up that only became possible when an earlier response arrived (the delete
     // after a claim): its intended time cannot be earlier than that moment.

@@ -88,6 +88,14 @@ Description validateQueueMetadata(const json_t* metadata, const Limits& limits) 
                                   " seconds, and must be at least 0 seconds long."}))
         return problem;
 
+    // Beyond Zaqar (docs/api.md "Idempotent publish"): the window of Idempotency-Key.
+    if (auto problem = checkIntKey(
+            key("_idempotency_window"), "_idempotency_window must be integer.",
+            Range{1, kMaxIdempotencyWindow,
+                  "_idempotency_window can not exceed " + std::to_string(kMaxIdempotencyWindow) +
+                      " seconds, and must be at least 1 second long."}))
+        return problem;
+
     // Beyond Zaqar: a falsy non-boolean (0, "", []) is refused too; Zaqar stores it.
     const json_t* encrypt = key("_enable_encrypt_messages");
     if (encrypt != nullptr && !json_is_null(encrypt) && !json_is_boolean(encrypt))

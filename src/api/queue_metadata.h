@@ -13,6 +13,9 @@
 
 namespace zaqard::api {
 
+// The longest `_idempotency_window` (seconds) a queue may ask for: one day.
+inline constexpr int64_t kMaxIdempotencyWindow = 86400;
+
 // Zaqar's queue_metadata_putting: the description of the first problem, or nullopt.
 Description validateQueueMetadata(const json_t* metadata, const Limits& limits);
 

@@ -3,6 +3,7 @@
 
 #include <cctype>
 
+#include "notifiers/filter_policy.h"
 #include "src/api/python_compat.h"
 #include "src/api/queue_metadata.h"
 #include "storage/types.h"
@@ -69,6 +70,10 @@ Description validateSubscription(const json_t* document, bool requireSubscriber,
         const json_t* hold = json_object_get(options, storage::kHoldUntilConfirmedOption);
         if (hold != nullptr && !json_is_boolean(hold))
             return std::string(storage::kHoldUntilConfirmedOption) + " must be a boolean.";
+        // Beyond Zaqar (docs/api.md "Filter policies"): null is no policy.
+        const json_t* filter = json_object_get(options, "filter_policy");
+        if (filter != nullptr && !json_is_null(filter))
+            if (auto problem = notifiers::validateFilterPolicy(filter)) return problem;
     }
 
     const json_t* ttl = json_object_get(document, "ttl");

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <functional>
+#include <string_view>
 
 #include "src/api/request.h"
 #include "src/auth/token_validator.h"
@@ -31,6 +32,14 @@ class RestAuthGate {
     TokenValidator& validator_;
     const config::KeystoneAuthOptions& options_;
 };
+
+// The one list of paths served without a token under Keystone (everything else -- paths
+// that do not route, 405s, OPTIONS answers and 406s included -- answers 401 first, as
+// keystonemiddleware in front of Zaqar does, so an unauthenticated client learns nothing
+// about the API's shape): `/` (the version list), `/metrics` (scraped by Prometheus, which
+// has no Keystone token) and the static console under `/console/`. Signed-URL requests
+// also pass (the api verifies them).
+bool publicWithoutToken(std::string_view path);
 
 // keystonemiddleware's 401 (JSON body, WWW-Authenticate: Keystone uri="...").
 api::Response unauthorizedResponse(const std::string& wwwAuthenticateUri);

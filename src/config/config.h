@@ -218,6 +218,22 @@ struct Config {
     int ssl_port = -1;
     int ssl_websocket_port = -1;
     bool tlsEnabled() const { return !ssl_cert_file.empty(); }
+    // Abuse limits of the REST listener (docs/security.md "Limits";
+    // transports/http/request_gate.h). Request line + headers, in bytes (414/431 past it).
+    int max_header_size = 32768;
+    // Seconds: a request's line and headers must arrive within http_header_timeout of its
+    // first byte; a body may pause at most http_body_timeout between two reads; a
+    // keep-alive connection with no request for http_idle_timeout is closed; a reply the
+    // client does not read for http_write_timeout closes the connection. 0: no limit. A
+    // request the server is answering (a long poll) is never timed out.
+    double http_header_timeout = 10.0;
+    double http_body_timeout = 30.0;
+    double http_idle_timeout = 60.0;
+    double http_write_timeout = 60.0;
+    // Open REST connections per shard, and per client address per shard; past them a new
+    // connection is answered 503 and closed. 0: no limit.
+    int max_connections = 10000;
+    int max_connections_per_client = 1000;
 
     // Zaqar delivers notifications only with `[storage] message_pipeline` naming
     // zaqar.notification.notifier (notifications.md §1).

@@ -96,6 +96,20 @@ Setter floatOpt(Get get, double minExclusive) {
     };
 }
 
+// Seconds, 0 meaning "no limit".
+template <typename Get>
+Setter secondsOpt(Get get) {
+    return [get](Config& c, const std::string& value, std::string& why) {
+        auto parsed = parseFloat(value);
+        if (!parsed || *parsed < 0 || *parsed > 86400.0 * 365) {
+            why = "expected seconds (0: no limit)";
+            return false;
+        }
+        get(c) = *parsed;
+        return true;
+    };
+}
+
 template <typename Get>
 Setter strOpt(Get get) {
     return [get](Config& c, const std::string& value, std::string&) {
@@ -376,6 +390,14 @@ const std::vector<OptionSpec>& optionTable() {
         add(z, "ssl_ca_file", strOpt(ZQ_FIELD(ssl_ca_file)));
         add(z, "ssl_port", optionalPortOpt(ZQ_FIELD(ssl_port)));
         add(z, "ssl_websocket_port", optionalPortOpt(ZQ_FIELD(ssl_websocket_port)));
+        add(z, "max_header_size", intOpt(ZQ_FIELD(max_header_size), 256, 1 << 24));
+        add(z, "http_header_timeout", secondsOpt(ZQ_FIELD(http_header_timeout)));
+        add(z, "http_body_timeout", secondsOpt(ZQ_FIELD(http_body_timeout)));
+        add(z, "http_idle_timeout", secondsOpt(ZQ_FIELD(http_idle_timeout)));
+        add(z, "http_write_timeout", secondsOpt(ZQ_FIELD(http_write_timeout)));
+        add(z, "max_connections", intOpt(ZQ_FIELD(max_connections), 0, INT32_MAX));
+        add(z, "max_connections_per_client",
+            intOpt(ZQ_FIELD(max_connections_per_client), 0, INT32_MAX));
         return t;
     }();
     return table;

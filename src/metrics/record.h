@@ -77,6 +77,10 @@ inline void redisError(int series, RedisError error) {
 inline void delivery(DeliveryKind kind, DeliveryOutcome outcome) {
     local().deliveries[static_cast<size_t>(kind)][static_cast<size_t>(outcome)].add();
 }
+// A notification its subscription's filter policy kept from that subscriber.
+inline void notificationFiltered(DeliveryKind kind) {
+    local().filtered[static_cast<size_t>(kind)].add();
+}
 // Post-to-delivery time of a delivered notification.
 inline void deliveryLag(DeliveryKind kind, int64_t millis) {
     local().deliveryLag[static_cast<size_t>(kind)].record(detail::nonNegative(millis));
@@ -105,6 +109,7 @@ inline void redisCommand(int, int64_t) {}
 inline void redisError(int, RedisError) {}
 inline void delivery(DeliveryKind, DeliveryOutcome) {}
 inline void deliveryLag(DeliveryKind, int64_t) {}
+inline void notificationFiltered(DeliveryKind) {}
 inline void tokenCacheLookup(bool) {}
 inline void loopTurn() {}
 inline void loopTurnSample(int64_t, uint64_t) {}

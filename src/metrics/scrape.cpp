@@ -37,6 +37,7 @@ struct Totals {
     std::array<std::array<uint64_t, countOf<DeliveryOutcome>()>, countOf<DeliveryKind>()>
         deliveries{};
     std::array<HistogramSum<kLagMs.size() + 1>, countOf<DeliveryKind>()> lag{};
+    std::array<uint64_t, countOf<DeliveryKind>()> filtered{};
     uint64_t hits = 0;
     uint64_t misses = 0;
     struct Loop {
@@ -68,6 +69,7 @@ struct Totals {
             for (size_t o = 0; o < deliveries[k].size(); ++o)
                 deliveries[k][o] += m.deliveries[k][o].read();
             lag[k].add(m.deliveryLag[k]);
+            filtered[k] += m.filtered[k].read();
         }
         hits += m.tokenCacheHits.read();
         misses += m.tokenCacheMisses.read();
@@ -153,6 +155,12 @@ std::string scrape(std::span<const char* const> actionNames) {
         for (size_t o = 0; o < totals->deliveries[k].size(); ++o)
             out.sample({{"kind", kDeliveryKindNames[k]}, {"outcome", kDeliveryOutcomeNames[o]}},
                        totals->deliveries[k][o]);
+    out.family("zaqard_notifications_filtered_total",
+               "Notifications not delivered to a subscriber because its filter policy did not "
+               "match the message, by subscriber kind.",
+               Type::Counter);
+    for (size_t k = 0; k < totals->filtered.size(); ++k)
+        out.sample({{"kind", kDeliveryKindNames[k]}}, totals->filtered[k]);
     out.family("zaqard_notification_delivery_lag_seconds",
                "Time from a message's post to its notification's delivery, by subscriber kind.",
                Type::Histogram);

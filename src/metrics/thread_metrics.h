@@ -76,6 +76,8 @@ struct ThreadMetrics {
 
     std::array<std::array<Counter, countOf<DeliveryOutcome>()>, countOf<DeliveryKind>()> deliveries;
     std::array<Histogram<kLagMs>, countOf<DeliveryKind>()> deliveryLag;
+    // Notifications not delivered because the subscription's filter policy did not match.
+    std::array<Counter, countOf<DeliveryKind>()> filtered;
 
     Counter tokenCacheHits;
     Counter tokenCacheMisses;

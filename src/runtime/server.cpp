@@ -14,6 +14,7 @@
 #include "src/config/keystone_options.h"
 #include "src/event/dispatcher.h"
 #include "src/event/listen_socket.h"
+#include "src/runtime/service_notify.h"
 #include "src/runtime/shard.h"
 #include "src/runtime/signals.h"
 #include "src/tls/server_tls.h"
@@ -149,26 +150,41 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
         tlsListeners += std::string(" (TLS") +
                         (config.ssl_ca_file.empty() ? "" : ", client certificates required") + ")";
 
-    log::info(
-        "zaqard listening on http://" + config.bind + ":" + std::to_string(config.port) +
+    const std::string listening =
+        "listening on http://" + config.bind + ":" + std::to_string(config.port) +
         " (REST) and ws://" + config.websocket_bind + ":" + std::to_string(config.websocket_port) +
         " (WebSocket)" + tlsListeners + ", Redis " + describeRedis(config.message_store_redis) +
-        ", " + std::to_string(count) + (count == 1 ? " shard" : " shards") +
+        ", " + std::to_string(count) + (count == 1 ? " shard" : " shards");
+    log::info(
+        "zaqard " + listening +
         (config.sourceFile.empty() ? ", built-in defaults" : ", config " + config.sourceFile));
 
     event::Dispatcher main;
     std::atomic<int> running{count};
+    // Shards whose Redis has not answered yet: the last one to answer makes the process
+    // ready (sd_notify READY=1, from the main thread). A stop before that sends no READY.
+    std::atomic<int> unanswered{count};
+    bool stopping = false;
     for (auto& shard : shards) {
-        shard->start([&main, &running] {
-            if (--running == 0) main.exit();
-        });
+        shard->start(
+            [&main, &running] {
+                if (--running == 0) main.exit();
+            },
+            [&main, &unanswered, &stopping, &listening] {
+                if (--unanswered != 0) return;
+                main.post([&stopping, &listening] {
+                    if (stopping) return;
+                    log::info("zaqard ready: Redis answered on every shard");
+                    notifyReady(listening);
+                });
+            });
     }
 
-    bool stopping = false;
     SignalWatcher signals(
         main,
         [&] {
             if (stopping) log::warning("second stop signal: not waiting for requests in flight");
+            if (!stopping) notifyStopping();
             stopping = true;
             for (auto& shard : shards) shard->stop(kDrainTimeout);
         },

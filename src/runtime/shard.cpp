@@ -65,12 +65,15 @@ size_t Shard::inFlight() const {
     return http_.inFlight() + websocket_.inFlight();
 }
 
-void Shard::start(std::function<void()> onStopped) {
+void Shard::start(std::function<void()> onStopped, std::function<void()> onRedisAnswered) {
+    readiness_ = std::make_unique<RedisReadinessProbe>(dispatcher_, driver_.storage().health,
+                                                       index_, std::move(onRedisAnswered));
     thread_ = std::thread([this, onStopped = std::move(onStopped)] {
         log::setThreadShard(index_);
         metrics::setThreadShard(index_);
         driver_.start();
         notifications_.start();
+        readiness_->start();
         logFlushTimer_ = dispatcher_.createTimer([this] {
             log::flushThread();
             logFlushTimer_->enable(kLogFlush);
@@ -79,6 +82,7 @@ void Shard::start(std::function<void()> onStopped) {
         dispatcher_.run();
         drainTimer_.reset();
         logFlushTimer_.reset();
+        readiness_->stop();
         log::flushThread();
         if (onStopped) onStopped();
     });
@@ -120,6 +124,7 @@ void Shard::finish() {
     finished_ = true;
     if (drainTimer_) drainTimer_->disable();
     notifications_.stop();
+    readiness_->stop();
     // Pending storage calls fail with Unavailable: their clients get a 503, not silence.
     driver_.stop();
     dispatcher_.exit();

@@ -15,6 +15,7 @@
 #include "src/auth/rest_gate.h"
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
+#include "src/runtime/redis_readiness.h"
 #include "src/runtime/shard_storage.h"
 #include "src/tls/server_tls.h"
 #include "transports/http/http_server.h"
@@ -34,9 +35,10 @@ class Shard {
 
     // Binds the REST and WebSocket listeners. False + `error` on failure.
     bool listen(std::string& error);
-    // Starts the thread: the driver connects, the loop runs. `onStopped` runs on the
-    // shard's thread once its loop has ended.
-    void start(std::function<void()> onStopped);
+    // Starts the thread: the driver connects, the loop runs. `onRedisAnswered` runs on
+    // the shard's thread once, when its storage first answered a PING (start-up
+    // readiness); `onStopped` runs on the shard's thread once its loop has ended.
+    void start(std::function<void()> onStopped, std::function<void()> onRedisAnswered = {});
     // Thread-safe. Graceful stop: stop accepting, wait (at most `drainTimeout`) for the
     // requests in flight, then stop the driver and the loop. A second call stops at once.
     void stop(std::chrono::milliseconds drainTimeout);
@@ -52,6 +54,9 @@ class Shard {
     // auth_strategy = keystone only (null otherwise); before the transports that use them.
     std::unique_ptr<auth::KeystoneAuthenticator> keystone_;
     std::unique_ptr<auth::RestAuthGate> restGate_;
+    // Before driver_: destroyed after it, so a PING the driver answers while it goes
+    // away still finds its probe.
+    std::unique_ptr<RedisReadinessProbe> readiness_;
     ShardStorage driver_;
     api::Api api_;
     http::HttpServer http_;

@@ -23,6 +23,13 @@ void RedisMessageStore::post(const PostRequest& request, Callback<PostResult> do
         args.push_back(message.body);
     }
     args.push_back(context_.defaults.notifications ? "1" : "0");
+    // Idempotency keys (post.lua): the request's, then the messages' only when one has one.
+    args.push_back(request.idempotencyKey);
+    bool messageKeys = false;
+    for (const auto& message : request.messages)
+        if (!message.idempotencyKey.empty()) messageKeys = true;
+    if (messageKeys)
+        for (const auto& message : request.messages) args.push_back(message.idempotencyKey);
     std::string tag = queueTag(request.queue);
     context_.runQueueScript("post", tag, std::move(args),
                             [this, tag, ids = std::move(ids),
@@ -40,6 +47,13 @@ void RedisMessageStore::post(const PostRequest& request, Callback<PostResult> do
                                         break;
                                     default:
                                         result.ids = std::move(ids);
+                                        // With a key: the ids it answers (original ones
+                                        // for the keys seen before).
+                                        if (value.size() > 7 && value.at(7).size() > 0) {
+                                            result.ids.clear();
+                                            for (size_t i = 0; i < value.at(7).size(); ++i)
+                                                result.ids.push_back(value.at(7).at(i).asString());
+                                        }
                                 }
                                 if (value.at(5).asInt() != 0) context_.notificationPending(tag);
                                 // A queue created by this post is indexed before the answer,

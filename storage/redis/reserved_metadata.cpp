@@ -39,6 +39,7 @@ std::vector<std::string> reservedMirrors(const Json& metadata) {
         mirrors.push_back("");
     }
     mirrors.push_back(positiveInteger(metadata, "_dead_letter_queue_messages_ttl"));
+    mirrors.push_back(positiveInteger(metadata, "_idempotency_window"));
     return mirrors;
 }
 

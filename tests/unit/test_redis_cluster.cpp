@@ -68,6 +68,15 @@ TEST_F(RedisClusterTest, EveryScriptStaysInItsSlot) {
     auto posted = await<PostResult>([&](auto done) { store().messages.post(request, done); });
     ASSERT_TRUE(posted.ok());
     ASSERT_EQ(posted->ids.size(), 6u);
+    // A keyed post (idempotency records are derived keys of the queue's tag), twice.
+    PostRequest keyed{
+        {"proj/x", "keyed"}, "c", {{"1", std::nullopt, 0, "m"}, {"2", std::nullopt, 0}}, 10};
+    keyed.idempotencyKey = "r-key";
+    auto first = await<PostResult>([&](auto done) { store().messages.post(keyed, done); });
+    ASSERT_TRUE(first.ok());
+    auto again = await<PostResult>([&](auto done) { store().messages.post(keyed, done); });
+    ASSERT_TRUE(again.ok());
+    EXPECT_EQ(again->ids, first->ids);
     exercised.insert("post");
     // list, get, stats
     ASSERT_TRUE(await<MessagePage>([&](auto done) {

@@ -9,17 +9,20 @@
 //  - the server going away clears every Exchange's pointers; later replies are dropped.
 #include "transports/http/http_server.h"
 
+#include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/http.h>
 #include <openssl/ssl.h>
 
 #include <cctype>
 #include <cstdio>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
 #include "src/api/action_table.h"
+#include "src/api/signed_url_verifier.h"
 #include "src/common/clock.h"
 #include "src/common/log.h"
 #include "src/common/uuid.h"
@@ -28,6 +31,7 @@
 #include "transports/http/console_route.h"
 #include "transports/http/content_negotiation.h"
 #include "transports/http/cors.h"
+#include "transports/http/request_gate.h"
 #include "transports/http/request_mapper.h"
 #include "transports/http/response_writer.h"
 #include "transports/http/router.h"
@@ -67,7 +71,7 @@ api::Response errorResponse(int status, ErrorFormat format, const char* title,
 
 }  // namespace
 
-class HttpServer::Impl {
+class HttpServer::Impl : public GateOwner {
   public:
     struct Exchange;
 
@@ -75,8 +79,16 @@ class HttpServer::Impl {
         : dispatcher_(dispatcher), config_(config), api_(api), cors_(config.cors) {
         routerOptions_.adminMode = config.admin_mode;
         routerOptions_.pooling = config.pooling;
+        gateLimits_.maxHeaderBytes = static_cast<size_t>(config.max_header_size);
+        gateLimits_.maxBodyBytes = static_cast<size_t>(config.max_body_size);
+        gateLimits_.headerTimeout = config.http_header_timeout;
+        gateLimits_.bodyTimeout = config.http_body_timeout;
+        gateLimits_.idleTimeout = config.http_idle_timeout;
+        gateLimits_.writeTimeout = config.http_write_timeout;
     }
-    ~Impl();
+    ~Impl() override;
+
+    bool admitConnection(RequestGate& gate, evhttp_connection* connection) override;
 
     bool listen(std::string& error);
     void stopAccepting();
@@ -96,6 +108,7 @@ class HttpServer::Impl {
     bool listenOn(Listener& listener, int port, bool withTls, std::string& error);
     static bufferevent* newTlsBufferevent(event_base* base, void* self);
     static void onRequest(evhttp_request* request, void* self);
+    static bufferevent* makeBufferevent(event_base* base, void* self);
     static void onConnectionClose(evhttp_connection* connection, void* self);
     void handle(evhttp_request* request);
     void replyNow(evhttp_request* request, const api::Response& response, const std::string& method,
@@ -115,9 +128,16 @@ class HttpServer::Impl {
     bool accepting_ = false;
     std::unordered_set<Exchange*> exchanges_;
     std::unordered_map<evhttp_connection*, Exchange*> byConnection_;
-    // Connections seen (metrics: evhttp has no accept hook, so a connection counts from
-    // its first request until its close callback).
-    std::unordered_set<evhttp_connection*> connections_;
+    // Every connection from its accept (the request gate's admitConnection) to evhttp's
+    // close callback; `admitted` ones count against the limits and in the metrics.
+    struct Connection {
+        RequestGate* gate = nullptr;
+        bool admitted = false;
+    };
+    std::unordered_map<evhttp_connection*, Connection> connections_;
+    std::unordered_map<std::string, int> perClient_;  // admitted connections by address
+    size_t admitted_ = 0;
+    GateLimits gateLimits_;
 };
 
 // One request handed to the api. Owned by the Responder (shared_ptr), never by evhttp.
@@ -182,13 +202,15 @@ bool HttpServer::Impl::listenOn(Listener& listener, int port, bool withTls, std:
     evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
                                          EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
                                          EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
-    // Over-long bodies are refused by evhttp itself (413 with its own page): libevent 2.1
-    // has no hook between reading the headers and reading the body.
+    // Every connection's bytes pass the request gate (request_gate.h: strict framing,
+    // 413/431 with Zaqar's body before a body is read, timeouts) before evhttp parses
+    // them; on the HTTPS listener the gate sits above the TLS bufferevent (plaintext).
+    // evhttp's own limits stay as a backstop above the gate's, never reached.
+    evhttp_set_bevcb(http, withTls ? &Impl::newTlsBufferevent : &Impl::makeBufferevent, this);
     evhttp_set_max_body_size(http, config_.max_body_size);
-    evhttp_set_max_headers_size(http, 64 * 1024);
+    evhttp_set_max_headers_size(http, 2 * static_cast<ev_ssize_t>(config_.max_header_size) + 4096);
     evhttp_set_default_content_type(http, nullptr);
     evhttp_set_gencb(http, &Impl::onRequest, this);
-    if (withTls) evhttp_set_bevcb(http, &Impl::newTlsBufferevent, this);
     listener.bound = evhttp_accept_socket_with_handle(http, fd.get());
     if (!listener.bound) {
         error = "cannot accept on " + config_.bind + ":" + std::to_string(port);
@@ -206,9 +228,10 @@ bufferevent* HttpServer::Impl::newTlsBufferevent(event_base* base, void* self) {
     if (!ssl) return nullptr;
     bufferevent* bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
                                                       BEV_OPT_CLOSE_ON_FREE);
+    if (!bev) return nullptr;
     // Most clients close without close_notify; that is an end, not an error.
-    if (bev) bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-    return bev;
+    bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    return RequestGate::wrap(bev, server.gateLimits_, server);
 }
 
 void HttpServer::Impl::stopAccepting() {
@@ -224,9 +247,54 @@ void HttpServer::Impl::onRequest(evhttp_request* request, void* self) {
     static_cast<Impl*>(self)->handle(request);
 }
 
+bufferevent* HttpServer::Impl::makeBufferevent(event_base* base, void* self) {
+    auto& server = *static_cast<Impl*>(self);
+    bufferevent* socket = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+    if (!socket) return nullptr;
+    return RequestGate::wrap(socket, server.gateLimits_, server);
+}
+
+bool HttpServer::Impl::admitConnection(RequestGate& gate, evhttp_connection* connection) {
+    Connection& entry = connections_[connection];
+    entry.gate = &gate;
+    evhttp_connection_set_closecb(connection, &Impl::onConnectionClose, this);
+    // Limits per shard (shards share nothing): the kernel spreads connections over them.
+    const int maxTotal = config_.max_connections;
+    const int maxClient = config_.max_connections_per_client;
+    if (maxTotal > 0 && admitted_ >= static_cast<size_t>(maxTotal)) {
+        log::warning("http: connection from " + gate.peer() + " refused: " +
+                     std::to_string(maxTotal) + " connections open ([zaqard] max_connections)");
+        return false;
+    }
+    int& fromClient = perClient_[gate.peer()];
+    if (maxClient > 0 && fromClient >= maxClient) {
+        if (fromClient == 0) perClient_.erase(gate.peer());
+        log::warning("http: connection from " + gate.peer() +
+                     " refused: " + std::to_string(maxClient) +
+                     " connections open from it ([zaqard] max_connections_per_client)");
+        return false;
+    }
+    ++fromClient;
+    ++admitted_;
+    entry.admitted = true;
+    metrics::connectionOpened(metrics::Transport::Rest);
+    return true;
+}
+
 void HttpServer::Impl::onConnectionClose(evhttp_connection* connection, void* self) {
     auto& server = *static_cast<Impl*>(self);
-    if (server.connections_.erase(connection)) metrics::connectionClosed(metrics::Transport::Rest);
+    if (auto known = server.connections_.find(connection); known != server.connections_.end()) {
+        Connection entry = known->second;
+        server.connections_.erase(known);
+        entry.gate->detach();
+        if (entry.admitted) {
+            metrics::connectionClosed(metrics::Transport::Rest);
+            --server.admitted_;
+            auto client = server.perClient_.find(entry.gate->peer());
+            if (client != server.perClient_.end() && --client->second <= 0)
+                server.perClient_.erase(client);
+        }
+    }
     auto found = server.byConnection_.find(connection);
     if (found == server.byConnection_.end()) return;
     Exchange& exchange = *found->second;
@@ -249,13 +317,6 @@ void HttpServer::Impl::forget(Exchange& exchange) {
 void HttpServer::Impl::handle(evhttp_request* request) {
     int64_t started = monotonicMicros();
     metrics::requestStarted();
-    if constexpr (metrics::kEnabled) {
-        evhttp_connection* connection = evhttp_request_get_connection(request);
-        if (connection && connections_.insert(connection).second) {
-            evhttp_connection_set_closecb(connection, &Impl::onConnectionClose, this);
-            metrics::connectionOpened(metrics::Transport::Rest);
-        }
-    }
     std::string method = methodName(evhttp_request_get_command(request));
     RequestTarget target = requestTarget(request);
 
@@ -277,42 +338,11 @@ void HttpServer::Impl::handle(evhttp_request* request) {
                  headerValue(request, "X-Project-ID"), action);
     };
 
-    // Every OPTIONS is oslo's CORS filter's (cors.h), before authentication and the api.
-    if (method == "OPTIONS") {
-        api::Response response;
-        if (match.kind == RouteMatch::Kind::Options)
-            response.addHeader("Allow", match.allowedMethods);
-        cors_.preflight(request, response);
-        early(response);
-        return;
-    }
-    // The web console's static files: outside the tenant API and before authentication.
-    if (isConsolePath(target.path)) {
+    // The web console's static files: outside the tenant API and before authentication
+    // (publicWithoutToken); an OPTIONS on them is CORS's, below.
+    if (method != "OPTIONS" && isConsolePath(target.path)) {
         early(
             consoleResponse({method, target.path, headerValue(request, "If-None-Match")}, config_));
-        return;
-    }
-    // Under Keystone an unknown path is a 404 only for an authenticated client (Zaqar's
-    // auth middleware wraps its router): it goes through the gate first.
-    const bool unrouted = match.kind == RouteMatch::Kind::NotFound;
-    if (unrouted && !gate_) {
-        early(errorResponse(404, errorFormat(accept), "404 Not Found", ""));
-        return;
-    }
-    const char* contentLength =
-        evhttp_find_header(evhttp_request_get_input_headers(request), "Content-Length");
-    if (contentLength && isFormUrlEncoded(headerValue(request, "Content-Type"))) {
-        early(errorResponse(400, errorFormat(accept), "Invalid Content-Type",
-                            kUrlEncodedDescription));
-        return;
-    }
-    const char* produces = match.kind == RouteMatch::Kind::Found
-                               ? api::actionSpec(match.action).produces
-                               : "application/json";
-    if (!clientAccepts(accept, produces)) {
-        api::Response response = errorResponse(406, errorFormat(accept), kNotAcceptableTitle, "");
-        response.addHeader("Vary", "Accept");
-        early(response);
         return;
     }
 
@@ -320,10 +350,53 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     apiRequest.action = match.action;
     apiRequest.dialect = api::Dialect::Rest;
     apiRequest.pathParams() = std::move(match.pathParams());
-    apiRequest.allowedMethods = std::move(match.allowedMethods);
+    apiRequest.allowedMethods = match.allowedMethods;
     apiRequest.requestId = requestId;
     apiRequest.method = method;
     mapRequest(request, target, apiRequest);
+    // Under Keystone every answer but the public paths' and signed requests' waits for a
+    // valid token, the transport's own answers below too (keystonemiddleware wraps
+    // Zaqar's whole app): no 404, 405, 406 or Allow list for an unauthenticated client.
+    const bool tokenFirst = gate_ && !auth::publicWithoutToken(target.path) &&
+                            !api::hasUrlSignature(apiRequest.headers);
+
+    // Answers the transport gives itself, before the api.
+    std::optional<api::Response> answer;
+    std::optional<api::Response> unauthenticatedAnswer;  // OPTIONS without a valid token
+    if (method == "OPTIONS") {
+        // Every OPTIONS is oslo's CORS filter's (cors.h); it turns the 401 of an
+        // unauthenticated OPTIONS into an empty 200 (no Allow) as well.
+        api::Response response;
+        if (match.kind == RouteMatch::Kind::Options)
+            response.addHeader("Allow", match.allowedMethods);
+        cors_.preflight(request, response);
+        answer = std::move(response);
+        if (tokenFirst) {
+            api::Response bare;
+            cors_.preflight(request, bare);
+            unauthenticatedAnswer = std::move(bare);
+        }
+    } else if (match.kind == RouteMatch::Kind::NotFound) {
+        answer = errorResponse(404, errorFormat(accept), "404 Not Found", "");
+    } else if (evhttp_find_header(evhttp_request_get_input_headers(request), "Content-Length") &&
+               isFormUrlEncoded(headerValue(request, "Content-Type"))) {
+        answer =
+            errorResponse(400, errorFormat(accept), "Invalid Content-Type", kUrlEncodedDescription);
+    } else {
+        const char* produces = match.kind == RouteMatch::Kind::Found
+                                   ? api::actionSpec(match.action).produces
+                                   : "application/json";
+        if (!clientAccepts(accept, produces)) {
+            api::Response response =
+                errorResponse(406, errorFormat(accept), kNotAcceptableTitle, "");
+            response.addHeader("Vary", "Accept");
+            answer = std::move(response);
+        }
+    }
+    if (answer && !tokenFirst) {
+        early(*answer);
+        return;
+    }
 
     auto exchange = std::make_shared<Exchange>();
     exchange->server = this;
@@ -345,18 +418,21 @@ void HttpServer::Impl::handle(evhttp_request* request) {
         if (exchange->server) exchange->server->reply(*exchange, response);
         exchange->answered = true;
     };
-    if (!gate_) return api_.handle(std::move(apiRequest), std::move(respond));
+    if (!tokenFirst) return api_.handle(std::move(apiRequest), std::move(respond));
     // Keystone may answer later: the server may be gone by then (exchange->server).
-    api::Response notFound;
-    if (unrouted) notFound = errorResponse(404, errorFormat(accept), "404 Not Found", "");
+    api::Responder refuse = respond;
+    if (unauthenticatedAnswer)
+        refuse = [respond, bare = std::move(*unauthenticatedAnswer)](api::Response) {
+            respond(bare);
+        };
     gate_->admit(
         std::move(apiRequest),
-        [exchange, respond, unrouted, notFound](api::Request admitted) {
+        [exchange, respond, answer = std::move(answer)](api::Request admitted) {
             if (!exchange->server) return;
-            if (unrouted) return respond(notFound);
+            if (answer) return respond(*answer);
             exchange->server->api_.handle(std::move(admitted), respond);
         },
-        respond);
+        refuse);
 }
 
 void HttpServer::Impl::reply(Exchange& exchange, const api::Response& response) {
@@ -379,6 +455,13 @@ void HttpServer::Impl::replyNow(evhttp_request* request, const api::Response& re
     ReplyOptions options;
     options.requestId = requestId;
     options.closeConnection = !accepting_;
+    RequestGate* gate = nullptr;
+    if (evhttp_connection* connection = evhttp_request_get_connection(request)) {
+        auto known = connections_.find(connection);
+        if (known != connections_.end()) gate = known->second.gate;
+    }
+    // The gate found bad bytes after this request: this reply is the connection's last.
+    if (gate && gate->closeAfterReply()) options.closeConnection = true;
     if (method != "OPTIONS" && cors_.needsHeaders(request)) {
         api::Response withCors = response;  // copied only for cross-origin requests
         cors_.addActualHeaders(request, withCors);
@@ -386,6 +469,9 @@ void HttpServer::Impl::replyNow(evhttp_request* request, const api::Response& re
     } else {
         sendResponse(request, response, options);
     }
+    // Pointers of `request` are not used below: evhttp owns it again. The gate may hand
+    // evhttp the connection's next request now.
+    if (gate) gate->replied();
     log::AccessEntry entry;
     entry.method = method;
     entry.path = path;

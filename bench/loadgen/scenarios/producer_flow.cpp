@@ -2,6 +2,7 @@
 #include "loadgen/scenarios/producer_flow.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "loadgen/scenarios/zaqar_messages.h"
 
@@ -29,6 +30,14 @@ Next ProducerFlow::next(uint64_t nowNs) {
     r.body = postBody(static_cast<int>(batch), context_.options.size, nowNs);
     r.kind = postKind_;
     r.tag = batch;
+    if (context_.options.idempotencyKeys) {
+        // Unique per flow and post: the path names the flow's queue, this its posts.
+        char line[96];
+        int n =
+            std::snprintf(line, sizeof line, "Idempotency-Key: %p-%llu\r\n",
+                          static_cast<const void*>(this), static_cast<unsigned long long>(++keys_));
+        r.headerLines.assign(line, static_cast<size_t>(n));
+    }
     return Next{std::move(r), 0, false};
 }
 

@@ -27,6 +27,7 @@ class ProducerFlow : public Flow {
     int postKind_;
     int postedCounter_;
     ProducerBudget& budget_;
+    uint64_t keys_ = 0;  // Idempotency-Keys issued (--idempotency-key)
 };
 
 }  // namespace zqbench

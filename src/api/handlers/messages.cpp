@@ -3,6 +3,7 @@
 #include "src/api/body.h"
 #include "src/api/errors.h"
 #include "src/api/handlers/handlers.h"
+#include "src/api/idempotency.h"
 #include "src/api/links.h"
 #include "src/api/python_compat.h"
 #include "src/api/query.h"
@@ -66,6 +67,9 @@ Rejection parsePost(const CallPtr& call, std::vector<storage::NewMessage>& out) 
             if (auto r = checkedIntField(raw, "delay", 0, value)) return r;
             message.delay = value;
         }
+        Description problem;
+        message.idempotencyKey = messageIdempotencyKey(raw, problem);
+        if (problem) return badRequestApi(*problem);
         out.push_back(std::move(message));
     }
     if (out.empty()) return badRequestApi("No messages to enqueu.");  // sic
@@ -153,6 +157,9 @@ void messagePost(const CallPtr& call) {
     storage::PostRequest post;
     if (auto rejection = parsePost(call, post.messages))
         return rejectPostAfterCreatingQueue(call, std::move(*rejection));
+    Description problem;
+    post.idempotencyKey = requestIdempotencyKey(call->request.headers, problem);
+    if (problem) return rejectPostAfterCreatingQueue(call, badRequestApi(*problem));
     post.queue = call->queue();
     post.clientId = call->clientId;
     if (post.queue.kind == storage::ResourceKind::Queue)

@@ -3,21 +3,55 @@
 -- KEYS: the 11 keys of one queue (see _lib.lua).
 -- ARGV: [1] client id, [2] request body size, [3] config default ttl s,
 --       [4] config max delay s, [5] n, then n times: id, ttl ("" = absent),
---       delay ("" = absent), body JSON text; then [6 + 4n] "1" when notifications are on.
+--       delay ("" = absent), body JSON text; then [6 + 4n] "1" when notifications are on;
+--       then idempotency keys (beyond Zaqar): [7 + 4n] the request's key ("" none), and
+--       only when some message has one, n message keys ("" none) from [8 + 4n].
 -- Reply: {now ms, outbox size, created 0/1, refusal (0 none, 1 too large for the queue,
 --         2 invalid delay), queue max post size, notification jobs recorded 0/1,
---         index intent token ("" when none; see queue_create.lua)}.
+--         index intent token ("" when none; see queue_create.lua),
+--         ids to answer (only when a key was given, else empty: the ids in ARGV)}.
+-- Idempotency (docs/api.md "Idempotent publish"): a key's record is the string
+-- z:ik:{T}:r:<key> (request) or z:ik:{T}:m:<key> (message) = "<queue c>|<id>[,<id>...]",
+-- written in this call with the messages (so a post is never stored without its record)
+-- and expiring after the queue's window (mirror `idw`, seconds; default 300). A record
+-- whose <queue c> is not the queue's creation time belongs to a deleted namesake: ignored.
+-- A known request key answers its ids and stores nothing; a known message key (or one
+-- repeated within the batch) answers that message's first id and stores that message not.
 -- Notifications: when the queue has subscriptions (their hash z:s:{T} exists; same tag,
 -- derived from Q), one delivery job per message goes to the stream z:n:{T} in this same
 -- script, so a stored message is never without its job (docs/notifications.md).
 -- Nothing is written on a refusal except the lazily created queue itself.
 local created = 0
 -- One HMGET reads the creation time (every queue hash has it), the hints and the mirrors.
-local head = read_queue('maxpost', 'ttl', 'delay', 'ix')
+local head = read_queue('maxpost', 'ttl', 'delay', 'ix', 'c', 'idw')
 local ix = head[4] or ''
+local birth = head[5]
 if not EXISTS_Q then
     ix = create_queue('{}')
+    birth = ix
     created = 1
+end
+
+local n = tonumber(ARGV[5])
+local tail = 6 + n * 4 -- the notification flag; idempotency keys follow it
+local rkey = ARGV[tail + 1] or ''
+local keyed = rkey ~= '' or #ARGV > tail + 1
+local ik = 'z:ik:' .. string.sub(Q, 5) .. ':'
+-- The ids text of a live record of this queue, or nil.
+local function recorded(key)
+    local v = redis.call('GET', key)
+    if not v then return nil end
+    local bar = string.find(v, '|', 1, true)
+    if not bar or string.sub(v, 1, bar - 1) ~= birth then return nil end
+    return string.sub(v, bar + 1)
+end
+if rkey ~= '' and created == 0 then
+    local ids = recorded(ik .. 'r:' .. rkey)
+    if ids then
+        local answer = {}
+        for id in string.gmatch(ids, '[^,]+') do answer[#answer + 1] = id end
+        return {NOW, outbox_pending(), 0, 0, tonumber(head[1] or '0') or 0, 0, ix, answer}
+    end
 end
 -- No normalise() here: a post only appends, and readers filter expiry, claims and delays
 -- exactly themselves (their own normalise and the sweeper do the housekeeping).
@@ -31,7 +65,6 @@ local qttl = tonumber(head[2] or '0') or 0
 local qdelay = tonumber(head[3] or '0') or 0
 local default_ttl = qttl > 0 and qttl or tonumber(ARGV[3])
 local max_delay = tonumber(ARGV[4])
-local n = tonumber(ARGV[5])
 
 -- Check every message before writing any.
 local ttls, delays = {}, {}
@@ -54,9 +87,30 @@ for i = 1, n do
 end
 
 local tagged = string.sub(Q, 5)
-local notify = ARGV[6 + n * 4] == '1' and redis.call('EXISTS', 'z:s:' .. tagged) == 1
-local last = redis.call('HINCRBY', Q, 'r', n)
-local rank = last - n
+local notify = ARGV[tail] == '1' and redis.call('EXISTS', 'z:s:' .. tagged) == 1
+-- Messages whose key is known already (or repeated in this batch): id to answer instead.
+local dup, answer, stored = {}, {}, n
+if keyed and #ARGV > tail + 1 then
+    local first = {}
+    for i = 1, n do
+        local mk = ARGV[tail + 1 + i]
+        if mk ~= '' then
+            local known = first[mk] or (created == 0 and recorded(ik .. 'm:' .. mk))
+            if known then
+                dup[i] = known
+                stored = stored - 1
+            else
+                first[mk] = ARGV[5 + (i - 1) * 4 + 1]
+            end
+        end
+    end
+end
+local keep = {}
+for i = 1, n do
+    answer[i] = dup[i] or ARGV[5 + (i - 1) * 4 + 1]
+    if not dup[i] then keep[#keep + 1] = i end
+end
+local rank = stored > 0 and redis.call('HINCRBY', Q, 'r', stored) - stored or 0
 -- The envelope is written as text (same JSON get_env decodes): cjson.encode of a fresh
 -- table per message cost more than the rest of the post. A client id that needs JSON
 -- escaping (not a UUID) still goes through cjson.
@@ -66,7 +120,7 @@ local env_prefix = '{"c":' .. string.format('%d', NOW) .. ',"u":' .. json_string
 -- Several fields/members per command: one HSET/ZADD per structure for the whole batch.
 local envs, bodies, all, xs, avs, dls = {}, {}, {}, {}, {}, {}
 local due = nil
-for i = 1, n do
+for _, i in ipairs(keep) do
     local base = 5 + (i - 1) * 4
     local id, ttl, delay, body = ARGV[base + 1], ttls[i], delays[i], ARGV[base + 4]
     rank = rank + 1
@@ -101,4 +155,15 @@ call_many('ZADD', X, xs)
 call_many('ZADD', AV, avs)
 call_many('ZADD', DL, dls)
 if due then lower_due(due) end
-return {NOW, outbox_pending(), created, 0, maxpost, notify and 1 or 0, ix}
+if not keyed then return {NOW, outbox_pending(), created, 0, maxpost, notify and 1 or 0, ix, {}} end
+local window = (tonumber(head[6] or '') or 300) * 1000
+if rkey ~= '' then
+    redis.call('SET', ik .. 'r:' .. rkey, birth .. '|' .. table.concat(answer, ','), 'PX', window)
+end
+for i = 1, n do
+    local mk = ARGV[tail + 1 + i]
+    if mk and mk ~= '' and not dup[i] then
+        redis.call('SET', ik .. 'm:' .. mk, birth .. '|' .. answer[i], 'PX', window)
+    end
+end
+return {NOW, outbox_pending(), created, 0, maxpost, notify and 1 or 0, ix, answer}
