@@ -1,4 +1,4 @@
-// The server address of a run, parsed from --url (http://host:port; a path prefix such as
+// The server address of a run, parsed from --url (http(s)://host:port; a path prefix such as
 // http://host:port/zaqar is kept and put before every request path).
 #pragma once
 
@@ -13,6 +13,7 @@ struct Endpoint {
     socklen_t addressLength = 0;
     std::string hostHeader;  // host:port as sent in Host
     std::string pathPrefix;  // without trailing slash
+    bool tls = false;        // https://
 };
 
 // Resolves with getaddrinfo; returns false and fills `error` on failure.

@@ -4,8 +4,10 @@
 #include "loadgen/http_connection.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/ssl.h>
 #include <sys/socket.h>
 
 #include <cstdio>
@@ -13,6 +15,20 @@
 #include "loadgen/clock.h"
 
 namespace zqbench {
+namespace {
+// One client context for every https connection of the run. The benchmark measures
+// zaqard's cost, not PKI: the server certificate is not verified.
+SSL_CTX* clientContext() {
+    static SSL_CTX* context = [] {
+        SSL_CTX* c = SSL_CTX_new(TLS_client_method());
+        SSL_CTX_set_verify(c, SSL_VERIFY_NONE, nullptr);
+        SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_CLIENT);
+        return c;
+    }();
+    return context;
+}
+}  // namespace
+
 HttpConnection::HttpConnection(event_base* base, const Endpoint& endpoint, std::string headers,
                                size_t pipeline, Listener& listener)
     : Connection(base, pipeline, listener),
@@ -31,7 +47,15 @@ void HttpConnection::connect() {
     evutil_make_socket_closeonexec(fd);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    bev_.reset(bufferevent_socket_new(base_, fd, BEV_OPT_CLOSE_ON_FREE));
+    if (endpoint_.tls) {
+        SSL* ssl = SSL_new(clientContext());
+        if (session_) SSL_set_session(ssl, session_);  // resumption on reconnect
+        bev_.reset(bufferevent_openssl_socket_new(base_, fd, ssl, BUFFEREVENT_SSL_CONNECTING,
+                                                  BEV_OPT_CLOSE_ON_FREE));
+        bufferevent_openssl_set_allow_dirty_shutdown(bev_.get(), 1);
+    } else {
+        bev_.reset(bufferevent_socket_new(base_, fd, BEV_OPT_CLOSE_ON_FREE));
+    }
     bufferevent_setcb(bev_.get(), &HttpConnection::onRead, nullptr, &HttpConnection::onEvent, this);
     bufferevent_enable(bev_.get(), EV_READ | EV_WRITE);
     if (bufferevent_socket_connect(bev_.get(),
@@ -43,6 +67,8 @@ void HttpConnection::connect() {
 
 void HttpConnection::close() {
     stopAndForget();
+    if (session_) SSL_SESSION_free(session_);
+    session_ = nullptr;
     bev_.reset();
     dead_.reset();
 }
@@ -128,6 +154,14 @@ void HttpConnection::broken() {
     connected_ = false;
     parser_ = HttpResponseParser{};
     if (bev_) {
+        if (endpoint_.tls) {
+            if (SSL* ssl = bufferevent_openssl_get_ssl(bev_.get())) {
+                if (SSL_SESSION* latest = SSL_get1_session(ssl)) {
+                    if (session_) SSL_SESSION_free(session_);
+                    session_ = latest;
+                }
+            }
+        }
         bufferevent_disable(bev_.get(), EV_READ | EV_WRITE);
         dead_ = std::move(bev_);
     }

@@ -13,6 +13,8 @@
 #include "loadgen/libevent_handles.h"
 #include "loadgen/request.h"
 
+typedef struct ssl_session_st SSL_SESSION;
+
 namespace zqbench {
 
 class HttpConnection final : public Connection {
@@ -45,6 +47,8 @@ class HttpConnection final : public Connection {
     BufferEventPtr dead_;
     HttpResponseParser parser_;
     std::string scratch_;
+    // https: the last session, offered again when this connection reconnects.
+    SSL_SESSION* session_ = nullptr;
 };
 
 }  // namespace zqbench

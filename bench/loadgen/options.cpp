@@ -38,6 +38,9 @@ void usage(FILE* out) {
         "                       Zaqar websocket frames (setup/finish stay on --url)\n"
         "  --ws-url URL         websocket listener (default ws://127.0.0.1:9000)\n"
         "  --project NAME       X-Project-ID (default: fresh per run)\n"
+        "  --header 'N: V'      extra HTTP request header (repeatable), e.g. X-Auth-Token\n"
+        "  (--url https://... and --ws-url wss://... speak TLS: certificates are not\n"
+        "   verified, sessions are resumed on reconnect)\n"
         "  --json FILE          also write the results as JSON\n"
         "  --quiet              no table on stdout\n"
         "  --progress-fd FD     live progress (elapsed, rate, errors) on FD; default: on\n"
@@ -86,6 +89,7 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         kTransport,
         kWsUrl,
         kProject,
+        kHeader,
         kJson,
         kQuiet,
         kProgressFd,
@@ -114,6 +118,7 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
         {"transport", required_argument, nullptr, kTransport},
         {"ws-url", required_argument, nullptr, kWsUrl},
         {"project", required_argument, nullptr, kProject},
+        {"header", required_argument, nullptr, kHeader},
         {"json", required_argument, nullptr, kJson},
         {"quiet", no_argument, nullptr, kQuiet},
         {"progress-fd", required_argument, nullptr, kProgressFd},
@@ -189,6 +194,9 @@ bool parseOptions(int argc, char** argv, Options* o, int* exitCode) {
                 break;
             case kWsUrl:
                 o->wsUrl = optarg;
+                break;
+            case kHeader:
+                o->headers.push_back(optarg);
                 break;
             case kProject:
                 o->project = optarg;

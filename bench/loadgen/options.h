@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace zqbench {
 
@@ -34,6 +35,8 @@ struct Options {
     std::string transport = "http";  // load connections: "http" or "websocket"
     // The websocket listener: its own port ([drivers:transport:websocket] port).
     std::string wsUrl = "ws://127.0.0.1:9000";
+    // Extra request headers ("Name: value"), e.g. X-Auth-Token for a Keystone zaqard.
+    std::vector<std::string> headers;
 };
 
 // Parses argv; on error or --help prints usage and returns false (exitCode says which).

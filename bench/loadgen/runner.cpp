@@ -105,6 +105,7 @@ std::unique_ptr<Runner::Client> Runner::makeClient(int index, std::unique_ptr<Fl
         std::string headers = "Host: " + endpoint_.hostHeader +
                               "\r\nClient-ID: " + randomUuid(rng) +
                               "\r\nX-Project-ID: " + project_ + "\r\nAccept: application/json\r\n";
+        for (const auto& header : options_.headers) headers += header + "\r\n";
         client->connection = std::make_unique<HttpConnection>(base_.get(), endpoint_,
                                                               std::move(headers), pipeline, *this);
     }
@@ -126,7 +127,7 @@ bool Runner::run(std::string* error) {
         wsEndpoint_ = std::make_unique<WsEndpoint>();
         if (!parseWsUrl(options_.wsUrl, wsEndpoint_.get(), error)) return false;
         ws_ = std::make_unique<WsClientContext>(*base_.dispatcher());
-        if (!ws_->start(error)) return false;
+        if (!ws_->start(wsEndpoint_->tls, error)) return false;
     }
     if (!scenario_.attach(base_.get(), error)) return false;
     if (!runSequence(scenario_.setupRequests(), true, error)) return false;

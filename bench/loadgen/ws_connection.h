@@ -22,6 +22,7 @@ struct WsEndpoint {
     std::string host;  // as given: lws resolves it
     int port = 80;
     std::string path = "/";
+    bool tls = false;  // wss://
 };
 
 // ws://host:port[/path]; false with a reason otherwise (no wss: loopback benchmark).
@@ -34,7 +35,8 @@ class WsClientContext {
     WsClientContext(const WsClientContext&) = delete;
     WsClientContext& operator=(const WsClientContext&) = delete;
 
-    bool start(std::string* error);
+    // `tls`: the context may open wss:// connections.
+    bool start(bool tls, std::string* error);
     lws_context* context() const { return context_; }
     event_base* base() const { return base_; }
     // After calling into lws from a libevent callback (see uv_loop_bridge.h).

@@ -56,6 +56,18 @@ struct RedisUri {
     // Redis Cluster: ?cluster=true and the seed nodes (the slot map is read from them).
     bool cluster = false;
     std::vector<std::pair<std::string, int>> clusterNodes;
+    // rediss://: TLS to every server of the URI (node, sentinels and master, cluster
+    // nodes), with redis-py's query names: ssl_ca_certs, ssl_ca_path, ssl_certfile,
+    // ssl_keyfile, ssl_cert_reqs (required | optional | none) and ssl_check_hostname; plus
+    // ssl_server_hostname (SNI and the name checked; default: the host).
+    bool tls = false;
+    std::string tlsCaFile;
+    std::string tlsCaPath;
+    std::string tlsCertFile;
+    std::string tlsKeyFile;
+    std::string tlsCertReqs = "required";
+    bool tlsCheckHostname = true;
+    std::string tlsServerName;
 };
 
 // `[notification]` (notifications.md).
@@ -141,8 +153,8 @@ struct Config {
     bool enable_checksum = false;
     bool debug = false;
     std::string log_format = "text";  // [zaqard] log_format: text | json
-    int metrics_top_queues = 10;       // [zaqard] metrics_top_queues: 0..100
-    int redis_slow_call_ms = 250;      // [zaqard] redis_slow_call_ms: 0 = no warnings
+    int metrics_top_queues = 10;      // [zaqard] metrics_top_queues: 0..100
+    int redis_slow_call_ms = 250;     // [zaqard] redis_slow_call_ms: 0 = no warnings
     std::string log_file;  // empty: stderr (already joined with log_dir when both are set)
     std::string log_dir;
 
@@ -218,6 +230,16 @@ struct Config {
     int max_body_size = 8388608;
     // bytes of replies queued for one WebSocket peer before it is closed (1008, slow reader)
     int64_t websocket_max_output_bytes = 16 << 20;
+    // TLS (docs/security.md "TLS"): PEM certificate (chain) and key of the HTTPS and WSS
+    // listeners, re-read on SIGHUP; a CA file makes a client certificate it signed
+    // mandatory. The TLS listeners run beside the plain ones, on the plain listeners'
+    // bind addresses: ssl_port for HTTPS, ssl_websocket_port for WSS (-1: none, 0: any).
+    std::string ssl_cert_file;
+    std::string ssl_key_file;
+    std::string ssl_ca_file;
+    int ssl_port = -1;
+    int ssl_websocket_port = -1;
+    bool tlsEnabled() const { return !ssl_cert_file.empty(); }
     // Abuse limits of the REST listener (docs/security.md "Limits";
     // transports/http/request_gate.h). Request line + headers, in bytes (414/431 past it).
     int max_header_size = 32768;

@@ -71,6 +71,18 @@ Setter portOpt(Get get) {
     return intOpt(get, 0, 65535);
 }
 
+// A port that may be left unset (empty: -1, no such listener).
+template <typename Get>
+Setter optionalPortOpt(Get get) {
+    return [get](Config& c, const std::string& value, std::string& why) {
+        if (value.empty()) {
+            get(c) = -1;
+            return true;
+        }
+        return intOpt(get, 0, 65535)(c, value, why);
+    };
+}
+
 template <typename Get>
 Setter floatOpt(Get get, double minExclusive) {
     return [get, minExclusive](Config& c, const std::string& value, std::string& why) {
@@ -385,6 +397,11 @@ const std::vector<OptionSpec>& optionTable() {
         add(z, "max_body_size", intOpt(ZQ_FIELD(max_body_size), 1024));
         add(z, "websocket_max_output_bytes",
             intOpt(ZQ_FIELD(websocket_max_output_bytes), 1024, INT64_MAX));
+        add(z, "ssl_cert_file", strOpt(ZQ_FIELD(ssl_cert_file)));
+        add(z, "ssl_key_file", strOpt(ZQ_FIELD(ssl_key_file)));
+        add(z, "ssl_ca_file", strOpt(ZQ_FIELD(ssl_ca_file)));
+        add(z, "ssl_port", optionalPortOpt(ZQ_FIELD(ssl_port)));
+        add(z, "ssl_websocket_port", optionalPortOpt(ZQ_FIELD(ssl_websocket_port)));
         add(z, "max_header_size", intOpt(ZQ_FIELD(max_header_size), 256, 1 << 24));
         add(z, "http_header_timeout", secondsOpt(ZQ_FIELD(http_header_timeout)));
         add(z, "http_body_timeout", secondsOpt(ZQ_FIELD(http_body_timeout)));
@@ -466,7 +483,7 @@ bool sameRedis(const RedisUri& a, const RedisUri& b) {
            a.username == b.username && a.password == b.password && a.db == b.db &&
            a.sentinels == b.sentinels && a.masterName == b.masterName &&
            a.sentinelUsername == b.sentinelUsername && a.sentinelPassword == b.sentinelPassword &&
-           a.cluster == b.cluster && a.clusterNodes == b.clusterNodes;
+           a.cluster == b.cluster && a.clusterNodes == b.clusterNodes && a.tls == b.tls;
 }
 
 std::string lower(std::string text) {
@@ -698,6 +715,30 @@ bool load(const std::string& path, Config& config, Reporter& report) {
                          "[notification] smtp_user_password: set without smtp_user_name (zaqard "
                          "logs in to the relay only with both)"))
             return false;
+    }
+    // TLS options only take effect together (the files themselves are read at start-up,
+    // src/tls/server_tls.cpp, so a bad file is an error there, naming its option).
+    auto tlsProblem = [&](const char* name, const std::string& why) {
+        return report.fail(report.lineOf({"zaqard", name}),
+                           "[zaqard] " + std::string(name) + ": " + why);
+    };
+    if (config.ssl_cert_file.empty() != config.ssl_key_file.empty()) {
+        const char* missing = config.ssl_cert_file.empty() ? "ssl_cert_file" : "ssl_key_file";
+        const char* given = config.ssl_cert_file.empty() ? "ssl_key_file" : "ssl_cert_file";
+        if (!tlsProblem(missing, std::string("must be set together with ") + given)) return false;
+    }
+    if (!config.ssl_cert_file.empty() && config.ssl_port < 0 && config.ssl_websocket_port < 0) {
+        if (!tlsProblem("ssl_cert_file",
+                        "set, but neither ssl_port nor ssl_websocket_port names a TLS listener"))
+            return false;
+    }
+    if (config.ssl_cert_file.empty()) {
+        const std::pair<const char*, bool> needCert[] = {
+            {"ssl_port", config.ssl_port >= 0},
+            {"ssl_websocket_port", config.ssl_websocket_port >= 0},
+            {"ssl_ca_file", !config.ssl_ca_file.empty()}};
+        for (const auto& [option, set] : needCert)
+            if (set && !tlsProblem(option, "needs ssl_cert_file and ssl_key_file")) return false;
     }
     std::string keystoneError;
     if (!applyKeystoneOptions(config, keystoneError) && !report.fail(0, keystoneError))

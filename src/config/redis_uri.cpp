@@ -131,10 +131,11 @@ bool parseRedisUri(const std::string& text, RedisUri& out, std::string& error) {
     size_t colon = rest.find(':');
     std::string scheme(rest.substr(0, colon == std::string_view::npos ? 0 : colon));
     for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (colon == std::string_view::npos || scheme != "redis") {
+    if (colon == std::string_view::npos || (scheme != "redis" && scheme != "rediss")) {
         error = "Invalid scheme in Redis URI";
         return false;
     }
+    uri.tls = scheme == "rediss";
     rest.remove_prefix(colon + 1);
     if (size_t hash = rest.find('#'); hash != std::string_view::npos) rest = rest.substr(0, hash);
 
@@ -191,6 +192,34 @@ bool parseRedisUri(const std::string& text, RedisUri& out, std::string& error) {
             uri.sentinelUsername = value;  // newer Zaqar's names (sentinel_kwargs)
         } else if (name == "sentinel_password") {
             uri.sentinelPassword = value;
+        } else if (name == "ssl_ca_certs" || name == "ssl_ca_path" || name == "ssl_certfile" ||
+                   name == "ssl_keyfile" || name == "ssl_server_hostname") {
+            if (!uri.tls) {
+                error = "The Redis URI sets " + name + " but its scheme is redis://, not rediss://";
+                return false;
+            }
+            std::string& field = name == "ssl_ca_certs"   ? uri.tlsCaFile
+                                 : name == "ssl_ca_path"  ? uri.tlsCaPath
+                                 : name == "ssl_certfile" ? uri.tlsCertFile
+                                 : name == "ssl_keyfile"  ? uri.tlsKeyFile
+                                                          : uri.tlsServerName;
+            field = value;
+        } else if (name == "ssl_cert_reqs") {
+            if (value != "required" && value != "optional" && value != "none") {
+                error = "Invalid ssl_cert_reqs '" + value +
+                        "' in Redis URI (expected required, optional or none)";
+                return false;
+            }
+            uri.tlsCertReqs = value;
+        } else if (name == "ssl_check_hostname") {
+            std::string flag = value;
+            for (char& c : flag) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            if (flag != "true" && flag != "false") {
+                error = "Invalid ssl_check_hostname '" + value +
+                        "' in Redis URI (expected true or false)";
+                return false;
+            }
+            uri.tlsCheckHostname = flag == "true";
         } else if (name == "cluster") {
             std::string flag = value;
             for (char& c : flag) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -202,6 +231,10 @@ bool parseRedisUri(const std::string& text, RedisUri& out, std::string& error) {
         }
     }
 
+    if (uri.tls && uri.tlsCertFile.empty() != uri.tlsKeyFile.empty()) {
+        error = "The rediss:// URI sets only one of ssl_certfile and ssl_keyfile";
+        return false;
+    }
     if (sentinel && uri.cluster) {
         error = "The Redis URI sets both \"master\" (Sentinel) and \"cluster\"";
         return false;
@@ -233,6 +266,10 @@ bool parseRedisUri(const std::string& text, RedisUri& out, std::string& error) {
             return false;
         }
     } else {
+        if (uri.tls) {
+            error = "A rediss:// URI needs a host: TLS over a unix socket is not supported";
+            return false;
+        }
         if (path.empty()) {
             error = "Missing path in Redis URI";
             return false;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <memory>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "src/common/log.h"
@@ -17,6 +18,7 @@
 #include "src/runtime/service_notify.h"
 #include "src/runtime/shard.h"
 #include "src/runtime/signals.h"
+#include "src/tls/server_tls.h"
 #include "storage/redis/client/client_factory.h"
 #include "storage/redis/key_check.h"
 
@@ -43,9 +45,11 @@ std::string describeRedis(const config::RedisUri& uri) {
         text = "redis:" + uri.socketPath;
     } else {
         bool v6 = uri.host.find(':') != std::string::npos;
-        text = "redis://" + (v6 ? "[" + uri.host + "]" : uri.host) + ":" + std::to_string(uri.port);
+        text = (uri.tls ? "rediss://" : "redis://") + (v6 ? "[" + uri.host + "]" : uri.host) + ":" +
+               std::to_string(uri.port);
     }
     if (uri.db) text += " db " + std::to_string(uri.db);
+    if (uri.tls && (uri.cluster || !uri.sentinels.empty())) text += " over TLS";
     return text;
 }
 
@@ -131,6 +135,15 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
         log::info(
             "[transport] message_encryption_key is Zaqar's public default: set it before "
             "queues use _enable_encrypt_messages");
+    std::shared_ptr<tls::ServerTls> tls;
+    if (configIn.tlsEnabled()) {
+        std::string error;
+        tls = tls::ServerTls::create(configIn, error);
+        if (!tls) {
+            log::error(error);
+            return 1;
+        }
+    }
 
     // Port 0 means "any free port": every shard must get the same one, so reserve it
     // first with a bound (not listening) SO_REUSEPORT socket.
@@ -156,10 +169,25 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
         config.websocket_port = event::localPort(websocketReservation.get());
     }
 
+    UniqueFd sslReservation;
+    UniqueFd sslWebsocketReservation;
+    for (auto [port, bind, held] : {std::tuple{&config.ssl_port, &config.bind, &sslReservation},
+                                    std::tuple{&config.ssl_websocket_port, &config.websocket_bind,
+                                               &sslWebsocketReservation}}) {
+        if (!tls || *port != 0) continue;
+        std::string error;
+        *held = event::openListener(*bind, 0, false, error);
+        if (!*held) {
+            log::error(error);
+            return 1;
+        }
+        *port = event::localPort(held->get());
+    }
+
     const int count = shardCount(config);
     std::vector<std::unique_ptr<Shard>> shards;
     for (int i = 0; i < count; ++i) {
-        shards.push_back(std::make_unique<Shard>(config, i, policy));
+        shards.push_back(std::make_unique<Shard>(config, i, policy, tls));
         std::string error;
         if (!shards.back()->listen(error)) {
             log::error(error);
@@ -168,12 +196,23 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
     }
     reservation = UniqueFd();
     websocketReservation = UniqueFd();
+    sslReservation = UniqueFd();
+    sslWebsocketReservation = UniqueFd();
+    std::string tlsListeners;
+    if (tls && config.ssl_port >= 0)
+        tlsListeners += ", https://" + config.bind + ":" + std::to_string(config.ssl_port);
+    if (tls && config.ssl_websocket_port >= 0)
+        tlsListeners +=
+            ", wss://" + config.websocket_bind + ":" + std::to_string(config.ssl_websocket_port);
+    if (tls)
+        tlsListeners += std::string(" (TLS") +
+                        (config.ssl_ca_file.empty() ? "" : ", client certificates required") + ")";
 
     const std::string listening =
         "listening on http://" + config.bind + ":" + std::to_string(config.port) +
         " (REST) and ws://" + config.websocket_bind + ":" + std::to_string(config.websocket_port) +
-        " (WebSocket), Redis " + describeRedis(config.message_store_redis) + ", " +
-        std::to_string(count) + (count == 1 ? " shard" : " shards");
+        " (WebSocket)" + tlsListeners + ", Redis " + describeRedis(config.message_store_redis) +
+        ", " + std::to_string(count) + (count == 1 ? " shard" : " shards");
     log::info(
         "zaqard " + listening +
         (config.sourceFile.empty() ? ", built-in defaults" : ", config " + config.sourceFile));
@@ -207,7 +246,16 @@ int runServer(const config::Config& configIn, std::shared_ptr<const api::policy:
             stopping = true;
             for (auto& shard : shards) shard->stop(kDrainTimeout);
         },
-        [] { log::reopen(); });
+        [&tls] {
+            log::reopen();
+            if (!tls) return;
+            // New handshakes get the new certificate; open connections keep theirs.
+            if (std::string error; !tls->reload(error))
+                log::error("SIGHUP: TLS certificate not reloaded, keeping the current one: " +
+                           error);
+            else
+                log::info("SIGHUP: TLS certificate and key reloaded");
+        });
     if (!signals.ok()) {
         log::error("cannot watch signals");
         for (auto& shard : shards) shard->stop(std::chrono::milliseconds(0));

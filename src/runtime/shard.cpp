@@ -26,7 +26,7 @@ std::string consumerName(int index) {
 }  // namespace
 
 Shard::Shard(const config::Config& config, int index,
-             std::shared_ptr<const api::policy::Policy> policy)
+             std::shared_ptr<const api::policy::Policy> policy, std::shared_ptr<tls::ServerTls> tls)
     : index_(index),
       driver_(dispatcher_, config, /*sweep=*/index == 0),
       sealing_(driver_.storage(),
@@ -44,6 +44,11 @@ Shard::Shard(const config::Config& config, int index,
           consumerName(index), /*poll=*/index == 0) {
     api_.setWaiters(&waiters_);
     driver_.setNotificationHandler([this](const std::string& tag) { notifications_.wake(tag); });
+    if (tls) {
+        if (config.ssl_port >= 0) http_.setTls(tls);
+        if (config.ssl_websocket_port >= 0)
+            websocket_.server().setTls(tls, config.ssl_websocket_port);
+    }
     if (config.auth_strategy == "keystone") {
         keystone_ = std::make_unique<auth::KeystoneAuthenticator>(dispatcher_, config.keystone);
         restGate_ = std::make_unique<auth::RestAuthGate>(*keystone_, config.keystone);

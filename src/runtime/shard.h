@@ -19,6 +19,7 @@
 #include "src/event/dispatcher.h"
 #include "src/runtime/redis_readiness.h"
 #include "src/runtime/shard_storage.h"
+#include "src/tls/server_tls.h"
 #include "storage/sealing/sealing_stores.h"
 #include "transports/http/http_server.h"
 #include "transports/websocket/ws_transport.h"
@@ -27,8 +28,10 @@ namespace zaqard::runtime {
 
 class Shard {
   public:
+    // `tls`: the HTTPS/WSS context when [zaqard] ssl_cert_file is set (null: plain only).
     Shard(const config::Config& config, int index,
-          std::shared_ptr<const api::policy::Policy> policy = nullptr);
+          std::shared_ptr<const api::policy::Policy> policy = nullptr,
+          std::shared_ptr<tls::ServerTls> tls = nullptr);
     ~Shard();  // joins the thread if still running
     Shard(const Shard&) = delete;
     Shard& operator=(const Shard&) = delete;

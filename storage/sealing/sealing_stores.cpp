@@ -120,8 +120,7 @@ void SealingStores::Messages::remove(const QueueRef& queue, const std::string& i
     owner_.inner_.messages.remove(queue, id, claimId, std::move(done));
 }
 
-void SealingStores::Messages::redrive(const RedriveRequest& request,
-                                      Callback<RedriveResult> done) {
+void SealingStores::Messages::redrive(const RedriveRequest& request, Callback<RedriveResult> done) {
     owner_.inner_.messages.redrive(request, std::move(done));
 }
 

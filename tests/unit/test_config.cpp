@@ -478,6 +478,32 @@ TEST(RedisUri, ClusterFormParses) {
     EXPECT_NE(parseError("redis://h1,h2?cluster=true&master=m").find("cluster"), std::string::npos);
 }
 
+TEST(RedisUri, RedissFormParsesRedisPyTlsOptions) {
+    RedisUri uri = parseOk(
+        "rediss://:pw@h:6380?ssl_ca_certs=/c/ca.pem&ssl_certfile=/c/c.pem&ssl_keyfile=/c/k.pem"
+        "&ssl_cert_reqs=none&ssl_check_hostname=false&ssl_server_hostname=r.example&dbid=2");
+    EXPECT_TRUE(uri.tls);
+    EXPECT_EQ(uri.host, "h");
+    EXPECT_EQ(uri.port, 6380);
+    EXPECT_EQ(uri.db, 2);
+    EXPECT_EQ(uri.tlsCaFile, "/c/ca.pem");
+    EXPECT_EQ(uri.tlsCertFile, "/c/c.pem");
+    EXPECT_EQ(uri.tlsKeyFile, "/c/k.pem");
+    EXPECT_EQ(uri.tlsCertReqs, "none");
+    EXPECT_FALSE(uri.tlsCheckHostname);
+    EXPECT_EQ(uri.tlsServerName, "r.example");
+    EXPECT_FALSE(parseOk("redis://h").tls);
+    EXPECT_TRUE(parseOk("REDISS://h").tlsCheckHostname);  // verified by default
+    EXPECT_TRUE(parseOk("rediss://s1,s2?master=m").tls);
+    EXPECT_TRUE(parseOk("rediss://h1,h2?cluster=true").tls);
+    EXPECT_NE(parseError("redis://h?ssl_ca_certs=/x").find("rediss://"), std::string::npos);
+    EXPECT_NE(parseError("rediss://h?ssl_certfile=/x").find("ssl_keyfile"), std::string::npos);
+    EXPECT_NE(parseError("rediss://h?ssl_cert_reqs=x").find("ssl_cert_reqs"), std::string::npos);
+    EXPECT_NE(parseError("rediss://h?ssl_check_hostname=x").find("ssl_check_hostname"),
+              std::string::npos);
+    EXPECT_NE(parseError("rediss:/tmp/r.sock").find("unix socket"), std::string::npos);
+}
+
 TEST(RedisUri, DocumentedErrors) {
     EXPECT_EQ(parseError("http://localhost"), "Invalid scheme in Redis URI");
     EXPECT_EQ(parseError("localhost:6379"), "Invalid scheme in Redis URI");

@@ -10,7 +10,9 @@
 #include "transports/http/http_server.h"
 
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/http.h>
+#include <openssl/ssl.h>
 
 #include <cctype>
 #include <cstdio>
@@ -92,10 +94,19 @@ class HttpServer::Impl : public GateOwner {
     void stopAccepting();
     size_t inFlight() const { return exchanges_.size(); }
     void setAuthGate(auth::RestAuthGate* gate) { gate_ = gate; }
+    void setTls(std::shared_ptr<tls::ServerTls> tls) { tls_ = std::move(tls); }
 
     void reply(Exchange& exchange, const api::Response& response);
 
   private:
+    // One evhttp per listener (libevent's bufferevent callback is per evhttp): the plain
+    // one and, with TLS, the HTTPS one. Both call the same onRequest.
+    struct Listener {
+        std::unique_ptr<evhttp, EvhttpDeleter> http;
+        evhttp_bound_socket* bound = nullptr;  // owned by http
+    };
+    bool listenOn(Listener& listener, int port, bool withTls, std::string& error);
+    static bufferevent* newTlsBufferevent(event_base* base, void* self);
     static void onRequest(evhttp_request* request, void* self);
     static bufferevent* makeBufferevent(event_base* base, void* self);
     static void onConnectionClose(evhttp_connection* connection, void* self);
@@ -112,8 +123,9 @@ class HttpServer::Impl : public GateOwner {
     auth::RestAuthGate* gate_ = nullptr;
     Cors cors_;
     RouterOptions routerOptions_;
-    std::unique_ptr<evhttp, EvhttpDeleter> http_;
-    evhttp_bound_socket* bound_ = nullptr;  // owned by http_
+    std::shared_ptr<tls::ServerTls> tls_;
+    Listener plain_;
+    Listener secure_;
     bool accepting_ = false;
     std::unordered_set<Exchange*> exchanges_;
     std::unordered_map<evhttp_connection*, Exchange*> byConnection_;
@@ -172,46 +184,70 @@ HttpServer::Impl::~Impl() {
     }
     exchanges_.clear();
     byConnection_.clear();
-    http_.reset();
+    plain_.http.reset();
+    secure_.http.reset();
     for (evhttp_request* request : detached) evhttp_request_free(request);
 }
 
 bool HttpServer::Impl::listen(std::string& error) {
-    UniqueFd fd = event::openListener(config_.bind, config_.port, true, error);
+    if (!listenOn(plain_, config_.port, false, error)) return false;
+    if (tls_ && config_.ssl_port >= 0 && !listenOn(secure_, config_.ssl_port, true, error))
+        return false;
+    accepting_ = true;
+    return true;
+}
+
+bool HttpServer::Impl::listenOn(Listener& listener, int port, bool withTls, std::string& error) {
+    UniqueFd fd = event::openListener(config_.bind, port, true, error);
     if (!fd) return false;
-    http_.reset(evhttp_new(dispatcher_.base()));
-    if (!http_) {
+    listener.http.reset(evhttp_new(dispatcher_.base()));
+    if (!listener.http) {
         error = "cannot create the HTTP server";
         return false;
     }
-    evhttp_set_allowed_methods(http_.get(), EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                                EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
-                                                EVHTTP_REQ_OPTIONS | EVHTTP_REQ_TRACE |
-                                                EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
+    evhttp* http = listener.http.get();
+    evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
+                                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
+                                         EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
     // Every connection's bytes pass the request gate (request_gate.h: strict framing,
     // 413/431 with Zaqar's body before a body is read, timeouts) before evhttp parses
-    // them. evhttp's own limits stay as a backstop above the gate's, never reached.
-    evhttp_set_bevcb(http_.get(), &Impl::makeBufferevent, this);
-    evhttp_set_max_body_size(http_.get(), config_.max_body_size);
-    evhttp_set_max_headers_size(http_.get(),
-                                2 * static_cast<ev_ssize_t>(config_.max_header_size) + 4096);
-    evhttp_set_default_content_type(http_.get(), nullptr);
-    evhttp_set_gencb(http_.get(), &Impl::onRequest, this);
-    bound_ = evhttp_accept_socket_with_handle(http_.get(), fd.get());
-    if (!bound_) {
-        error = "cannot accept on " + config_.bind + ":" + std::to_string(config_.port);
+    // them; on the HTTPS listener the gate sits above the TLS bufferevent (plaintext).
+    // evhttp's own limits stay as a backstop above the gate's, never reached.
+    evhttp_set_bevcb(http, withTls ? &Impl::newTlsBufferevent : &Impl::makeBufferevent, this);
+    evhttp_set_max_body_size(http, config_.max_body_size);
+    evhttp_set_max_headers_size(http, 2 * static_cast<ev_ssize_t>(config_.max_header_size) + 4096);
+    evhttp_set_default_content_type(http, nullptr);
+    evhttp_set_gencb(http, &Impl::onRequest, this);
+    listener.bound = evhttp_accept_socket_with_handle(http, fd.get());
+    if (!listener.bound) {
+        error = "cannot accept on " + config_.bind + ":" + std::to_string(port);
         return false;
     }
     fd.release();  // the bound socket closes it
-    accepting_ = true;
     return true;
+}
+
+// evhttp asks for each accepted HTTPS connection's bufferevent: a server-side TLS one on
+// the current context (its socket is set by evhttp afterwards).
+bufferevent* HttpServer::Impl::newTlsBufferevent(event_base* base, void* self) {
+    auto& server = *static_cast<Impl*>(self);
+    SSL* ssl = SSL_new(server.tls_->context());
+    if (!ssl) return nullptr;
+    bufferevent* bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                                      BEV_OPT_CLOSE_ON_FREE);
+    if (!bev) return nullptr;
+    // Most clients close without close_notify; that is an end, not an error.
+    bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    return RequestGate::wrap(bev, server.gateLimits_, server);
 }
 
 void HttpServer::Impl::stopAccepting() {
     if (!accepting_) return;
     accepting_ = false;
-    evhttp_del_accept_socket(http_.get(), bound_);
-    bound_ = nullptr;
+    for (Listener* listener : {&plain_, &secure_}) {
+        if (listener->bound) evhttp_del_accept_socket(listener->http.get(), listener->bound);
+        listener->bound = nullptr;
+    }
 }
 
 void HttpServer::Impl::onRequest(evhttp_request* request, void* self) {
@@ -499,6 +535,10 @@ HttpServer::~HttpServer() = default;
 
 void HttpServer::setAuthGate(auth::RestAuthGate* gate) {
     impl_->setAuthGate(gate);
+}
+
+void HttpServer::setTls(std::shared_ptr<tls::ServerTls> tls) {
+    impl_->setTls(std::move(tls));
 }
 
 bool HttpServer::listen(std::string& error) {

@@ -10,6 +10,7 @@
 #include "src/auth/rest_gate.h"
 #include "src/config/config.h"
 #include "src/event/dispatcher.h"
+#include "src/tls/server_tls.h"
 
 namespace zaqard::http {
 
@@ -22,9 +23,13 @@ class HttpServer {
     // outlive the server). Null (noauth, the default): requests go straight to the api.
     void setAuthGate(auth::RestAuthGate* gate);
 
-    // Binds [drivers:transport:wsgi] bind:port with SO_REUSEPORT. False + `error` on failure.
+    // With [zaqard] ssl_port set: the context of the HTTPS listener (before listen()).
+    void setTls(std::shared_ptr<tls::ServerTls> tls);
+
+    // Binds [drivers:transport:wsgi] bind:port with SO_REUSEPORT, and bind:ssl_port for
+    // HTTPS when TLS is set. False + `error` on failure.
     bool listen(std::string& error);
-    // Graceful stop, step 1: close the listener; in-flight requests go on.
+    // Graceful stop, step 1: close the listeners; in-flight requests go on.
     void stopAccepting();
     // Requests received and not yet answered.
     size_t inFlight() const;

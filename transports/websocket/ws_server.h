@@ -11,6 +11,7 @@
 
 #include "src/common/json.h"
 #include "src/event/dispatcher.h"
+#include "src/tls/server_tls.h"
 #include "transports/websocket/frame_codec.h"
 
 namespace zaqard::websocket {
@@ -34,8 +35,10 @@ class WebSocketServer {
                     WebSocketLimits limits, FrameHandler handler);
     ~WebSocketServer();
 
+    // A second, WSS listener on `bind`:`port` with this TLS context (before listen()).
+    void setTls(std::shared_ptr<tls::ServerTls> tls, int port);
     bool listen(std::string& error);
-    // Graceful stop, step 1: close the listener; open connections go on.
+    // Graceful stop, step 1: close the listeners; open connections go on.
     void stopAccepting();
     // Requests received and not yet answered, over all connections.
     size_t inFlight() const;

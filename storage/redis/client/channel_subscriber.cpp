@@ -13,6 +13,7 @@
 #include <algorithm>
 
 #include "src/common/log.h"
+#include "storage/redis/client/tls_relay.h"
 
 namespace zaqard::storage::redis {
 
@@ -74,14 +75,9 @@ void ChannelSubscriber::connect() {
 
 void ChannelSubscriber::open(const Endpoint& endpoint) {
     endpoint_ = endpoint;
-    redisAsyncContext* ctx = endpoint.socketPath.empty()
-                                 ? redisAsyncConnect(endpoint.host.c_str(), endpoint.port)
-                                 : redisAsyncConnectUnix(endpoint.socketPath.c_str());
-    if (ctx == nullptr || ctx->err) {
-        std::string why = ctx ? ctx->errstr : "out of memory";
-        if (ctx) redisAsyncFree(ctx);
-        return lost("cannot connect to " + endpoint.describe() + ": " + why);
-    }
+    std::string why;
+    redisAsyncContext* ctx = connectRedis(dispatcher_, endpoint, relay_, why);
+    if (ctx == nullptr) return lost("cannot connect to " + endpoint.describe() + ": " + why);
     ctx_ = ctx;
     authFailed_ = false;
     ctx->data = this;

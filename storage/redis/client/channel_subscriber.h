@@ -27,6 +27,8 @@ struct redisAsyncContext;
 
 namespace zaqard::storage::redis {
 
+class TlsRelay;
+
 class ChannelSubscriber : public RedisSubscription {
   public:
     ChannelSubscriber(event::Dispatcher& dispatcher, std::shared_ptr<Locator> locator,
@@ -73,6 +75,7 @@ class ChannelSubscriber : public RedisSubscription {
     MessageHandler onMessage_;
     std::function<void(const std::string&)> onSubscribed_;
     std::string name_;
+    std::unique_ptr<TlsRelay> relay_;  // rediss:// only: the TLS side of ctx_
     redisAsyncContext* ctx_ = nullptr;
     Endpoint endpoint_;
     event::TimerPtr reconnectTimer_;

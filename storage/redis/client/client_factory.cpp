@@ -6,6 +6,7 @@
 #include "storage/redis/client/cluster_client.h"
 #include "storage/redis/client/node_client.h"
 #include "storage/redis/client/sentinel_client.h"
+#include "storage/redis/client/tls_relay.h"
 
 namespace zaqard::storage::redis {
 
@@ -26,6 +27,8 @@ std::chrono::milliseconds commandDeadline(const config::RedisUri& uri,
 }
 
 bool clientSupports(const config::RedisUri& uri, std::string& error) {
+    // rediss://: the TLS files must be usable (built again, once per client, below).
+    if (uri.tls && !RedisTlsContext::create(uri, error)) return false;
     // A cluster has database 0 only (SELECT is refused in cluster mode).
     if (uri.cluster && uri.db != 0) {
         error = "The Redis cluster URI " + uri.original +
@@ -38,10 +41,13 @@ bool clientSupports(const config::RedisUri& uri, std::string& error) {
 std::unique_ptr<RedisClient> makeClient(event::Dispatcher& dispatcher, const config::RedisUri& uri,
                                         const ClientOptions& options, std::string& error) {
     if (!clientSupports(uri, error)) return nullptr;
+    std::shared_ptr<const RedisTlsContext> tls;
+    if (uri.tls && !(tls = RedisTlsContext::create(uri, error))) return nullptr;
     if (uri.cluster) {
         ClusterClientOptions cluster;
         cluster.timeout = commandDeadline(uri, options);
-        for (const auto& [host, port] : uri.clusterNodes) cluster.seeds.push_back({host, port, ""});
+        for (const auto& [host, port] : uri.clusterNodes)
+            cluster.seeds.push_back({host, port, "", tls});
         cluster.credentials = {uri.username, uri.password};
         return std::make_unique<ClusterClient>(dispatcher, std::move(cluster));
     }
@@ -50,7 +56,7 @@ std::unique_ptr<RedisClient> makeClient(event::Dispatcher& dispatcher, const con
         sentinel.timeout = commandDeadline(uri, options);
         sentinel.sentinelTimeout = sentinel.timeout;
         for (const auto& [host, port] : uri.sentinels)
-            sentinel.sentinels.push_back({host, port, ""});
+            sentinel.sentinels.push_back({host, port, "", tls});
         sentinel.masterName = uri.masterName;
         sentinel.sentinelCredentials = {uri.sentinelUsername, uri.sentinelPassword};
         sentinel.masterCredentials = {uri.username, uri.password};
@@ -63,7 +69,7 @@ std::unique_ptr<RedisClient> makeClient(event::Dispatcher& dispatcher, const con
     node.credentials = {uri.username, uri.password};
     node.db = uri.db;
     node.metricsStore = options.metricsStore;
-    Endpoint endpoint{uri.host, uri.port, uri.socketPath};
+    Endpoint endpoint{uri.host, uri.port, uri.socketPath, tls};
     return std::make_unique<NodeClient>(dispatcher, std::make_shared<FixedLocator>(endpoint),
                                         std::move(node));
 }

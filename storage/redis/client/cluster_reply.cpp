@@ -29,6 +29,7 @@ bool parseTarget(std::string_view rest, const Endpoint& from, ClusterRedirect& o
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
         host = host.substr(1, host.size() - 2);
     out.target.host = host.empty() ? from.host : std::string(host);
+    out.target.tls = from.tls;
     return out.slot >= 0 && out.slot < 16384 && out.target.port > 0;
 }
 

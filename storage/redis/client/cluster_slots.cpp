@@ -24,6 +24,7 @@ bool parseClusterSlots(const RedisValue& reply, const Endpoint& asked,
         range.last = static_cast<int>(entry.at(1).asInt());
         range.master.host = master.at(0).asString();
         range.master.port = static_cast<int>(master.at(1).asInt());
+        range.master.tls = asked.tls;  // rediss://: every node speaks TLS
         if (range.master.host.empty() || range.master.host == "?") range.master.host = asked.host;
         if (!entry.isArray() || range.first < 0 || range.last >= kClusterSlots ||
             range.first > range.last || range.master.port <= 0) {

@@ -3,16 +3,30 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "src/common/result.h"
 
 namespace zaqard::storage::redis {
 
+class RedisTlsContext;
+
 struct Endpoint {
+    Endpoint() = default;
+    Endpoint(std::string host_, int port_, std::string socketPath_ = {},
+             std::shared_ptr<const RedisTlsContext> tls_ = nullptr)
+        : host(std::move(host_)),
+          port(port_),
+          socketPath(std::move(socketPath_)),
+          tls(std::move(tls_)) {}
+
     std::string host;  // TCP host; empty for a unix socket
     int port = 0;
     std::string socketPath;
+    // rediss://: the TLS client context (tls_relay.h); null for plain TCP. Servers found
+    // from this one (a sentinel's master, cluster nodes, redirects) inherit it.
+    std::shared_ptr<const RedisTlsContext> tls;
 
     // "host:port", "[v6]:port" or the socket path: for logs (never a password).
     std::string describe() const {

@@ -11,6 +11,7 @@
 
 #include "src/common/clock.h"
 #include "src/metrics/record.h"
+#include "storage/redis/client/tls_relay.h"
 
 namespace zaqard::storage::redis {
 
@@ -51,12 +52,8 @@ HiredisSession::~HiredisSession() {
 
 bool HiredisSession::open(const Endpoint& endpoint, std::string& error) {
     endpoint_ = endpoint;
-    redisAsyncContext* ctx = endpoint.socketPath.empty()
-                                 ? redisAsyncConnect(endpoint.host.c_str(), endpoint.port)
-                                 : redisAsyncConnectUnix(endpoint.socketPath.c_str());
-    if (ctx == nullptr || ctx->err) {
-        error = ctx ? ctx->errstr : "out of memory";
-        if (ctx) redisAsyncFree(ctx);
+    redisAsyncContext* ctx = connectRedis(dispatcher_, endpoint, relay_, error);
+    if (ctx == nullptr) {
         gone_ = true;
         return false;
     }

@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "src/event/dispatcher.h"
@@ -33,6 +34,8 @@
 struct redisAsyncContext;
 
 namespace zaqard::storage::redis {
+
+class TlsRelay;
 
 class HiredisSession {
   public:
@@ -86,6 +89,7 @@ class HiredisSession {
     std::function<void(const std::string&)> gone_callback_;
     std::function<void(const RedisValue&)> errorWatch_;
     Endpoint endpoint_;
+    std::unique_ptr<TlsRelay> relay_;   // rediss:// only: the TLS side of ctx_
     redisAsyncContext* ctx_ = nullptr;  // null once hiredis freed it or we are freeing it
     std::deque<Pending> pending_;
     event::TimerPtr deadlineTimer_;

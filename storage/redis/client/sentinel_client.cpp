@@ -98,6 +98,7 @@ void SentinelLocator::ask(std::shared_ptr<Query> query) {
                 Endpoint master;
                 master.host = reply.value().at(0).asString();
                 master.port = static_cast<int>(reply.value().at(1).asInt());
+                master.tls = sentinel.tls;  // rediss://: the master speaks TLS too
                 if (master.host.empty() || master.port <= 0) {
                     why = "answered no address";
                 } else {
