@@ -147,7 +147,11 @@ TEST(WsUrl, Parse) {
     EXPECT_EQ(e.host, "127.0.0.1");
     EXPECT_EQ(e.port, 9000);
     EXPECT_EQ(e.path, "/");
-    EXPECT_FALSE(parseWsUrl("wss://127.0.0.1:9000", &e, &error));
+    // wss:// is TLS (the loadgen speaks it since the TLS bench rows).
+    ASSERT_TRUE(parseWsUrl("wss://127.0.0.1:9443", &e, &error));
+    EXPECT_EQ(e.port, 9443);
+    EXPECT_TRUE(e.tls);
+    EXPECT_FALSE(parseWsUrl("http://127.0.0.1:9000", &e, &error));
     EXPECT_FALSE(parseWsUrl("ws://127.0.0.1:x", &e, &error));
 }
 
