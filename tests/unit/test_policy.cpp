@@ -181,3 +181,16 @@ TEST(PolicyLoader, JsonYamlAndLegacyLists) {
 
 }  // namespace
 }  // namespace zaqard::api::policy
+
+// Found by tests/fuzz/fuzz_policy_check: 2,800 '(' overflowed the parser's stack.
+TEST(PolicyCheck, DeepNestingIsAnErrorNotAStackOverflow) {
+    std::string deep(5000, '(');
+    auto parsed = zaqard::api::policy::parseCheck(deep + "role:admin" + std::string(5000, ')'));
+    ASSERT_FALSE(parsed);
+    EXPECT_NE(parsed.error().message.find("nested deeper than 64 levels"), std::string::npos);
+    std::string nots;
+    for (int i = 0; i < 5000; ++i) nots += "not ";
+    EXPECT_FALSE(zaqard::api::policy::parseCheck(nots + "role:admin"));
+    std::string fine = std::string(60, '(') + "role:admin" + std::string(60, ')');
+    EXPECT_TRUE(zaqard::api::policy::parseCheck(fine));
+}

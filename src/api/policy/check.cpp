@@ -152,8 +152,20 @@ class Parser {
         return chain(Check::Kind::And, Token::Kind::And, &Parser::notExpression);
     }
 
+    // Nesting ('(' and 'not') is bounded: each level is a parser frame here and an
+    // evaluation frame later, and a policy file must not be able to overflow the stack
+    // (found by tests/fuzz/fuzz_policy_check).
+    static constexpr int kMaxDepth = 64;
+    struct Nested {
+        explicit Nested(int& depth) : depth_(depth) { ++depth_; }
+        ~Nested() { --depth_; }
+        int& depth_;
+    };
+
     Result<Check> notExpression() {
         if (!accept(Token::Kind::Not)) return atom();
+        Nested nested(depth_);
+        if (depth_ > kMaxDepth) return parseError("rule nested deeper than 64 levels");
         auto operand = notExpression();
         if (!operand) return operand;
         Check node;
@@ -169,6 +181,8 @@ class Parser {
             case Token::Kind::Check:
                 return parseLeaf(token.text);
             case Token::Kind::Open: {
+                Nested nested(depth_);
+                if (depth_ > kMaxDepth) return parseError("rule nested deeper than 64 levels");
                 auto inner = orExpression();
                 if (!inner) return inner;
                 if (!accept(Token::Kind::Close)) return parseError("missing ')'");
@@ -183,6 +197,7 @@ class Parser {
 
     std::vector<Token> tokens_;
     size_t position_ = 0;
+    int depth_ = 0;
 };
 
 Result<Check> withContext(Result<Check> result, std::string_view text) {
