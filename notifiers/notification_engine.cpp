@@ -204,6 +204,7 @@ void NotificationEngine::startJob(const storage::NotificationBatch& batch,
         std::string delay = field(entry, "d");
         record.set("d", delay.empty() ? Json::null() : Json::integer(toInt(delay)));
         record.set("b", Json::string(field(entry, "b")));
+        record.set("q", Json::string(field(entry, "q")));  // the posting request's id
     } else if (kind == "c") {
         only = field(entry, "s");
         record.set("t", Json::integer(batch.nowMs));
@@ -390,6 +391,7 @@ void NotificationEngine::attempt(std::shared_ptr<Delivery> delivery) {
         const json_t* secret = sub.options.at("signing_secret");
         if (json_is_string(secret)) webhook.signingSecret = json_string_value(secret);
         webhook.deliveryId = text("j") + "/" + sub.id;
+        webhook.requestId = text("q");
         webhook.timestamp = redisNowMs(*delivery) / 1000;
         auto send = [this, finish](const WebhookDelivery& webhook,
                                    std::function<bool(const WebhookResult&)> intercept) {

@@ -42,6 +42,9 @@ WebhookRequest buildWebhookRequest(const WebhookDelivery& delivery) {
     if (!delivery.trustToken.empty())
         setHeader(request.headers, "X-Auth-Token", delivery.trustToken);
     setHeader(request.headers, "Content-Type", "application/json");
+    // The id of the request that posted the message, as the access log names it, so a
+    // receiver's logs and zaqard's meet (beyond Zaqar; post_headers may override it).
+    if (!delivery.requestId.empty()) setHeader(request.headers, "X-Request-ID", delivery.requestId);
     json_t* postHeaders =
         json_is_object(delivery.options)
             ? json_object_get(const_cast<json_t*>(delivery.options), "post_headers")

@@ -23,6 +23,7 @@ struct WebhookDelivery {
     std::string signingSecret;        // empty: unsigned (Zaqar's behaviour)
     std::string deliveryId;           // webhook-id; stable across retries
     int64_t timestamp = 0;            // webhook-timestamp, seconds since the epoch
+    std::string requestId;            // X-Request-ID: the posting request's id ("" none)
 };
 
 // The subscriber URI with a `trust+` prefix removed.

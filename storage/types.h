@@ -53,6 +53,9 @@ struct PostRequest {
     // Beyond Zaqar: the Idempotency-Key of the whole post ("" none). A key seen within the
     // queue's window answers the ids stored then, and stores nothing.
     std::string idempotencyKey = {};  // (initializer: see NewMessage)
+    // The posting request's id, kept with the messages' notification jobs so webhook
+    // deliveries can name it (X-Request-ID); opaque here.
+    std::string traceId = {};
 };
 
 // Why storage refused a post that the api layer could not check on its own

@@ -24,7 +24,8 @@ void RedisMessageStore::post(const PostRequest& request, Callback<PostResult> do
         args.push_back(message.delay ? std::to_string(*message.delay) : "");
         args.push_back(message.body);
     }
-    args.push_back(context_.defaults.notifications ? "1" : "0");
+    // "1" + the posting request's id when notifications are on (post.lua), else "0".
+    args.push_back(context_.defaults.notifications ? "1" + request.traceId : "0");
     // Idempotency keys (post.lua): the request's, then the messages' only when one has one
     // or when FIFO groups follow (post.lua finds the groups after the message keys).
     args.push_back(request.idempotencyKey);

@@ -61,3 +61,43 @@ def test_slow_redis_call_is_logged_with_its_request_id(tmp_path, slow_ms):
     finally:
         problems = st.stop()
     assert not problems, problems
+
+
+def test_webhook_delivery_names_the_posting_request(tmp_path):
+    """X-Request-ID on a webhook delivery is the id of the request that posted the message
+    (its X-Openstack-Request-ID, or the generated one the access log shows); a retry keeps
+    it; post_headers may set another."""
+    from notify_helpers import WebhookReceiver
+    st = harness.Stack(str(tmp_path), extra_config={
+        "storage": {"message_pipeline": "zaqar.notification.notifier"},
+        "zaqard": {"notification_poll_interval": "0.2"}})
+    st.start()
+    receiver = WebhookReceiver(fail_first=1).start()
+    try:
+        api = st.client(project="p-" + uuid.uuid4().hex)
+        assert api.post("/v2/queues/q/subscriptions", body={
+            "subscriber": receiver.url(), "ttl": 3600,
+            "options": {"_retry_policy": {
+                "retries_with_no_delay": 1, "minimum_delay_retries": 0,
+                "maximum_delay_retries": 0, "minimum_delay": 0, "maximum_delay": 10,
+                "retry_backoff_function": "geometric"}}}).status == 201
+        mine = "req-" + str(uuid.uuid4())
+        r = api.post("/v2/queues/q/messages", body={"messages": [{"body": {"n": 1}, "ttl": 60}]},
+                     headers={"X-Openstack-Request-ID": mine})
+        assert r.status == 201, r
+        # Without a client-chosen id the generated one is used (the access log's).
+        api.post_messages("q", [{"body": {"n": 2}, "ttl": 60}])
+        got = receiver.wait_for(2)
+        by_body = {d["json"]["body"]["n"]: d for d in got}
+        assert by_body[1]["headers"].get("X-Request-ID") == mine  # after one failed attempt
+        generated = by_body[2]["headers"].get("X-Request-ID", "")
+        assert generated.startswith("req-") and generated != mine
+        # The access line of that post (access lines are buffered up to 100 ms per shard).
+        deadline = time.monotonic() + 5
+        while generated not in st.zaqard.stderr_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert generated in st.zaqard.stderr_text()
+    finally:
+        receiver.stop()
+        problems = st.stop()
+    assert not problems, problems

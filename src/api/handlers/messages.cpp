@@ -193,6 +193,7 @@ void messagePost(const CallPtr& call) {
     if (problem) return rejectPostAfterCreatingQueue(call, badRequestApi(*problem));
     post.queue = call->queue();
     post.clientId = call->clientId;
+    post.traceId = call->request.requestId;
     if (post.queue.kind == storage::ResourceKind::Queue)
         metrics::queuePosted(post.queue.project, post.queue.name, post.messages.size());
     // Also checked against the queue's _max_messages_post_size, measured the same way.

@@ -3,7 +3,8 @@
 -- KEYS: the 11 keys of one queue (see _lib.lua).
 -- ARGV: [1] client id, [2] request body size, [3] config default ttl s,
 --       [4] config max delay s, [5] n, then n times: id, ttl ("" = absent),
---       delay ("" = absent), body JSON text; then [6 + 4n] "1" when notifications are on;
+--       delay ("" = absent), body JSON text; then [6 + 4n] "1" when notifications are on,
+--       followed by the posting request's id (kept in the jobs as q, for X-Request-ID);
 --       then idempotency keys (beyond Zaqar): [7 + 4n] the request's key ("" none), and
 --       only when some message has one, n message keys ("" none) from [8 + 4n];
 --       then, only when some message has a FIFO group (the message keys are then always
@@ -103,7 +104,8 @@ for i = 1, n do
 end
 
 local tagged = string.sub(Q, 5)
-local notify = ARGV[tail] == '1' and redis.call('EXISTS', 'z:s:' .. tagged) == 1
+local notify = string.sub(ARGV[tail], 1, 1) == '1' and redis.call('EXISTS', 'z:s:' .. tagged) == 1
+local trace = string.sub(ARGV[tail], 2)
 -- Messages whose key is known already (or repeated in this batch): id to answer instead.
 local dup, answer, stored = {}, {}, n
 if keyed and #ARGV > tail + 1 then
@@ -186,7 +188,7 @@ for _, i in ipairs(keep) do
     end
     if notify then
         redis.call('XADD', 'z:n:' .. tagged, '*', 'k', 'p', 't', NOW, 'i', id, 'l', ttl, 'd',
-                   qdelay > 0 and delay or '', 'b', body)
+                   qdelay > 0 and delay or '', 'b', body, 'q', trace)
     end
 end
 call_many('HSET', E, envs)
