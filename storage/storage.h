@@ -46,7 +46,8 @@ class QueueStore {
     virtual void count(const std::string& project, Callback<int64_t> done) = 0;
     virtual void stats(const QueueRef& queue, Callback<QueueStats> done) = 0;
     // Removes every message (claimed and delayed ones too) and the claims.
-    virtual void purgeMessages(const QueueRef& queue, Callback<Unit> done) = 0;
+    // Answers how many live messages it removed.
+    virtual void purgeMessages(const QueueRef& queue, Callback<int64_t> done) = 0;
 };
 
 class MessageStore {

@@ -173,8 +173,8 @@ class PooledStorage::Queues : public QueueStore {
             s.queues.stats(queue, std::move(d));
         });
     }
-    void purgeMessages(const QueueRef& queue, Callback<Unit> done) override {
-        onQueue(catalog_, queue, std::move(done), [queue](Storage& s, Callback<Unit> d) {
+    void purgeMessages(const QueueRef& queue, Callback<int64_t> done) override {
+        onQueue(catalog_, queue, std::move(done), [queue](Storage& s, Callback<int64_t> d) {
             s.queues.purgeMessages(queue, std::move(d));
         });
     }

@@ -216,19 +216,13 @@ void RedisQueueStore::stats(const QueueRef& queue, Callback<QueueStats> done) {
                             });
 }
 
-void RedisQueueStore::purgeMessages(const QueueRef& queue, Callback<Unit> done) {
-    // Everything but the queue hash (metadata and the rank counter, which keeps markers
-    // of the queue monotonic).
-    std::string tag = queueTag(queue);
-    auto keys = queueKeys(tag);
-    Command unlink{"UNLINK"};
-    unlink.args.insert(unlink.args.end(), keys.begin() + 1, keys.end());
-    for (auto& key : groupKeys(tag)) unlink.args.push_back(std::move(key));
-    unlink.keyIndex = 1;
-    context_.writeCommand(std::move(unlink), [done = std::move(done)](Result<RedisValue> reply) {
-        if (!reply.ok() || reply.value().isError()) return done(unavailable(reply));
-        done(Unit{});
-    });
+void RedisQueueStore::purgeMessages(const QueueRef& queue, Callback<int64_t> done) {
+    context_.runQueueScript("purge", queueTag(queue), {},
+                            [done = std::move(done)](Result<RedisValue> reply) {
+                                if (!reply.ok() || reply.value().isError())
+                                    return done(unavailable(reply));
+                                done(reply.value().at(2).asInt());
+                            });
 }
 
 }  // namespace zaqard::storage::redis

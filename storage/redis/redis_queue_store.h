@@ -17,7 +17,7 @@ class RedisQueueStore : public QueueStore {
     void list(const QueueListRequest& request, Callback<std::vector<QueueInfo>> done) override;
     void count(const std::string& project, Callback<int64_t> done) override;
     void stats(const QueueRef& queue, Callback<QueueStats> done) override;
-    void purgeMessages(const QueueRef& queue, Callback<Unit> done) override;
+    void purgeMessages(const QueueRef& queue, Callback<int64_t> done) override;
 
   private:
     struct ListState;

@@ -3,6 +3,7 @@
 
 import json
 import re
+import time
 import urllib.parse
 
 import pytest
@@ -551,6 +552,7 @@ def test_purge_all_messages_including_claimed_and_delayed(api):
     assert api.claim("pg", limit=1).status == 201
     r = api.post("/v2/queues/pg/purge")
     assert (r.status, r.body) == (204, b"")
+    assert r.header("X-Purged-Messages") == "3"  # beyond Zaqar: how many went
     assert api.get("/v2/queues/pg/stats").json["messages"]["total"] == 0
     # the queue and its metadata survive
     assert api.get("/v2/queues/pg").json["_default_message_delay"] == 300
@@ -568,6 +570,7 @@ def test_purge_subscriptions_only_keeps_messages(api):
     api.post_messages("ps", [{"body": 1}])
     r = api.post("/v2/queues/ps/purge", body={"resource_types": ["subscriptions"]})
     assert r.status == 204
+    assert r.header("X-Purged-Messages") is None  # no message was purged
     assert api.get("/v2/queues/ps/stats").json["messages"]["total"] == 1
 
 
@@ -577,3 +580,17 @@ def test_purge_errors(api):
     r = api.post("/v2/queues/pe/purge", body={"resource_types": ["messages", "claims"]})
     assert r.status == 400
     assert r.json["description"].startswith("Resource types must be a sub set of {")
+
+
+def test_purge_of_a_big_queue_reports_the_count(api, stack):
+    for _ in range(25):
+        api.post_messages("big", [{"body": i, "ttl": 300} for i in range(10)])
+    r = api.post("/v2/queues/big/purge", headers={"X-Openstack-Request-ID": "req-purge-big"})
+    assert r.status == 204 and r.header("X-Purged-Messages") == "250"
+    deadline = time.monotonic() + 5
+    line = f"purge: 250 messages removed from queue {api.project}/big [req-purge-big]"
+    while line not in stack.zaqard.stderr_text() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert line in stack.zaqard.stderr_text()
+    # Purging again removes nothing.
+    assert api.post("/v2/queues/big/purge").header("X-Purged-Messages") == "0"

@@ -130,7 +130,7 @@ TEST_F(RedisQueuesTest, PurgeKeepsQueue) {
     ASSERT_TRUE(await<ClaimResult>([&](auto done) {
                     store().claims.create(ClaimRequest{q, 60, 60, 1}, done);
                 }).ok());
-    ASSERT_TRUE(await<Unit>([&](auto done) { store().queues.purgeMessages(q, done); }).ok());
+    ASSERT_TRUE(await<int64_t>([&](auto done) { store().queues.purgeMessages(q, done); }).ok());
     auto stats = await<QueueStats>([&](auto done) { store().queues.stats(q, done); });
     EXPECT_EQ(stats->total, 0);
     auto meta = await<std::optional<Json>>([&](auto done) { store().queues.getMetadata(q, done); });

@@ -15,6 +15,7 @@
 #include "src/api/render_rest.h"
 #include "src/api/render_websocket.h"
 #include "src/api/validation.h"
+#include "src/common/log.h"
 
 namespace zaqard::api::handlers {
 
@@ -306,8 +307,13 @@ void queuePurge(const CallPtr& call) {
             return call->reply(badRequestApi(
                 "Resource types must be a sub set of {'messages', 'subscriptions'}."));
     }
-    auto purged = [call] {
-        return call->websocket() ? ws::reply(204, Json::object()) : emptyResponse(204);
+    // Beyond Zaqar: how many messages went (REST header X-Purged-Messages, and a log
+    // line, since purging a big queue is an operator's event).
+    auto purged = [call](std::optional<int64_t> removed = std::nullopt) {
+        if (call->websocket()) return ws::reply(204, Json::object());
+        Response response = emptyResponse(204);
+        if (removed) response.addHeader("X-Purged-Messages", std::to_string(*removed));
+        return response;
     };
     const std::string failed = std::string(call->noun()) + " could not be purged.";
     auto subscriptionsThen = [call, purgeSubscriptions, failed](std::function<void()> next) {
@@ -319,9 +325,13 @@ void queuePurge(const CallPtr& call) {
     };
     if (!purgeMessages) return subscriptionsThen([call, purged] { call->reply(purged()); });
     call->storage.queues.purgeMessages(
-        call->queue(), [call, purged, subscriptionsThen, failed](Status done) {
-            if (!done) return call->reply(storageError(done.error(), failed));
-            subscriptionsThen([call, purged] { call->reply(purged()); });
+        call->queue(), [call, purged, subscriptionsThen, failed](Result<int64_t> removed) {
+            if (!removed) return call->reply(storageError(removed.error(), failed));
+            const int64_t count = removed.value();
+            log::info("purge: " + std::to_string(count) + " messages removed from " +
+                      (call->topic() ? "topic " : "queue ") + call->project + "/" +
+                      call->queue().name + " [" + call->request.requestId + "]");
+            subscriptionsThen([call, purged, count] { call->reply(purged(count)); });
         });
 }
 
