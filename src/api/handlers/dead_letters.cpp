@@ -6,6 +6,7 @@
 
 #include "src/api/errors.h"
 #include "src/api/handlers/handlers.h"
+#include "src/api/handlers/page_reply.h"
 #include "src/api/links.h"
 #include "src/api/query.h"
 #include "src/api/render_rest.h"
@@ -62,17 +63,8 @@ void subscriptionDeadLetterList(const CallPtr& call) {
                 return call->reply(storageError(page.error(), "Dead letters could not be listed."));
             Json items = Json::array();
             for (const auto& entry : page->entries) items.append(renderDeadLetter(entry));
-            Json body = Json::object();
-            body.set("dead_letters", std::move(items));
-            if (call->websocket()) return call->reply(ws::reply(200, std::move(body)));
-            bool empty = page->entries.empty();
-            std::string href =
-                empty ? std::string()
-                      : nextPageHref(call->request.path, params.read(), page->nextMarker);
-            body.set("links", pageLinks(empty, href));
-            Response response;
-            response.body = std::move(body);
-            call->reply(std::move(response));
+            replyPage(call, "dead_letters", std::move(items), page->entries.empty(), params,
+                      page->nextMarker);
         });
 }
 

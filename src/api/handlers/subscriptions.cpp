@@ -8,6 +8,7 @@
 #include "src/api/body.h"
 #include "src/api/errors.h"
 #include "src/api/handlers/handlers.h"
+#include "src/api/handlers/page_reply.h"
 #include "src/api/links.h"
 #include "src/api/python_compat.h"
 #include "src/api/query.h"
@@ -221,17 +222,8 @@ void subscriptionList(const CallPtr& call) {
                     storageError(page.error(), "Subscriptions could not be listed."));
             Json items = Json::array();
             for (const auto& s : page->subscriptions) items.append(renderSubscription(s));
-            Json body = Json::object();
-            body.set("subscriptions", std::move(items));
-            if (call->websocket()) return call->reply(ws::reply(200, std::move(body)));
-            bool empty = page->subscriptions.empty();
-            std::string href =
-                empty ? std::string()
-                      : nextPageHref(call->request.path, params.read(), page->nextMarker);
-            body.set("links", pageLinks(empty, href));
-            Response response;
-            response.body = std::move(body);
-            call->reply(std::move(response));
+            replyPage(call, "subscriptions", std::move(items), page->subscriptions.empty(), params,
+                      page->nextMarker);
         });
 }
 
