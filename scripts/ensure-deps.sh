@@ -4,7 +4,8 @@ zaqard_deps_present() {
   command -v cmake >/dev/null && command -v g++ >/dev/null && command -v redis-server >/dev/null &&
     pkg-config --exists libevent hiredis jansson inih libwebsockets libuv msgpack libcurl \
       libesmtp-1.0 jemalloc libsystemd 2>/dev/null &&
-    [[ -f /usr/include/gtest/gtest.h ]] && /usr/bin/python3 -c 'import pytest, zaqarclient, aiosmtpd' 2>/dev/null
+    [[ -f /usr/include/gtest/gtest.h ]] && [[ -f /usr/share/llhttp/llhttp.c ]] &&
+    /usr/bin/python3 -c 'import pytest, zaqarclient, aiosmtpd' 2>/dev/null
 }
 if ! zaqard_deps_present; then
   echo "zaqard: installing missing Debian packages (scripts/install-deps.sh)" >&2
