@@ -48,16 +48,11 @@ Json renderDeadLetter(const storage::NotificationDeadLetter& entry) {
 
 void subscriptionDeadLetterList(const CallPtr& call) {
     QueryParams params(call->request.query);
-    std::string marker;
-    std::optional<int64_t> limit;
-    if (auto m = params.getString("marker")) marker = *m;
-    if (auto r = params.getInt("limit", limit)) return call->reply(std::move(*r));
-    if (limit) {
-        if (auto problem = subscriptionListLimit(*limit, call->limits()))
-            return call->reply(badRequestApi(*problem));
-    }
+    PageQuery query;
+    if (auto r = readPageQuery(call, params, query)) return call->reply(std::move(*r));
+    const std::string& marker = query.marker;
     call->storage.subscriptions.listDeadLetters(
-        call->queue(), marker, limit.value_or(10),
+        call->queue(), marker, query.limit,
         [call, params](Result<storage::NotificationDeadLetterPage> page) mutable {
             if (!page)
                 return call->reply(storageError(page.error(), "Dead letters could not be listed."));

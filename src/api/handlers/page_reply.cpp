@@ -1,9 +1,23 @@
 #include "src/api/handlers/page_reply.h"
 
+#include "src/api/errors.h"
 #include "src/api/links.h"
 #include "src/api/render_websocket.h"
+#include "src/api/subscription_validation.h"
 
 namespace zaqard::api::handlers {
+
+Rejection readPageQuery(const CallPtr& call, QueryParams& params, PageQuery& out) {
+    std::optional<int64_t> limit;
+    if (auto m = params.getString("marker")) out.marker = *m;
+    if (auto r = params.getInt("limit", limit)) return r;
+    if (limit) {
+        if (auto problem = subscriptionListLimit(*limit, call->limits()))
+            return badRequestApi(*problem);
+        out.limit = *limit;
+    }
+    return std::nullopt;
+}
 
 void replyPage(const CallPtr& call, const char* name, Json items, bool empty,
                const QueryParams& params, const std::string& nextMarker) {

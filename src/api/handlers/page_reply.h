@@ -9,6 +9,14 @@
 
 namespace zaqard::api::handlers {
 
+// The marker and limit of a subscription-style listing (limit checked as Zaqar checks
+// subscription pages; default 10). A rejection is the 400 to answer.
+struct PageQuery {
+    std::string marker;
+    int64_t limit = 10;
+};
+Rejection readPageQuery(const CallPtr& call, QueryParams& params, PageQuery& out);
+
 void replyPage(const CallPtr& call, const char* name, Json items, bool empty,
                const QueryParams& params, const std::string& nextMarker);
 

@@ -206,16 +206,11 @@ void storeSubscription(const CallPtr& call, storage::NewSubscription sub) {
 
 void subscriptionList(const CallPtr& call) {
     QueryParams params(call->request.query);
-    std::string marker;
-    std::optional<int64_t> limit;
-    if (auto m = params.getString("marker")) marker = *m;
-    if (auto r = params.getInt("limit", limit)) return call->reply(std::move(*r));
-    if (limit) {
-        if (auto problem = subscriptionListLimit(*limit, call->limits()))
-            return call->reply(badRequestApi(*problem));
-    }
+    PageQuery query;
+    if (auto r = readPageQuery(call, params, query)) return call->reply(std::move(*r));
+    const std::string& marker = query.marker;
     call->storage.subscriptions.list(
-        call->queue(), marker, limit.value_or(10),
+        call->queue(), marker, query.limit,
         [call, params, marker](Result<storage::SubscriptionPage> page) mutable {
             if (!page)
                 return call->reply(
