@@ -19,32 +19,24 @@ import os
 import shutil
 import socket
 import struct
-import tempfile
 import time
 import urllib.error
 import urllib.request
 import uuid
 
 import pytest
-from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 import zaqard_harness as harness
+from headless_chromium import running_chromium
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCREENSHOT = os.path.join(REPO, "docs", "console.png")
 
 NOTIFY = {"storage": {"message_pipeline": "zaqar.notification.notifier"},
           "zaqard": {"notification_poll_interval": "0.2"}}
-
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                  "--window-size=1280,900", "--hide-scrollbars", "--force-device-scale-factor=1"]
-
 
 # ------------------------------------------------------------------------------ fixtures
 
@@ -76,19 +68,8 @@ def pool_redis(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    profile = tempfile.mkdtemp(prefix="zaqard-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    driver = webdriver.Chrome(service=service, options=options)
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    yield from running_chromium(["--window-size=1280,900", "--hide-scrollbars",
+                                 "--force-device-scale-factor=1"])
 
 
 # ------------------------------------------------------------------------------ helpers

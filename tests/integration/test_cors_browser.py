@@ -7,17 +7,14 @@ zaqard's WebSocket handshake check."""
 
 import json
 import os
-import shutil
-import tempfile
 import uuid
 from http.server import SimpleHTTPRequestHandler
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
 
 import zaqard_harness as harness
+from headless_chromium import running_chromium
 
 PAGE = r"""<!doctype html>
 <html><head><meta charset="utf-8"><title>zaqard CORS</title></head><body><script>
@@ -82,11 +79,6 @@ function socket() {
 </script></body></html>
 """
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
-
-
 @pytest.fixture(scope="module")
 def page_server(tmp_path_factory):
     """The page's own origin: python's http.server on another loopback port."""
@@ -113,19 +105,7 @@ def stack(tmp_path_factory, page_server):
 
 @pytest.fixture(scope="module")
 def browser():
-    profile = tempfile.mkdtemp(prefix="zaqard-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={profile}"]:
-        options.add_argument(flag)
-    service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver")
-    driver = webdriver.Chrome(service=service, options=options)
-    driver.set_page_load_timeout(30)
-    try:
-        yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
+    yield from running_chromium()
 
 
 def run_page(browser, stack, page_origin, queue):
