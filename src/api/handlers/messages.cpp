@@ -390,8 +390,8 @@ void messageGet(const CallPtr& call) {
                 return call->reply(ws::reply(
                     200, Json::object().set("messages", ws::message(found->messages.front(), ""))));
             Response response;
-            response.body =
-                rest::message(found->messages.front(), call->basePath(), call->checksum());
+            response.rawBody =
+                rest::messageText(found->messages.front(), call->basePath(), call->checksum());
             call->reply(std::move(response));
         });
 }
