@@ -56,7 +56,8 @@ NATS_PAIRS = [
     ("producer", "nats_post1", "post 1 message / js_Publish awaiting the PubAck"),
     ("producer_batch10", "nats_post10", "post 10 / 10 x js_PublishAsync + PublishAsyncComplete"),
     ("consumer", "nats_consumer", "claim 10 + bulk delete / Fetch 10 + Ack each (same split)"),
-    ("consumer", "nats_consumer_16_48", "claim 10 + bulk delete / Fetch 10 + Ack, 16 prod + 48 cons"),
+    ("consumer_16_48", "nats_consumer_16_48", "claim 10 + bulk delete / Fetch 10 + Ack, 16 prod + 48 cons"),
+    ("consumer_each", "nats_consumer", "claim 10 + delete each (pipeline 4) / Fetch 10 + Ack each"),
 ]
 
 
@@ -83,7 +84,7 @@ def nats_section(directory, runs, summary):
             label, "%.0f" % zm if zm else "", nm, "%.2f" % ratio if ratio else "",
             "%.3f / %.3f" % (zl.get("p50", 0), zl.get("p99", 0)) if zl else "",
             nl.get("p50", 0), nl.get("p99", 0), n.get("errors", ""), n.get("roles", "")))
-        summary.setdefault("nats", {})[nname] = {
+        summary.setdefault("nats", {})[zname + " / " + nname] = {
             "zaqard_run": zname, "messages_per_s": nm, "requests_per_s": n.get("requests_per_s", 0),
             "latency_ms": nl, "errors": n.get("errors"), "zaqard_messages_per_s": zm,
             "ratio_zaqard_over_nats": ratio, "cpu": n.get("nats_cpu")}
