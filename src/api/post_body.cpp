@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace zaqard::api {
@@ -223,18 +224,37 @@ class Walker {
     od::document& document_;
 };
 
-// One parser and one padded copy per thread (a shard's loop thread): On-Demand reads up
-// to SIMDJSON_PADDING bytes past the end, and both buffers are reused from post to post.
-struct ThreadState {
+// A parser holds about 7 bytes per input byte (structural indexes, string buffer): one
+// per thread is kept for documents up to this size, a larger one gets its own parser.
+constexpr size_t kKeptCapacity = 1024 * 1024;
+
+// One parser and one padded copy per thread (a shard's loop thread), reused from post to
+// post: On-Demand reads up to SIMDJSON_PADDING bytes past the end of its input.
+struct Reader {
     od::parser parser;
     std::string padded;
     bool allocated = false;
-};
 
-ThreadState& threadState() {
-    thread_local ThreadState state;
-    return state;
-}
+    PostDocument read(std::string_view text) {
+        // Room for the depth we walk to (development checks index by depth).
+        if (!allocated && parser.allocate(std::max<size_t>(text.size(), 64 * 1024),
+                                          kMaxDepth + 2) != simdjson::SUCCESS)
+            return readPostBodyWithJansson(text);
+        allocated = true;
+        padded.assign(text);
+        padded.append(simdjson::SIMDJSON_PADDING, '\0');
+        PostDocument out;
+        od::document document;
+        if (parser.iterate(padded.data(), text.size(), padded.size()).get(document) !=
+            simdjson::SUCCESS)
+            return readPostBodyWithJansson(text);
+        Walker walker(document);
+        // Refused here is refused, or (e.g. an integer beyond int64) read differently, by
+        // jansson: it gives the answer and Zaqar's error text.
+        if (walker.document(out) != simdjson::SUCCESS) return readPostBodyWithJansson(text);
+        return out;
+    }
+};
 
 }  // namespace
 
@@ -243,27 +263,14 @@ bool isPostItemField(std::string_view key) {
 }
 
 PostDocument readPostBody(std::string_view text) {
-    ThreadState& state = threadState();
-    if (!state.allocated) {
-        // Room for the depth we walk to (development checks index by depth).
-        if (state.parser.allocate(64 * 1024, kMaxDepth + 2) != simdjson::SUCCESS)
-            return readPostBodyWithJansson(text);
-        state.allocated = true;
-    }
     if (text.find_first_not_of(kWhitespace) == std::string_view::npos)
         return readPostBodyWithJansson(text);  // empty or blank: jansson names the error
-    state.padded.assign(text);
-    state.padded.append(simdjson::SIMDJSON_PADDING, '\0');
-    PostDocument out;
-    od::document document;
-    if (state.parser.iterate(state.padded.data(), text.size(), state.padded.size()).get(document) !=
-        simdjson::SUCCESS)
-        return readPostBodyWithJansson(text);
-    Walker walker(document);
-    // Refused here is refused, or (e.g. an integer beyond int64) read differently, by
-    // jansson: it gives the answer and Zaqar's error text.
-    if (walker.document(out) != simdjson::SUCCESS) return readPostBodyWithJansson(text);
-    return out;
+    if (text.size() > kKeptCapacity) {
+        Reader once;
+        return once.read(text);
+    }
+    thread_local Reader reader;
+    return reader.read(text);
 }
 
 PostDocument readPostBodyWithJansson(std::string_view text) {

@@ -306,3 +306,17 @@ TEST(PostBody, AgreesWithJanssonOnMutatedInput) {
     }
     EXPECT_EQ(checked, 20000);
 }
+
+// Past the size a thread keeps its parser for, a document gets a parser of its own.
+TEST(PostBody, LargeDocumentsGetTheirOwnParser) {
+    std::string big = "\"" + std::string(1536 * 1024, 'x') + "\"";
+    std::string text = "{\"messages\": [{\"body\": " + big + "}, {\"body\": [1, 2]}]}";
+    PostDocument d = readPostBody(text);
+    ASSERT_EQ(d.error, JsonParseError::None);
+    ASSERT_EQ(d.items.size(), 2u);
+    EXPECT_EQ(*d.items[0].body, big);
+    EXPECT_EQ(*d.items[1].body, "[1, 2]");
+    // And the thread's own parser still reads small ones afterwards.
+    EXPECT_EQ(*readPostBody("{\"messages\":[{\"body\": {} }]}").items[0].body, "{}");
+    EXPECT_EQ(readPostBody(text + "x").error, JsonParseError::Invalid);
+}
