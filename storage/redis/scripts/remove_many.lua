@@ -17,28 +17,36 @@ if check then
     local allowed = {}
     for i = n + 2, #ARGV do allowed[ARGV[i]] = true end
     for i = 1, #ids do
-        local env = raws[i] and cjson.decode(raws[i])
+        local env = decode_env(raws[i])
         if env and not is_expired(env) and not (is_claimed(env) and allowed[env.k]) then
             return {NOW, outbox_pending(), 0}
         end
     end
 end
 -- The same as drop_message() per existing id, with one command per structure for all ids.
-local present = {}
+-- b and x only for the messages that are there (layout-1 bodies, messages in x).
+local present, old, indexed, envs = {}, {}, {}, {}
 for i, id in ipairs(ids) do
-    if raws[i] then present[#present + 1] = id end
+    if raws[i] then
+        local env = decode_env(raws[i])
+        envs[#envs + 1] = env
+        present[#present + 1] = id
+        if env.old then old[#old + 1] = id end
+        if env.o == 1 then indexed[#indexed + 1] = id end
+    end
 end
 if #present > 0 then
-    for _, pair in ipairs({{'HDEL', E}, {'HDEL', B}, {'ZREM', ALL}, {'ZREM', AV}, {'ZREM', CL},
-                           {'ZREM', DL}, {'ZREM', X}}) do
+    for _, pair in ipairs({{'HDEL', E}, {'ZREM', ALL}, {'ZREM', AV}, {'ZREM', CL}, {'ZREM', DL}}) do
         call_many(pair[1], pair[2], present)
     end
+    call_many('HDEL', B, old)
+    call_many('ZREM', X, indexed)
     -- Grouped messages hand their group on (after the bulk removal, so a head and the
     -- messages behind it deleted together are all skipped).
     if groups_on() then
-        for i, id in ipairs(ids) do
-            local env = raws[i] and cjson.decode(raws[i])
-            if env and env.g then group_leave(env.g, id, env.r) end
+        for i, id in ipairs(present) do
+            local env = envs[i]
+            if env.g then group_leave(env.g, id, env.r) end
         end
     end
 end
