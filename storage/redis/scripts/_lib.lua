@@ -149,6 +149,13 @@ local function decode_env(raw)
     return env
 end
 
+-- Of a message value without decoding it: whether it is of layout 1 (body in b), and
+-- whether the message is in x.
+local function msg_flags(raw)
+    if string.byte(raw) == 123 then return true, true end
+    return false, string.byte(raw, 2) == 1
+end
+
 local function get_env(id)
     return decode_env(redis.call('HGET', E, id))
 end

@@ -24,15 +24,16 @@ if check then
     end
 end
 -- The same as drop_message() per existing id, with one command per structure for all ids.
--- b and x only for the messages that are there (layout-1 bodies, messages in x).
-local present, old, indexed, envs = {}, {}, {}, {}
+-- b and x only for the messages that are there (layout-1 bodies, messages in x); the
+-- values need no decoding for that (msg_flags).
+local present, old, indexed, raw_of = {}, {}, {}, {}
 for i, id in ipairs(ids) do
     if raws[i] then
-        local env = decode_env(raws[i])
-        envs[#envs + 1] = env
         present[#present + 1] = id
-        if env.old then old[#old + 1] = id end
-        if env.o == 1 then indexed[#indexed + 1] = id end
+        raw_of[#present] = raws[i]
+        local layout1, in_x = msg_flags(raws[i])
+        if layout1 then old[#old + 1] = id end
+        if in_x then indexed[#indexed + 1] = id end
     end
 end
 if #present > 0 then
@@ -45,7 +46,7 @@ if #present > 0 then
     -- messages behind it deleted together are all skipped).
     if groups_on() then
         for i, id in ipairs(present) do
-            local env = envs[i]
+            local env = decode_env(raw_of[i])
             if env.g then group_leave(env.g, id, env.r) end
         end
     end
