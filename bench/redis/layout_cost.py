@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Redis work per message call, two versions of the script library side by side.
 
-Usage: bench/redis/layout_cost.py [--before REV] [--rounds N] [--calls N]
+Usage: bench/redis/layout_cost.py [--before REV] [--rounds N] [--calls N] [--aof]
 
 Composes the function library as storage/redis/script_runner.cpp does, once from the
 scripts of git revision REV (default: main) and once from the working tree, loads both
@@ -20,6 +20,7 @@ ratio after/before. Bounded: rounds x shapes x calls FCALLs.
 """
 import argparse
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -213,13 +214,16 @@ def main():
     parser.add_argument("--before", default="main")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--aof", action="store_true",
+                        help="appendonly yes, appendfsync everysec (as production runs)")
     args = parser.parse_args()
     libs = {"before": compose("zqbefore", scripts_at(args.before)),
             "after": compose("zqafter", scripts_at(None))}
     port = free_port()
     workdir = tempfile.mkdtemp(prefix="layout_cost.")
     server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1",
-                               "--save", "", "--appendonly", "no", "--dir", workdir],
+                               "--save", "", "--appendonly", "yes" if args.aof else "no",
+                               "--appendfsync", "everysec", "--dir", workdir],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
@@ -241,7 +245,7 @@ def main():
                     results[w][shape] += values
             r.call("FLUSHALL")
         print(f"usec_per_call inside Redis, median over chunks of 50 calls, {args.rounds} rounds"
-              f" x {args.calls} calls per shape"
+              f" x {args.calls} calls per shape, AOF {'everysec' if args.aof else 'off'}"
               f" (before = {args.before}, after = working tree)")
         print(f"{'shape':<10} {'before':>8} {'after':>8} {'after/before':>13}")
         for shape in results["before"]:
@@ -256,6 +260,7 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=10)
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
