@@ -147,17 +147,26 @@ def post_call(lib, tag, n, ttl=3600):
     return fcall(lib, "post", tag, *argv)
 
 
-def usec_per_call(r, commands):
-    """Runs the commands pipelined; answers FCALL usec_per_call inside Redis."""
+def usec_per_call(r, commands, inner=None):
+    """Runs the commands pipelined; answers FCALL usec_per_call inside Redis. With a dict
+    `inner`, adds the calls of each command the functions ran (commandstats counts them)."""
     r.call("CONFIG", "RESETSTAT")
     for reply in r.send(commands):
         if isinstance(reply, Exception):
             raise reply
+    usec = None
     for line in r.call("INFO", "commandstats").decode().splitlines():
-        if line.startswith("cmdstat_fcall:"):
-            fields = dict(kv.split("=") for kv in line.split(":", 1)[1].split(","))
-            return float(fields["usec_per_call"])
-    raise RuntimeError("no cmdstat_fcall")
+        if not line.startswith("cmdstat_"):
+            continue
+        name, rest = line[len("cmdstat_"):].split(":", 1)
+        fields = dict(kv.split("=") for kv in rest.split(","))
+        if name == "fcall":
+            usec = float(fields["usec_per_call"])
+        elif inner is not None and not name.startswith(("config", "info")):
+            inner[name] = inner.get(name, 0) + int(fields["calls"])
+    if usec is None:
+        raise RuntimeError("no cmdstat_fcall")
+    return usec
 
 
 def ids_of(r, tag, count):
@@ -186,6 +195,7 @@ def one_round(r, libs, rnd, calls, chunk=50):
     """Each shape on a fresh queue per version, the two versions alternating every
     `chunk` calls (a busy machine then slows both alike): {version: {shape: [usec]}}."""
     out = {w: {s: [] for s in SHAPES} for w in libs}
+    out_inner = {w: {s: {} for s in SHAPES} for w in libs}
     tags = {w: f"bench/{w}-{rnd}" for w in libs}
     for w, lib in libs.items():  # enough messages for the claims and deletes
         r.send([post_call(lib, tags[w], 10) for _ in range(calls * 2)])
@@ -194,8 +204,9 @@ def one_round(r, libs, rnd, calls, chunk=50):
         for i in range(0, calls, chunk):
             order = list(libs) if (i // chunk) % 2 == 0 else list(libs)[::-1]
             for w in order:
-                out[w][shape].append(usec_per_call(r, todo[w][i:i + chunk]))
-    return out
+                out[w][shape].append(usec_per_call(r, todo[w][i:i + chunk],
+                                                   out_inner[w][shape]))
+    return out, out_inner
 
 
 def bytes_per_message(r, lib, tag, count=20000):
@@ -239,10 +250,14 @@ def main():
         for which, source in libs.items():
             r.call("FUNCTION", "LOAD", "REPLACE", source)
         results = {w: {s: [] for s in SHAPES} for w in libs}
+        inner = {w: {s: {} for s in SHAPES} for w in libs}
         for rnd in range(args.rounds):
-            for w, shapes in one_round(r, lib_names, rnd, args.calls).items():
+            times, counts = one_round(r, lib_names, rnd, args.calls)
+            for w, shapes in times.items():
                 for shape, values in shapes.items():
                     results[w][shape] += values
+                    for name, n in counts[w][shape].items():
+                        inner[w][shape][name] = inner[w][shape].get(name, 0) + n
             r.call("FLUSHALL")
         print(f"usec_per_call inside Redis, median over chunks of 50 calls, {args.rounds} rounds"
               f" x {args.calls} calls per shape, AOF {'everysec' if args.aof else 'off'}"
@@ -252,6 +267,13 @@ def main():
             b = statistics.median(results["before"][shape])
             a = statistics.median(results["after"][shape])
             print(f"{shape:<10} {b:8.1f} {a:8.1f} {a / b:13.2f}")
+        print("Redis commands run inside one call (per FCALL; deterministic)")
+        per = args.rounds * args.calls
+        for shape in SHAPES:
+            for w in ("before", "after"):
+                counts = inner[w][shape]
+                detail = " ".join(f"{k}={v / per:g}" for k, v in sorted(counts.items()))
+                print(f"{shape:<10} {w:<6} {sum(counts.values()) / per:5.1f}  {detail}")
         print("bytes per message (MEMORY USAGE of the queue's keys, 20 000 posts of 100 bytes)")
         for which in ("before", "after"):
             total, per_key = bytes_per_message(r, lib_names[which], f"mem/{which}")

@@ -64,6 +64,8 @@ local DUE, OB, EXISTS_Q, MAXCC, DLQ, LIMIT_READ, GRP
 -- LX: the queue's lx (nil: absent in the hash); LX_DIRTY: changed by this call.
 -- FIRST_X: set by normalise, the x0 where its walk of all stopped (false: all is empty).
 local LX, LX_DIRTY, FIRST_X
+-- WU: the queue's wu (ms until which a long-polling request may wait on it; nil: none).
+local WU
 
 local function now_ms()
     local t = redis.call('TIME')
@@ -77,7 +79,7 @@ local function begin_call(keys)
     GM, GH = 'z:gm:' .. tagged, 'z:gh:' .. tagged
     NOW = now_ms()
     DUE, OB, EXISTS_Q, MAXCC, DLQ, LIMIT_READ, GRP = nil, nil, nil, nil, nil, false, nil
-    LX, LX_DIRTY, FIRST_X = nil, false, nil
+    LX, LX_DIRTY, FIRST_X, WU = nil, false, nil, nil
 end
 
 -- Expired messages and claim records are invisible to every reader already (they check
@@ -86,9 +88,9 @@ end
 local LAZY_MS = 5000
 
 -- One HMGET of the queue hash: c (exists), due, ob, the dead-letter mirrors, the group
--- hint, lx, then the given fields, whose values it answers in order (false when absent).
+-- hint, lx, wu, then the given fields, whose values it answers in order (false when absent).
 local function read_queue(...)
-    local v = redis.call('HMGET', Q, 'c', 'due', 'ob', 'maxcc', 'dlq', 'grp', 'lx', ...)
+    local v = redis.call('HMGET', Q, 'c', 'due', 'ob', 'maxcc', 'dlq', 'grp', 'lx', 'wu', ...)
     EXISTS_Q = v[1] ~= false
     if EXISTS_Q then
         DUE = tonumber(v[2])
@@ -97,7 +99,8 @@ local function read_queue(...)
     MAXCC, DLQ, LIMIT_READ = v[4], v[5], true
     GRP = v[6] ~= false
     LX = tonumber(v[7])
-    return {select(8, unpack(v))}
+    WU = tonumber(v[8])
+    return {select(9, unpack(v))}
 end
 
 -- Whether the queue may hold grouped messages (then dropping a message looks after its
@@ -518,6 +521,13 @@ local function create_queue(metadata)
     redis.call('HSET', Q, 'c', NOW, 'r', 0, 'm', metadata, 'ix', token, 'lx', 0)
     EXISTS_Q = true
     LX = 0
+    -- A request may wait on the queue from before it existed (or from before a delete):
+    -- its mark becomes the new hash's wu (see wake_waiters).
+    local pttl = redis.call('PTTL', 'z:w:' .. string.sub(Q, 5))
+    if pttl > 0 then
+        WU = NOW + pttl
+        redis.call('HSET', Q, 'wu', string.format('%d', WU))
+    end
     return token
 end
 
@@ -567,16 +577,15 @@ end
 -- Long polling (docs/api.md). A list or claim that found nothing and will wait marks the
 -- queue with z:w:{T}, a key that lives as long as the longest wait; what makes messages
 -- available (post, claim release) publishes on the channel z:wake:{T} only while the
--- mark exists, so a queue nobody waits on pays one EXISTS per post. Plain PUBLISH, not
+-- mark lasts. The queue hash mirrors the mark's end as `wu` (read with the other fields
+-- by read_queue; create_queue copies a mark older than the hash), so a queue nobody waits
+-- on pays nothing per post. Plain PUBLISH, not
 -- SPUBLISH: Debian's hiredis 0.14 cannot read sharded pub/sub pushes ("smessage"), and a
 -- cluster forwards a PUBLISH to every node, where each zaqard shard holds one subscribed
 -- connection (RedisPubSub). The channel carries the queue's hash tag all the same, so
 -- moving to SPUBLISH/SSUBSCRIBE is a change of command names.
 local function wake_waiters()
-    local tagged = string.sub(Q, 5)
-    if redis.call('EXISTS', 'z:w:' .. tagged) == 1 then
-        redis.call('PUBLISH', 'z:wake:' .. tagged, '')
-    end
+    if WU and WU > NOW then redis.call('PUBLISH', 'z:wake:' .. string.sub(Q, 5), '') end
 end
 
 -- Marks the queue for `ms` more (never shortens a longer mark), and answers in how many
@@ -584,7 +593,13 @@ end
 -- none: the waiter sets a timer for it.
 local function mark_waiting(ms)
     local key = 'z:w:' .. string.sub(Q, 5)
-    if redis.call('PTTL', key) < ms then redis.call('SET', key, '1', 'PX', ms) end
+    if redis.call('PTTL', key) < ms then
+        redis.call('SET', key, '1', 'PX', ms)
+        if EXISTS_Q and not (WU and WU >= NOW + ms) then
+            WU = NOW + ms
+            redis.call('HSET', Q, 'wu', string.format('%d', WU))
+        end
+    end
     local due = -1
     for _, set in ipairs({CL, DL}) do
         local first = redis.call('ZRANGE', set, 0, 0, 'WITHSCORES')
