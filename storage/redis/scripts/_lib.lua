@@ -152,11 +152,19 @@ local function decode_env(raw)
     return env
 end
 
--- Of a message value without decoding it: whether it is of layout 1 (body in b), and
--- whether the message is in x.
+-- MESSAGE_SETS: which sets hold a message follows from its envelope, so removing it
+-- touches only those: cl only while ke > 0 (a claim sets ke with its cl entry, unclaim
+-- clears both), av only while ke = 0 (a claim takes it out of av), dl only when d > 0,
+-- x only when o = 1. A layout-1 message may be anywhere (all are tried).
+local ZERO8 = '\0\0\0\0\0\0\0\0' -- (the library's top level has no string library)
+
+-- The same of a message value without decoding it: layout 1 (body in b; every flag then
+-- true), in x, in cl (else maybe in av), in dl. d and ke are the doubles at bytes 35 and
+-- 43 of MSG_FMT; 0.0 packs as eight zero bytes.
 local function msg_flags(raw)
-    if string.byte(raw) == 123 then return true, true end
-    return false, string.byte(raw, 2) == 1
+    if string.byte(raw) == 123 then return true, true, true, true end
+    return false, string.byte(raw, 2) == 1, string.sub(raw, 43, 50) ~= ZERO8,
+           string.sub(raw, 35, 42) ~= ZERO8
 end
 
 local function get_env(id)
@@ -317,12 +325,17 @@ local function drop_message(id, env)
         if env and env.g then group_leave(env.g, id, env.r) end
     end
     redis.call('HDEL', E, id)
-    if env == nil or env.old then redis.call('HDEL', B, id) end
     redis.call('ZREM', ALL, id)
-    redis.call('ZREM', AV, id)
-    redis.call('ZREM', CL, id)
-    redis.call('ZREM', DL, id)
-    if env == nil or env.o == 1 then redis.call('ZREM', X, id) end
+    if env == nil or env.old then
+        -- Unknown, or layout 1: every structure it may be in.
+        redis.call('HDEL', B, id)
+        for _, set in ipairs({AV, CL, DL, X}) do redis.call('ZREM', set, id) end
+        return
+    end
+    -- The envelope says where the message is (see MESSAGE_SETS).
+    if env.ke > 0 then redis.call('ZREM', CL, id) else redis.call('ZREM', AV, id) end
+    if env.d > 0 then redis.call('ZREM', DL, id) end
+    if env.o == 1 then redis.call('ZREM', X, id) end
 end
 
 local function mirror(field)
