@@ -23,6 +23,9 @@ if not EXISTS_Q then
 end
 local cid, ttl, grace, limit = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local expires = NOW + ttl * 1000
+-- The score as text once: a Lua number argument costs Redis a %.17g print and a parse
+-- for every member of ZADD cl.
+local expires_text = string.format('%d', expires)
 local maxcc, dlq = dead_letter_limit()
 -- Envelopes are read with one HMGET per round and the claimed ones written back with one
 -- command per structure at the end (the loop only skips past them, it never reads them
@@ -30,12 +33,13 @@ local maxcc, dlq = dead_letter_limit()
 local ids, envs = {}, {}
 local from = '-inf'
 while #ids < limit do
-    -- A few more than still wanted (skipped entries rarely cost a round); 100 per round
-    -- for a claim of 10 made the range read the largest part of the call.
-    -- No WITHSCORES (scores as Lua strings cost more than the read): an available
-    -- message's score is its rank, which its envelope holds.
-    local round = redis.call('ZRANGEBYSCORE', AV, from, '+inf', 'LIMIT', 0,
-                             math.min(100, limit - #ids + 10))
+    -- As many as still wanted: av rarely holds an entry a claim skips (expired messages
+    -- are dropped by housekeeping, claimed and delayed ones are not in av), and every id
+    -- read costs (20 read for a claim of 10 made the range read a tenth of the call);
+    -- a skip costs another round. No WITHSCORES (scores as Lua strings cost more than
+    -- the read): an available message's score is its rank, which its envelope holds.
+    local want = math.min(100, limit - #ids)
+    local round = redis.call('ZRANGEBYSCORE', AV, from, '+inf', 'LIMIT', 0, want)
     if #round == 0 then break end
     local last_rank
     local j = 1
@@ -63,6 +67,8 @@ while #ids < limit do
             end
         end)
     end
+    -- A short round read the rest of av: no further round to find it empty.
+    if #round < want then break end
     from = '(' .. last_rank
 end
 if #ids > 0 then
@@ -70,7 +76,7 @@ if #ids > 0 then
     for i, id in ipairs(ids) do
         fields[#fields + 1] = id
         fields[#fields + 1] = encode_env(id, envs[i])
-        members[#members + 1] = expires
+        members[#members + 1] = expires_text
         members[#members + 1] = id
     end
     call_many('HSET', E, fields)
@@ -78,7 +84,7 @@ if #ids > 0 then
     call_many('ZADD', CL, members)
     for i, id in ipairs(ids) do reply[#reply + 1] = message_reply(id, envs[i]) end
     redis.call('HSET', K, cid, cjson.encode({t = ttl, g = grace, x = expires, u = NOW, ids = ids}))
-    redis.call('ZADD', KX, expires, cid)
+    redis.call('ZADD', KX, expires_text, cid)
     lower_due(expires)
 elseif wait > 0 then
     reply[3] = mark_waiting(wait)
