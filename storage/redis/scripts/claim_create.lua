@@ -45,7 +45,8 @@ while #ids < limit do
     local last_rank
     for i, id in ipairs(round) do
         local raw = raws[i]
-        if raw and string.byte(raw) ~= 123 then
+        local general = not raw or string.byte(raw) == 123
+        if not general then
             -- Layout 2, unpacked into locals: the common case (available, alive, below
             -- _max_claim_count) builds no envelope table and calls no helper per message
             -- (the Lua work per message was about half of a claim's time inside Redis).
@@ -53,7 +54,7 @@ while #ids < limit do
             local _, o, r, c, x, x0, d, ke, t, n, u, k, g, pos = struct.unpack(MSG_FMT, raw)
             last_rank = r
             if x <= NOW or (k ~= '' and ke > NOW) or (maxcc and n >= maxcc) then
-                raw = nil -- the general path below
+                general = true
             elseif d <= NOW then
                 if maxcc then n = n + 1 end
                 if x <= expires then
@@ -72,8 +73,8 @@ while #ids < limit do
                 if #ids == limit then break end
             end
         end
-        if not raw then
-            local env = decode_env(raws[i])
+        if general then
+            local env = decode_env(raw)
             if env then last_rank = env.r else last_rank = redis.call('ZSCORE', AV, id) end
             if not env or is_expired(env) then
                 drop_message(id, env)
