@@ -127,7 +127,7 @@ class WebSocketServer::Impl {
         if (!connection || !connection->open()) return false;
         FrameKind kind = connection->notificationKind();
         connection->pushNow(kind, encodeFrame(kind, value));
-        bridge_.kick();
+        if (connection->takeLoopPass()) bridge_.kick();
         return true;
     }
 
@@ -295,8 +295,10 @@ class WebSocketServer::Impl {
             auto target = weak.lock();
             if (!target || !target->open()) return;
             target->complete(slot, kind, encodeFrame(kind, response));
-            bridge_.kick();
+            // A reply written whole needs no lws loop pass (connection.h).
+            if (target->takeLoopPass()) bridge_.kick();
         });
+        if (connection->takeLoopPass()) bridge_.kick();
     }
 
     int onWritable(lws* wsi) {
