@@ -2,6 +2,7 @@
 // last of a repeated key), and "cannot tell" rather than a guess for escaped keys.
 #include <gtest/gtest.h>
 
+#include "src/api/render_websocket.h"
 #include "transports/websocket/frame_text.h"
 #include "transports/websocket/ws_protocol.h"
 
@@ -77,6 +78,23 @@ TEST(WsFrameText, SplicedApiBodyMatchesTheDumpedOne) {
         R"({"action": "queue_create", "headers": {"Client-ID": "3f0b8e1c-9d1e-4c7b-9a43-3c0d6f8a1b2e",
             "X-Project-ID": "p"}, "body": {"queue_name": "q"}})";
     EXPECT_EQ(translateFrame(parseJsonValue(bare), bare).request->body, "{}");
+}
+
+TEST(WsFrameText, ClaimCreatedTextIsTheDumpOfTheTree) {
+    std::vector<storage::Message> messages(2);
+    messages[0].id = "m1";
+    messages[0].body = R"({"k":[1,"x"]})";
+    messages[0].ttl = 60;
+    messages[0].age = 3;
+    messages[1].id = "m2";
+    messages[1].ttl = 30;
+    messages[1].group = "g-1";
+    Json items = Json::array();
+    for (const auto& m : messages) items.append(api::ws::message(m, "c\"1"));
+    Json tree = Json::object();
+    tree.set("claim_id", Json::string("c\"1"));
+    tree.set("messages", std::move(items));
+    EXPECT_EQ(api::ws::claimCreatedText(messages, "c\"1"), tree.dump());
 }
 
 }  // namespace
