@@ -1,8 +1,9 @@
 // lws calls back into a connection through the wsi's user pointer (the connect info's
 // userdata). A connection that goes away first (close(), destructor) clears that pointer
 // and asks lws to drop the wsi asynchronously, so no callback reaches a dead object and
-// no wsi is freed inside its own callback. Frames leave from the WRITEABLE callback only,
-// as many as the socket takes (as the server's Connection::writePending does).
+// no wsi is freed inside its own callback. A frame is written at once when nothing is
+// queued before it and lws holds nothing back (as the server's Connection::enqueue does);
+// otherwise it queues and leaves from the WRITEABLE callback.
 #include "loadgen/ws_connection.h"
 
 #include <libwebsockets.h>
