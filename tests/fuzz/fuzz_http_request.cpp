@@ -1,7 +1,9 @@
-// HTTP routing and query parsing: a request as evhttp hands it to the transport (request
-// line, headers, body) goes through the same steps as transports/http: the URI parsed
-// with evhttp's own flags, the path percent-decoded (uri_codec), routed (Router), the query
-// split (parseQueryString) and read by the handlers (src/api/query), then Api::handle on a
+// HTTP parsing, routing and query parsing. The input's bytes first go as a wire request
+// through the REST transport's parser glue (request_parser.h: llhttp + zaqard's framing
+// checks and limits). Then the request (line, headers, body) goes through the same steps as
+// transports/http: the URI parsed with libevent's URI parser and the flags the transport
+// uses, the path percent-decoded (uri_codec), routed (Router), the query split
+// (parseQueryString) and read by the handlers (src/api/query), then Api::handle on a
 // never-started RedisDriver (api_harness.h).
 // Input: "METHOD target\nName: value\n...\n\nbody". Byte 0 first picks the router options.
 #include <event2/http.h>
@@ -13,6 +15,7 @@
 #include <string_view>
 
 #include "tests/fuzz/api_harness.h"
+#include "transports/http/request_parser.h"
 #include "transports/http/router.h"
 #include "transports/http/uri_codec.h"
 
@@ -36,6 +39,38 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.adminMode = data[0] & 1;
     options.pooling = data[0] & 2;
     std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
+
+    {
+        // Small limits so that the refusals are reached too.
+        http::ParserLimits limits;
+        limits.maxHeaderBytes = 512;
+        limits.maxBodyBytes = 1024;
+        http::RequestParser parser(limits);
+        std::string_view wire = text;
+        // Fed in two pieces (split by byte 0) as a socket may deliver it: the parser must
+        // not depend on where reads end.
+        size_t split = wire.empty() ? 0 : data[0] % (wire.size() + 1);
+        std::string_view pieces[2] = {wire.substr(0, split), wire.substr(split)};
+        bool stop = false;
+        for (std::string_view piece : pieces) {
+            for (int i = 0; i < 256 && !piece.empty() && !stop; ++i) {
+                size_t used = 0;
+                auto result = parser.feed(piece.data(), piece.size(), used);
+                if (used > piece.size()) std::abort();
+                piece.remove_prefix(used);
+                if (result == http::RequestParser::Result::Refused) {
+                    int status = parser.refusal().status;
+                    if (status < 400 || status > 505) std::abort();
+                    stop = true;
+                } else if (result == http::RequestParser::Result::Request) {
+                    http::ParsedRequest request = parser.take();
+                    if (request.body.size() > limits.maxBodyBytes) std::abort();
+                } else {
+                    break;  // NeedMore: the piece is used up
+                }
+            }
+        }
+    }
 
     std::string_view requestLine = nextLine(text);
     size_t space = requestLine.find(' ');
