@@ -17,7 +17,9 @@ namespace {
 constexpr const char* kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 // What zaqard serves at all (a 405 from the parser does not route, so it names no path's).
 constexpr const char* kServedMethods = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
-// The dispatcher's low priority (dispatcher.h): after all I/O of the loop turn.
+// Libevent's default priority with the dispatcher's two (dispatcher.h), which bufferevents
+// and hiredis' events have too: activated from one of them, the flush runs after the
+// events already active in this turn, within the same turn.
 constexpr int kAfterIoPriority = 1;
 
 timeval toTimeval(double seconds) {

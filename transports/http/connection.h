@@ -13,8 +13,10 @@
 //    waits until everything before it is answered, and nothing after it starts before its
 //    answer, so a pipelining client sees the effects of its requests in order;
 //  - replies: serialized into a staging buffer as they come (one out of order waits in its
-//    slot), written once per loop turn by an event at the dispatcher's low priority (after
-//    all I/O of the turn), directly with writev when the socket's output is empty; only a
+//    slot), written once per loop turn by an event activated at the priority of the
+//    bufferevents and hiredis (libevent runs it after the events already active in the
+//    turn, e.g. all Redis replies of one read), directly with writev when the socket's
+//    output is empty; only a
 //    remainder the kernel did not take goes through the bufferevent (EV_WRITE, write
 //    timeout);
 //  - a refused request (framing, limits) is answered with Zaqar's JSON error and the
