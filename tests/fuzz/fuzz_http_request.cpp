@@ -1,12 +1,11 @@
 // HTTP parsing, routing and query parsing. The input's bytes first go as a wire request
 // through the REST transport's parser glue (request_parser.h: llhttp + zaqard's framing
 // checks and limits). Then the request (line, headers, body) goes through the same steps as
-// transports/http: the URI parsed with libevent's URI parser and the flags the transport
-// uses, the path percent-decoded (uri_codec), routed (Router), the query split
+// transports/http: the target read by the transport's requestTarget (request_mapper.h:
+// libevent's URI parser, the path percent-decoded by uri_codec), routed (Router), the query split
 // (parseQueryString) and read by the handlers (src/api/query), then Api::handle on a
 // never-started RedisDriver (api_harness.h).
 // Input: "METHOD target\nName: value\n...\n\nbody". Byte 0 first picks the router options.
-#include <event2/http.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +14,7 @@
 #include <string_view>
 
 #include "tests/fuzz/api_harness.h"
+#include "transports/http/request_mapper.h"
 #include "transports/http/request_parser.h"
 #include "transports/http/router.h"
 #include "transports/http/uri_codec.h"
@@ -93,13 +93,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     request.body = std::string(text);
     request.hasBody = !request.body.empty();
 
-    // What evhttp does with the request target (http.c, evhttp_parse_request_line).
-    evhttp_uri* uri = evhttp_uri_parse_with_flags(target.c_str(), EVHTTP_URI_NONCONFORMANT);
-    if (!uri) return 0;
-    std::string path, rawQuery;
-    if (const char* p = evhttp_uri_get_path(uri)) path = http::percentDecode(p, false);
-    if (const char* q = evhttp_uri_get_query(uri)) rawQuery = q;
-    evhttp_uri_free(uri);
+    // The transport's reading of the request target (request_mapper.h).
+    http::RequestTarget parsedTarget = http::requestTarget(target);
+    if (!parsedTarget.valid) return 0;
+    const std::string& path = parsedTarget.path;
+    const std::string& rawQuery = parsedTarget.rawQuery;
 
     http::RouteMatch match = http::route(method, path, options);
     if (match.kind != http::RouteMatch::Kind::Found) return 0;
