@@ -316,8 +316,10 @@ void Connection::flush() {
     if (finishIfDone()) return;
     // Room for more of a pipelining client's requests.
     if (!readingStopped_ && slots_.size() < static_cast<size_t>(limits_.maxRequestsPerWakeup) &&
-        evbuffer_get_length(bufferevent_get_input(bev_)) > 0)
+        evbuffer_get_length(bufferevent_get_input(bev_)) > 0) {
         pump();
+        if (finishIfDone()) return;  // after EOF, the last bytes were an unfinished request
+    }
     rearmTimer(false);
 }
 
