@@ -241,7 +241,7 @@ struct Config {
     int ssl_websocket_port = -1;
     bool tlsEnabled() const { return !ssl_cert_file.empty(); }
     // Abuse limits of the REST listener (docs/security.md "Limits";
-    // transports/http/request_gate.h). Request line + headers, in bytes (414/431 past it).
+    // transports/http/connection.h). Request line + headers, in bytes (414/431 past it).
     int max_header_size = 32768;
     // Seconds: a request's line and headers must arrive within http_header_timeout of its
     // first byte; a body may pause at most http_body_timeout between two reads; a
@@ -256,6 +256,9 @@ struct Config {
     // connection is answered 503 and closed. 0: no limit.
     int max_connections = 10000;
     int max_connections_per_client = 1000;
+    // Pipelining: requests one REST connection may start per loop wake-up, and how many of
+    // its requests may wait for replies at once (the rest waits in the socket buffer).
+    int max_requests_per_wakeup = 16;
     // Long polling: the largest `wait` (seconds) a claim or a listing may ask for; larger
     // ones get 400. 0: nobody waits.
     int64_t max_wait_seconds = 20;

@@ -389,12 +389,7 @@ const std::vector<OptionSpec>& optionTable() {
         add(z, "sweep_interval", floatOpt(ZQ_FIELD(sweep_interval), 0));
         add(z, "notification_poll_interval", floatOpt(ZQ_FIELD(notification_poll_interval), 0));
         add(z, "notification_claim_idle", floatOpt(ZQ_FIELD(notification_claim_idle), 0));
-        // Removed: evhttp reads a connection's next request only after the previous reply
-        // is written, so no connection is served more than once per loop wake-up.
-        add(z, "max_requests_per_wakeup",
-            refused("removed: the HTTP server already serves one request per connection at a "
-                    "time (a pipelined request waits for the previous reply), so there is "
-                    "nothing to bound"));
+        add(z, "max_requests_per_wakeup", intOpt(ZQ_FIELD(max_requests_per_wakeup), 1, 1024));
         add(z, "max_body_size", intOpt(ZQ_FIELD(max_body_size), 1024));
         add(z, "websocket_max_output_bytes",
             intOpt(ZQ_FIELD(websocket_max_output_bytes), 1024, INT64_MAX));

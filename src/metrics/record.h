@@ -64,6 +64,9 @@ inline void connectionOpened(Transport transport) {
 inline void connectionClosed(Transport transport) {
     local().connectionsOpen[static_cast<size_t>(transport)].add(-1);
 }
+inline void connectionRejected(RejectReason reason) {
+    local().connectionsRejected[static_cast<size_t>(reason)].add();
+}
 // `messages` posted to a queue (for the busiest-queue gauges; nothing when they are off).
 inline void queuePosted(std::string_view project, std::string_view queue, uint64_t messages) {
     size_t capacity = queueSketchCapacity();
@@ -109,6 +112,7 @@ inline void requestDone(Transport, int, int, int64_t) {}
 inline void longPollWaiters(int64_t) {}
 inline void connectionOpened(Transport) {}
 inline void connectionClosed(Transport) {}
+inline void connectionRejected(RejectReason) {}
 inline void queuePosted(std::string_view, std::string_view, uint64_t) {}
 inline void redisCommand(int, int64_t) {}
 inline void redisError(int, RedisError) {}

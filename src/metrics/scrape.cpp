@@ -30,6 +30,7 @@ struct Totals {
     int64_t waiting = 0;
     std::array<int64_t, countOf<Transport>()> open{};
     std::array<uint64_t, countOf<Transport>()> total{};
+    std::array<uint64_t, countOf<RejectReason>()> rejected{};
     struct Redis {
         LatencySum latency;
         std::array<uint64_t, countOf<RedisError>()> errors{};
@@ -62,6 +63,7 @@ struct Totals {
             open[t] += m.connectionsOpen[t].read();
             total[t] += m.connectionsTotal[t].read();
         }
+        for (size_t r = 0; r < rejected.size(); ++r) rejected[r] += m.connectionsRejected[r].read();
         for (size_t s = 0; s < redis.size(); ++s) {
             redis[s].latency.add(m.redis[s].latency);
             for (size_t e = 0; e < redis[s].errors.size(); ++e)
@@ -137,6 +139,12 @@ std::string scrape(std::span<const char* const> actionNames) {
                Type::Counter);
     for (size_t t = 0; t < totals->total.size(); ++t)
         out.sample({{"transport", kTransportNames[t]}}, totals->total[t]);
+    out.family("zaqard_connections_rejected_total",
+               "Requests refused or connections closed by the REST listener's limits, by reason "
+               "(connection limits, header/body size, header/body/write timeouts).",
+               Type::Counter);
+    for (size_t r = 0; r < totals->rejected.size(); ++r)
+        out.sample({{"reason", kRejectReasonNames[r]}}, totals->rejected[r]);
 
     out.family("zaqard_redis_command_duration_seconds",
                "Redis command round trips (each command of a pipeline counts), by store and node.",

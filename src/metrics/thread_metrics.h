@@ -48,6 +48,24 @@ inline constexpr const char* kDeliveryKindNames[] = {"webhook", "email", "websoc
 enum class DeliveryOutcome { Delivered, Retried, DeadLettered, Count };
 inline constexpr const char* kDeliveryOutcomeNames[] = {"delivered", "retried", "dead_lettered"};
 
+// Why the REST listener's limits refused a request or closed a connection
+// (zaqard_connections_rejected_total{reason}).
+enum class RejectReason {
+    MaxConnections,
+    MaxConnectionsPerClient,
+    HeaderTooLarge,
+    BodyTooLarge,
+    HeaderTimeout,
+    BodyTimeout,
+    WriteTimeout,
+    Count
+};
+inline constexpr const char* kRejectReasonNames[] = {
+    "max_connections",  "max_connections_per_client",
+    "header_too_large", "body_too_large",
+    "header_timeout",   "body_timeout",
+    "write_timeout"};
+
 template <typename E>
 constexpr size_t countOf() {
     return static_cast<size_t>(E::Count);
@@ -72,6 +90,7 @@ struct ThreadMetrics {
     Gauge longPollWaiting;  // requests parked by long polling (src/api/waiters.h)
     std::array<Gauge, countOf<Transport>()> connectionsOpen;
     std::array<Counter, countOf<Transport>()> connectionsTotal;
+    std::array<Counter, countOf<RejectReason>()> connectionsRejected;
 
     std::array<RedisCells, kMaxRedisSeries> redis;
 

@@ -5,7 +5,7 @@
 //
 // Reloading swaps the credentials, not the SSL_CTX: a certificate callback gives each new
 // handshake the credentials current at that moment, so libwebsockets' own vhost SSL_CTX
-// (which it creates itself) follows a reload exactly like evhttp's, open connections keep
+// (which it creates itself) follows a reload exactly like the REST listener's, open connections keep
 // the certificate they were opened with, and session tickets survive the reload.
 #pragma once
 

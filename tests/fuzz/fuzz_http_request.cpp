@@ -1,10 +1,11 @@
-// HTTP routing and query parsing: a request as evhttp hands it to the transport (request
-// line, headers, body) goes through the same steps as transports/http: the URI parsed
-// with evhttp's own flags, the path percent-decoded (uri_codec), routed (Router), the query
-// split (parseQueryString) and read by the handlers (src/api/query), then Api::handle on a
+// HTTP parsing, routing and query parsing. The input's bytes first go as a wire request
+// through the REST transport's parser glue (request_parser.h: llhttp + zaqard's framing
+// checks and limits). Then the request (line, headers, body) goes through the same steps as
+// transports/http: the target read by the transport's requestTarget (request_mapper.h:
+// libevent's URI parser, the path percent-decoded by uri_codec), routed (Router), the query split
+// (parseQueryString) and read by the handlers (src/api/query), then Api::handle on a
 // never-started RedisDriver (api_harness.h).
 // Input: "METHOD target\nName: value\n...\n\nbody". Byte 0 first picks the router options.
-#include <event2/http.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -13,6 +14,8 @@
 #include <string_view>
 
 #include "tests/fuzz/api_harness.h"
+#include "transports/http/request_mapper.h"
+#include "transports/http/request_parser.h"
 #include "transports/http/router.h"
 #include "transports/http/uri_codec.h"
 
@@ -37,6 +40,38 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.pooling = data[0] & 2;
     std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
 
+    {
+        // Small limits so that the refusals are reached too.
+        http::ParserLimits limits;
+        limits.maxHeaderBytes = 512;
+        limits.maxBodyBytes = 1024;
+        http::RequestParser parser(limits);
+        std::string_view wire = text;
+        // Fed in two pieces (split by byte 0) as a socket may deliver it: the parser must
+        // not depend on where reads end.
+        size_t split = wire.empty() ? 0 : data[0] % (wire.size() + 1);
+        std::string_view pieces[2] = {wire.substr(0, split), wire.substr(split)};
+        bool stop = false;
+        for (std::string_view piece : pieces) {
+            for (int i = 0; i < 256 && !piece.empty() && !stop; ++i) {
+                size_t used = 0;
+                auto result = parser.feed(piece.data(), piece.size(), used);
+                if (used > piece.size()) std::abort();
+                piece.remove_prefix(used);
+                if (result == http::RequestParser::Result::Refused) {
+                    int status = parser.refusal().status;
+                    if (status < 400 || status > 505) std::abort();
+                    stop = true;
+                } else if (result == http::RequestParser::Result::Request) {
+                    http::ParsedRequest request = parser.take();
+                    if (request.body.size() > limits.maxBodyBytes) std::abort();
+                } else {
+                    break;  // NeedMore: the piece is used up
+                }
+            }
+        }
+    }
+
     std::string_view requestLine = nextLine(text);
     size_t space = requestLine.find(' ');
     if (space == std::string_view::npos) return 0;
@@ -58,13 +93,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     request.body = std::string(text);
     request.hasBody = !request.body.empty();
 
-    // What evhttp does with the request target (http.c, evhttp_parse_request_line).
-    evhttp_uri* uri = evhttp_uri_parse_with_flags(target.c_str(), EVHTTP_URI_NONCONFORMANT);
-    if (!uri) return 0;
-    std::string path, rawQuery;
-    if (const char* p = evhttp_uri_get_path(uri)) path = http::percentDecode(p, false);
-    if (const char* q = evhttp_uri_get_query(uri)) rawQuery = q;
-    evhttp_uri_free(uri);
+    // The transport's reading of the request target (request_mapper.h).
+    http::RequestTarget parsedTarget = http::requestTarget(target);
+    if (!parsedTarget.valid) return 0;
+    const std::string& path = parsedTarget.path;
+    const std::string& rawQuery = parsedTarget.rawQuery;
 
     http::RouteMatch match = http::route(method, path, options);
     if (match.kind != http::RouteMatch::Kind::Found) return 0;

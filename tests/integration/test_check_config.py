@@ -60,7 +60,7 @@ def test_every_problem_with_its_line(tmp_path):
         "max_messages_per_page = lots",  # 12: invalid value
         "",
         "[zaqard]",
-        "max_requests_per_wakeup = 8",  # 15: refused by zaqard
+        "max_requests_per_wakeup = 0",  # 15: out of range
         "frobnicate = 1",  # 16: unknown, nothing close
         "",
     ]))
@@ -73,10 +73,8 @@ def test_every_problem_with_its_line(tmp_path):
         "(did you mean [notification]?)",
         f"{path}:12: [transport] max_messages_per_page: invalid value 'lots': "
         "expected an integer",
-        f"{path}:15: [zaqard] max_requests_per_wakeup: invalid value '8': not supported by "
-        "zaqard: removed: the HTTP server already serves one request per connection at a "
-        "time (a pipelined request waits for the previous reply), so there is nothing to "
-        "bound",
+        f"{path}:15: [zaqard] max_requests_per_wakeup: invalid value '0': expected an "
+        "integer from 1 to 1024",
         f"{path}:16: unknown option 'frobnicate' in [zaqard]",
     ]
 

@@ -182,7 +182,6 @@ def test_zaqard_starts_with_every_sample_option_set(tmp_path):
 
 
 REFUSED = [
-    ("zaqard", "max_requests_per_wakeup", "64"),
     ("DEFAULT", "unreliable", "false"),
     ("DEFAULT", "enable_deprecated_api_versions", "1.1"),
     ("drivers:transport:websocket", "external_port", "443"),

@@ -1,7 +1,7 @@
 """Strict HTTP/1.1 framing on the REST listener (docs/security.md "HTTP strictness";
-transports/http/request_gate.h), over raw sockets: each request smuggling / desync shape
+transports/http/request_parser.h), over raw sockets: each request smuggling / desync shape
 is refused with 400 (505 for versions, 405 for methods) with Zaqar's JSON error body, and
-the connection is closed. Before the request gate, evhttp answered several of these 200
+the connection is closed. Before llhttp, evhttp answered several of these 200
 or 201 (two Content-Lengths, "+N", a space in a header name, HTTP/1.2) and others with
 its own HTML pages."""
 

@@ -1,7 +1,8 @@
 """Limits against abuse on the REST listener (docs/security.md "Limits"): every [zaqard]
 option below takes effect -- max_header_size (414/431 with Zaqar's body),
 http_header_timeout, http_body_timeout, http_idle_timeout, http_write_timeout,
-max_connections, max_connections_per_client -- a request the server is still answering is
+max_connections, max_connections_per_client, max_requests_per_wakeup -- each refusal is
+counted in zaqard_connections_rejected_total{reason}, a request the server is still answering is
 never cut by them, and 500 slow or idle clients (slow-loris headers, trickled bodies,
 never-read replies) do not slow a normal client down. Loopback only; every loop bounded."""
 
@@ -195,6 +196,74 @@ def test_max_connections_and_per_client(stack_with):
     time.sleep(0.3)
     # Closed connections no longer count.
     assert st.client(project="p-c").get("/v2/queues").status == 200
+    assert rejected(st) == {"max_connections": 1, "max_connections_per_client": 1}
+
+
+def rejected(st):
+    """The non-zero zaqard_connections_rejected_total samples, by reason."""
+    text = st.client().get("/metrics", headers={"Accept": "text/plain"}).body.decode()
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("zaqard_connections_rejected_total{"):
+            reason = line.split('reason="')[1].split('"')[0]
+            value = int(float(line.rsplit(" ", 1)[1]))
+            if value:
+                out[reason] = value
+    return out
+
+
+def test_refusals_and_timeouts_are_counted_by_reason(stack_with):
+    st = stack_with(max_header_size=1024, http_header_timeout=0.5, http_body_timeout=0.5,
+                    max_body_size=4096)
+    port = st.zaqard.port
+    assert rejected(st) == {}
+    cases = [
+        f"GET /v2/queues HTTP/1.1\r\n{hdrs()}X-Big: {'a' * 2000}\r\n\r\n".encode(),  # 431
+        f"POST /v2/queues/q/messages HTTP/1.1\r\n{hdrs()}Content-Length: 99999\r\n\r\n"
+        .encode(),  # 413 before the body
+        b"GET /v2/queues HTTP/1.1\r\nHost: x\r\n",  # headers never finished
+        f"POST /v2/queues/q/messages HTTP/1.1\r\n{hdrs()}Content-Length: 10\r\n\r\nab"
+        .encode(),  # body never finished
+    ]
+    for data in cases:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(data)
+            read_until_closed(s, 5)
+    assert rejected(st) == {"header_too_large": 1, "body_too_large": 1, "header_timeout": 1,
+                            "body_timeout": 1}
+
+
+def long_poll_waiting(st):
+    text = st.client().get("/metrics", headers={"Accept": "text/plain"}).body.decode()
+    for line in text.splitlines():
+        if line.startswith("zaqard_long_poll_waiting "):
+            return int(float(line.split()[1]))
+    raise AssertionError("no zaqard_long_poll_waiting in /metrics")
+
+
+@pytest.mark.parametrize("budget", [1, 3])
+def test_max_requests_per_wakeup_bounds_a_pipelining_connection(stack_with, budget):
+    """Three pipelined long polls in one write: at most `budget` of them run at once (the
+    others wait in the socket buffer), and all three are answered, in order."""
+    st = stack_with(max_requests_per_wakeup=budget)
+    queue = "pipe-" + uuid.uuid4().hex[:8]
+    data = b"".join(
+        f"GET /v2/queues/{queue}/messages?wait=1 HTTP/1.1\r\n{hdrs()}"
+        f"X-Openstack-Request-ID: req-{i}\r\n\r\n".encode() for i in range(3))
+    with socket.create_connection(("127.0.0.1", st.zaqard.port), timeout=10) as s:
+        s.sendall(data)
+        time.sleep(0.5)
+        assert long_poll_waiting(st) == budget
+        got = b""
+        deadline = time.monotonic() + 10
+        while got.count(b"HTTP/1.1 ") < 3 and time.monotonic() < deadline:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+    ids = [line.split(b":")[1].strip() for line in got.split(b"\r\n")
+           if line.lower().startswith(b"x-request-id:")]
+    assert ids == [b"req-0", b"req-1", b"req-2"], got
 
 
 def test_500_slow_clients_do_not_delay_a_normal_one(stack_with):

@@ -324,7 +324,6 @@ TEST(ConfigLoader, OtherStoresAreRefusedClearly) {
 // what zaqard does anyway (false, an empty list) is accepted.
 TEST(ConfigLoader, OptionsWithNothingBehindThemAreRefused) {
     for (const char* text : {
-             "[zaqard]\nmax_requests_per_wakeup = 64\n",
              "[DEFAULT]\nunreliable = false\n",
              "[DEFAULT]\nenable_deprecated_api_versions = 1.1\n",
              "[drivers:transport:websocket]\nexternal_port = 443\n",

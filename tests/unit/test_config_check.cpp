@@ -37,8 +37,8 @@ TEST(ConfigCheck, ReportsEveryProblemWithItsLineInFileOrder) {
         "message_store = mongodb\n"  // 6: refused
         "[zaqrd]\n"
         "shards = 2\n"  // 8: unknown section
-        "[zaqard]\n"
-        "max_requests_per_wakeup = 4\n");  // 10: refused option
+        "[profiler]\n"
+        "enabled = true\n");  // 10: refused option
     ASSERT_EQ(problems.size(), 5u);
     EXPECT_EQ(problems[0].line, 3);
     EXPECT_EQ(problems[0].text,

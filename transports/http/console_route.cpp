@@ -31,7 +31,7 @@ api::Response errorReply(int status, const char* title) {
 }
 
 // The file body as the reply: HEAD gets the headers only, with GET's Content-Length
-// (evhttp would otherwise say 0).
+// (the serializer would otherwise say none: HEAD has no body).
 void setBody(api::Response& response, std::string_view method, std::string_view contentType,
              std::string body) {
     response.contentType = std::string(contentType);

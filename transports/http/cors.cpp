@@ -1,6 +1,5 @@
 #include "transports/http/cors.h"
 
-#include <event2/keyvalq_struct.h>
 #include <strings.h>
 
 #include <algorithm>
@@ -15,18 +14,19 @@ constexpr const char* kSimpleHeaders[] = {
     "Accept",           "Accept-Language", "Content-Type",  "Cache-Control",
     "Content-Language", "Expires",         "Last-Modified", "Pragma"};
 
-const char* findHeader(evhttp_request* request, const char* name) {
-    return evhttp_find_header(evhttp_request_get_input_headers(request), name);
+const char* findHeader(const api::Headers& headers, const char* name) {
+    auto found = headers.find(name);
+    return found == headers.end() ? nullptr : found->second.c_str();
 }
 
-// Every occurrence of a comma-separated header, split, trimmed, empty items dropped
-// (oslo's _split_header_values over webob's joined header).
-std::vector<std::string> splitHeaderValues(evhttp_request* request, const char* name) {
+// Every occurrence of a comma-separated header (the parser joined repeats with ","),
+// split, trimmed, empty items dropped (oslo's _split_header_values over webob's joined
+// header).
+std::vector<std::string> splitHeaderValues(const api::Headers& headers, const char* name) {
     std::vector<std::string> values;
-    evkeyvalq* headers = evhttp_request_get_input_headers(request);
-    for (evkeyval* header = headers->tqh_first; header; header = header->next.tqe_next) {
-        if (strcasecmp(header->key, name) != 0) continue;
-        std::string_view text = header->value;
+    auto found = headers.find(name);
+    if (found != headers.end()) {
+        std::string_view text = found->second;
         while (true) {
             size_t comma = text.find(',');
             std::string_view item = text.substr(0, comma);
@@ -89,7 +89,7 @@ bool Cors::allowsWebSocketOrigin(std::string_view origin, std::string_view host)
     return !allowOriginFor(origin).empty();
 }
 
-void Cors::preflight(evhttp_request* request, api::Response& response) const {
+void Cors::preflight(const api::Headers& request, api::Response& response) const {
     if (response.status < 200 || response.status >= 300) response = api::Response{};
     response.status = 200;
 
@@ -114,15 +114,13 @@ void Cors::preflight(evhttp_request* request, api::Response& response) const {
     if (!requested.empty()) response.addHeader("Access-Control-Allow-Headers", joined(requested));
 }
 
-bool Cors::needsHeaders(evhttp_request* request) const {
-    if (options_.allowed_origin.empty()) return false;
-    const char* origin = findHeader(request, "Origin");
-    return origin && !allowOriginFor(origin).empty();
+bool Cors::needsHeaders(std::string_view origin) const {
+    if (options_.allowed_origin.empty() || origin.empty()) return false;
+    return !allowOriginFor(origin).empty();
 }
 
-void Cors::addActualHeaders(evhttp_request* request, api::Response& response) const {
-    const char* origin = findHeader(request, "Origin");
-    if (!origin) return;
+void Cors::addActualHeaders(std::string_view origin, api::Response& response) const {
+    if (origin.empty()) return;
     std::string allowOrigin = allowOriginFor(origin);
     if (allowOrigin.empty()) return;
     bool varied = false;

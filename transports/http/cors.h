@@ -5,8 +5,6 @@
 // transport asks originAllowed() for its handshake check.
 #pragma once
 
-#include <event2/http.h>
-
 #include <string>
 #include <string_view>
 
@@ -36,13 +34,14 @@ class Cors {
     // route's Allow header when the path is a route). The preflight headers are added
     // only when Origin is allowed, Access-Control-Request-Method is in allow_methods and
     // every Access-Control-Request-Headers name is in allow_headers or a simple header.
-    void preflight(evhttp_request* request, api::Response& response) const;
+    void preflight(const api::Headers& request, api::Response& response) const;
 
     // Any other request (section 6.1): Vary, Access-Control-Allow-Origin,
     // -Allow-Credentials and -Expose-Headers when Origin is allowed. False when it added
     // nothing (no Origin, or not allowed), so the caller can skip copying the response.
-    bool needsHeaders(evhttp_request* request) const;
-    void addActualHeaders(evhttp_request* request, api::Response& response) const;
+    // `origin`: the request's Origin header ("" when absent).
+    bool needsHeaders(std::string_view origin) const;
+    void addActualHeaders(std::string_view origin, api::Response& response) const;
 
   private:
     const config::CorsOptions& options_;

@@ -1,21 +1,23 @@
-// HttpServer::Impl: evhttp on the shard's event_base. Each request becomes an Exchange
-// shared with the api's Responder, so a reply that comes late (after Redis answered) or
-// never finds out safely whether the evhttp_request still exists:
-//  - while we hold a request evhttp stops reading its connection, so one connection has
-//    at most one Exchange;
-//  - evhttp frees a held request only when it frees the connection (evhttp_free, or a
-//    dropped connection): the connection's close callback clears Exchange::request first;
-//    a request evhttp merely detached (client EOF) stays ours and is freed by replying;
-//  - the server going away clears every Exchange's pointers; later replies are dropped.
+// HttpServer::Impl: the listeners (libevent evconnlistener on the SO_REUSEPORT sockets),
+// the connections (connection.h) and the step from a parsed request to the api. Each
+// request becomes an Exchange shared with the api's Responder, so a reply that comes late
+// (after Redis answered) or never finds out safely whether its connection still exists:
+//  - the Exchange holds the connection weakly and its request's sequence number; a
+//    connection that closed drops the reply;
+//  - the server going away clears every Exchange's server pointer; later replies are
+//    dropped.
 #include "transports/http/http_server.h"
 
+#include <arpa/inet.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
-#include <event2/http.h>
+#include <event2/listener.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
-#include <cctype>
-#include <cstdio>
+#include <cstring>
 #include <optional>
 #include <unordered_map>
 #include <unordered_set>
@@ -28,21 +30,21 @@
 #include "src/common/uuid.h"
 #include "src/event/listen_socket.h"
 #include "src/metrics/record.h"
+#include "transports/http/connection.h"
 #include "transports/http/console_route.h"
 #include "transports/http/content_negotiation.h"
 #include "transports/http/cors.h"
-#include "transports/http/request_gate.h"
 #include "transports/http/request_mapper.h"
-#include "transports/http/response_writer.h"
 #include "transports/http/router.h"
 
 namespace zaqard::http {
 
 namespace {
 
-struct EvhttpDeleter {
-    void operator()(evhttp* http) const { evhttp_free(http); }
+struct ListenerDeleter {
+    void operator()(evconnlistener* listener) const { evconnlistener_free(listener); }
 };
+using ListenerPtr = std::unique_ptr<evconnlistener, ListenerDeleter>;
 
 constexpr const char* kUrlEncodedDescription =
     "Endpoint does not accept `application/x-www-form-urlencoded` content; currently supported "
@@ -69,9 +71,32 @@ api::Response errorResponse(int status, ErrorFormat format, const char* title,
     return response;
 }
 
+// The metrics counter of a limit's refusal, by its label (request_parser.h Refusal).
+void countRejection(const char* reason) {
+    for (size_t r = 0; r < metrics::countOf<metrics::RejectReason>(); ++r)
+        if (std::strcmp(reason, metrics::kRejectReasonNames[r]) == 0)
+            return metrics::connectionRejected(static_cast<metrics::RejectReason>(r));
+}
+
+// "127.0.0.1" / "::1" and the port of an accepted peer.
+std::string addressText(const sockaddr* address, int& port) {
+    char text[INET6_ADDRSTRLEN] = "";
+    port = 0;
+    if (address && address->sa_family == AF_INET) {
+        auto* in = reinterpret_cast<const sockaddr_in*>(address);
+        inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
+        port = ntohs(in->sin_port);
+    } else if (address && address->sa_family == AF_INET6) {
+        auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
+        inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
+        port = ntohs(in6->sin6_port);
+    }
+    return text;
+}
+
 }  // namespace
 
-class HttpServer::Impl : public GateOwner {
+class HttpServer::Impl : public ConnectionOwner {
   public:
     struct Exchange;
 
@@ -79,16 +104,15 @@ class HttpServer::Impl : public GateOwner {
         : dispatcher_(dispatcher), config_(config), api_(api), cors_(config.cors) {
         routerOptions_.adminMode = config.admin_mode;
         routerOptions_.pooling = config.pooling;
-        gateLimits_.maxHeaderBytes = static_cast<size_t>(config.max_header_size);
-        gateLimits_.maxBodyBytes = static_cast<size_t>(config.max_body_size);
-        gateLimits_.headerTimeout = config.http_header_timeout;
-        gateLimits_.bodyTimeout = config.http_body_timeout;
-        gateLimits_.idleTimeout = config.http_idle_timeout;
-        gateLimits_.writeTimeout = config.http_write_timeout;
+        limits_.parser.maxHeaderBytes = static_cast<size_t>(config.max_header_size);
+        limits_.parser.maxBodyBytes = static_cast<size_t>(config.max_body_size);
+        limits_.headerTimeout = config.http_header_timeout;
+        limits_.bodyTimeout = config.http_body_timeout;
+        limits_.idleTimeout = config.http_idle_timeout;
+        limits_.writeTimeout = config.http_write_timeout;
+        limits_.maxRequestsPerWakeup = config.max_requests_per_wakeup;
     }
     ~Impl() override;
-
-    bool admitConnection(RequestGate& gate, evhttp_connection* connection) override;
 
     bool listen(std::string& error);
     void stopAccepting();
@@ -98,24 +122,33 @@ class HttpServer::Impl : public GateOwner {
 
     void reply(Exchange& exchange, const api::Response& response);
 
+    // ConnectionOwner
+    void onRequest(Connection& connection, ParsedRequest&& request, uint64_t seq,
+                   std::shared_ptr<api::Abandonment> abandonment) override;
+    void onRejected(const char* reason) override { countRejection(reason); }
+    void onClosed(Connection& connection) override;
+
   private:
-    // One evhttp per listener (libevent's bufferevent callback is per evhttp): the plain
-    // one and, with TLS, the HTTPS one. Both call the same onRequest.
     struct Listener {
-        std::unique_ptr<evhttp, EvhttpDeleter> http;
-        evhttp_bound_socket* bound = nullptr;  // owned by http
+        Impl* server = nullptr;
+        bool tls = false;
+        ListenerPtr listener;
     };
+    struct Entry {
+        std::shared_ptr<Connection> connection;
+        bool admitted = false;
+    };
+
     bool listenOn(Listener& listener, int port, bool withTls, std::string& error);
-    static bufferevent* newTlsBufferevent(event_base* base, void* self);
-    static void onRequest(evhttp_request* request, void* self);
-    static bufferevent* makeBufferevent(event_base* base, void* self);
-    static void onConnectionClose(evhttp_connection* connection, void* self);
-    void handle(evhttp_request* request);
-    void replyNow(evhttp_request* request, const api::Response& response, const std::string& method,
-                  const std::string& path, int64_t started, const std::string& requestId,
-                  const std::string& project, int action);
+    static void onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* address, int length,
+                         void* self);
+    void accept(bool withTls, evutil_socket_t fd, const sockaddr* address);
+    const char* admissionRefused(const std::string& peer) const;
+    void answer(Connection& connection, uint64_t seq, const api::Response& response,
+                const std::string& method, const std::string& path, int64_t started,
+                const std::string& requestId, const std::string& project, const std::string& origin,
+                int action);
     void forget(Exchange& exchange);
-    void watchClose(const std::weak_ptr<Exchange>& exchange);
 
     event::Dispatcher& dispatcher_;
     const config::Config& config_;
@@ -123,46 +156,35 @@ class HttpServer::Impl : public GateOwner {
     auth::RestAuthGate* gate_ = nullptr;
     Cors cors_;
     RouterOptions routerOptions_;
+    ConnectionLimits limits_;
     std::shared_ptr<tls::ServerTls> tls_;
     Listener plain_;
     Listener secure_;
     bool accepting_ = false;
     std::unordered_set<Exchange*> exchanges_;
-    std::unordered_map<evhttp_connection*, Exchange*> byConnection_;
-    // Every connection from its accept (the request gate's admitConnection) to evhttp's
-    // close callback; `admitted` ones count against the limits and in the metrics.
-    struct Connection {
-        RequestGate* gate = nullptr;
-        bool admitted = false;
-    };
-    std::unordered_map<evhttp_connection*, Connection> connections_;
+    std::unordered_map<Connection*, Entry> connections_;
     std::unordered_map<std::string, int> perClient_;  // admitted connections by address
     size_t admitted_ = 0;
-    GateLimits gateLimits_;
 };
 
-// One request handed to the api. Owned by the Responder (shared_ptr), never by evhttp.
+// One request handed to the api. Owned by the Responder (shared_ptr), never by the
+// connection.
 struct HttpServer::Impl::Exchange {
-    Impl* server = nullptr;             // null once the server is gone
-    evhttp_request* request = nullptr;  // null once answered or freed by evhttp
-    evhttp_connection* connection = nullptr;
+    Impl* server = nullptr;  // null once the server is gone
+    std::weak_ptr<Connection> connection;
+    uint64_t seq = 0;
     std::string method;
     std::string path;
     std::string requestId;
     std::string project;  // X-Project-ID, for the access log
+    std::string origin;   // for CORS's headers on the reply
     int64_t started = 0;
     int action = metrics::kUnrouted;  // the metrics label: the action table row
     bool answered = false;
-    // Tells the api when the client leaves before its answer (a long poll then ends).
-    std::shared_ptr<api::Abandonment> abandonment = std::make_shared<api::Abandonment>();
-    // While the api waits (long polling): evhttp does not read a connection whose request
-    // it holds, so it would notice the client leaving only when writing the answer. An
-    // EV_CLOSED watch on the socket (EPOLLRDHUP) tells at once.
-    event::FileEventPtr closeWatch;
 
     ~Exchange() {
         // The api dropped its Responder without answering: answer for it rather than
-        // leaving the client waiting and evhttp holding the request forever.
+        // leaving the client waiting.
         if (!answered && server) {
             api::Response response = errorResponse(500, ErrorFormat::Json, "Internal server error",
                                                    "The request was not answered.");
@@ -172,21 +194,11 @@ struct HttpServer::Impl::Exchange {
 };
 
 HttpServer::Impl::~Impl() {
-    // evhttp_free frees every connection with the requests still attached to it; a request
-    // evhttp detached (its client left) is ours and is freed here.
-    std::vector<evhttp_request*> detached;
-    for (Exchange* exchange : exchanges_) {
-        if (exchange->request && !evhttp_request_get_connection(exchange->request))
-            detached.push_back(exchange->request);
-        exchange->server = nullptr;
-        exchange->request = nullptr;
-        exchange->connection = nullptr;
-    }
+    for (Exchange* exchange : exchanges_) exchange->server = nullptr;
     exchanges_.clear();
-    byConnection_.clear();
-    plain_.http.reset();
-    secure_.http.reset();
-    for (evhttp_request* request : detached) evhttp_request_free(request);
+    plain_.listener.reset();
+    secure_.listener.reset();
+    connections_.clear();  // closes every socket
 }
 
 bool HttpServer::Impl::listen(std::string& error) {
@@ -200,159 +212,151 @@ bool HttpServer::Impl::listen(std::string& error) {
 bool HttpServer::Impl::listenOn(Listener& listener, int port, bool withTls, std::string& error) {
     UniqueFd fd = event::openListener(config_.bind, port, true, error);
     if (!fd) return false;
-    listener.http.reset(evhttp_new(dispatcher_.base()));
-    if (!listener.http) {
-        error = "cannot create the HTTP server";
-        return false;
-    }
-    evhttp* http = listener.http.get();
-    evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD |
-                                         EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_OPTIONS |
-                                         EVHTTP_REQ_TRACE | EVHTTP_REQ_CONNECT | EVHTTP_REQ_PATCH);
-    // Every connection's bytes pass the request gate (request_gate.h: strict framing,
-    // 413/431 with Zaqar's body before a body is read, timeouts) before evhttp parses
-    // them; on the HTTPS listener the gate sits above the TLS bufferevent (plaintext).
-    // evhttp's own limits stay as a backstop above the gate's, never reached.
-    evhttp_set_bevcb(http, withTls ? &Impl::newTlsBufferevent : &Impl::makeBufferevent, this);
-    evhttp_set_max_body_size(http, config_.max_body_size);
-    evhttp_set_max_headers_size(http, 2 * static_cast<ev_ssize_t>(config_.max_header_size) + 4096);
-    evhttp_set_default_content_type(http, nullptr);
-    evhttp_set_gencb(http, &Impl::onRequest, this);
-    listener.bound = evhttp_accept_socket_with_handle(http, fd.get());
-    if (!listener.bound) {
+    listener.server = this;
+    listener.tls = withTls;
+    // Backlog 0: the socket is listening already (openListener).
+    listener.listener.reset(evconnlistener_new(dispatcher_.base(), &Impl::onAccept, &listener,
+                                               LEV_OPT_CLOSE_ON_FREE, 0, fd.get()));
+    if (!listener.listener) {
         error = "cannot accept on " + config_.bind + ":" + std::to_string(port);
         return false;
     }
-    fd.release();  // the bound socket closes it
+    fd.release();  // the listener closes it
     return true;
-}
-
-// evhttp asks for each accepted HTTPS connection's bufferevent: a server-side TLS one on
-// the current context (its socket is set by evhttp afterwards).
-bufferevent* HttpServer::Impl::newTlsBufferevent(event_base* base, void* self) {
-    auto& server = *static_cast<Impl*>(self);
-    SSL* ssl = SSL_new(server.tls_->context());
-    if (!ssl) return nullptr;
-    bufferevent* bev = bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
-                                                      BEV_OPT_CLOSE_ON_FREE);
-    if (!bev) return nullptr;
-    // Most clients close without close_notify; that is an end, not an error.
-    bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
-    return RequestGate::wrap(bev, server.gateLimits_, server);
 }
 
 void HttpServer::Impl::stopAccepting() {
     if (!accepting_) return;
     accepting_ = false;
-    for (Listener* listener : {&plain_, &secure_}) {
-        if (listener->bound) evhttp_del_accept_socket(listener->http.get(), listener->bound);
-        listener->bound = nullptr;
-    }
+    plain_.listener.reset();
+    secure_.listener.reset();
+    // Idle keep-alive connections go now; busy ones after their replies.
+    std::vector<std::shared_ptr<Connection>> open;
+    for (auto& [raw, entry] : connections_) open.push_back(entry.connection);
+    for (auto& connection : open) connection->drain();
 }
 
-void HttpServer::Impl::onRequest(evhttp_request* request, void* self) {
-    static_cast<Impl*>(self)->handle(request);
+void HttpServer::Impl::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* address, int,
+                                void* self) {
+    auto& listener = *static_cast<Listener*>(self);
+    listener.server->accept(listener.tls, fd, address);
 }
 
-bufferevent* HttpServer::Impl::makeBufferevent(event_base* base, void* self) {
-    auto& server = *static_cast<Impl*>(self);
-    bufferevent* socket = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-    if (!socket) return nullptr;
-    return RequestGate::wrap(socket, server.gateLimits_, server);
-}
-
-bool HttpServer::Impl::admitConnection(RequestGate& gate, evhttp_connection* connection) {
-    Connection& entry = connections_[connection];
-    entry.gate = &gate;
-    evhttp_connection_set_closecb(connection, &Impl::onConnectionClose, this);
+const char* HttpServer::Impl::admissionRefused(const std::string& peer) const {
     // Limits per shard (shards share nothing): the kernel spreads connections over them.
     const int maxTotal = config_.max_connections;
     const int maxClient = config_.max_connections_per_client;
     if (maxTotal > 0 && admitted_ >= static_cast<size_t>(maxTotal)) {
-        log::warning("http: connection from " + gate.peer() + " refused: " +
-                     std::to_string(maxTotal) + " connections open ([zaqard] max_connections)");
-        return false;
+        log::warning("http: connection from " + peer + " refused: " + std::to_string(maxTotal) +
+                     " connections open ([zaqard] max_connections)");
+        return "max_connections";
     }
-    int& fromClient = perClient_[gate.peer()];
-    if (maxClient > 0 && fromClient >= maxClient) {
-        if (fromClient == 0) perClient_.erase(gate.peer());
-        log::warning("http: connection from " + gate.peer() +
-                     " refused: " + std::to_string(maxClient) +
+    auto fromClient = perClient_.find(peer);
+    if (maxClient > 0 && fromClient != perClient_.end() && fromClient->second >= maxClient) {
+        log::warning("http: connection from " + peer + " refused: " + std::to_string(maxClient) +
                      " connections open from it ([zaqard] max_connections_per_client)");
-        return false;
+        return "max_connections_per_client";
     }
-    ++fromClient;
+    return nullptr;
+}
+
+void HttpServer::Impl::accept(bool withTls, evutil_socket_t fd, const sockaddr* address) {
+    int one = 1;
+    // Replies are gathered into one write per loop turn already; Nagle would only hold
+    // back the next turn's.
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    bufferevent* bev = nullptr;
+    if (withTls) {
+        // The current context (and so the certificate current at this handshake: SIGHUP).
+        SSL* ssl = SSL_new(tls_->context());
+        if (ssl) {
+            bev = bufferevent_openssl_socket_new(dispatcher_.base(), fd, ssl,
+                                                 BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+            if (!bev) SSL_free(ssl);
+        }
+        // Most clients close without close_notify; that is an end, not an error.
+        if (bev) bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+    } else {
+        bev = bufferevent_socket_new(dispatcher_.base(), fd, BEV_OPT_CLOSE_ON_FREE);
+    }
+    if (!bev) {
+        evutil_closesocket(fd);
+        return;
+    }
+    int port = 0;
+    std::string peer = addressText(address, port);
+    auto connection = std::make_shared<Connection>(dispatcher_.base(), bev, withTls ? -1 : fd, peer,
+                                                   port, limits_, *this);
+    Entry& entry = connections_[connection.get()];
+    entry.connection = connection;
+    if (const char* refused = admissionRefused(peer)) {
+        countRejection(refused);
+        connection->refuseAtOnce(503, "Service temporarily unavailable",
+                                 "Too many connections; please try again later.");
+        return;
+    }
+    ++perClient_[peer];
     ++admitted_;
     entry.admitted = true;
     metrics::connectionOpened(metrics::Transport::Rest);
-    return true;
+    connection->start();
 }
 
-void HttpServer::Impl::onConnectionClose(evhttp_connection* connection, void* self) {
-    auto& server = *static_cast<Impl*>(self);
-    if (auto known = server.connections_.find(connection); known != server.connections_.end()) {
-        Connection entry = known->second;
-        server.connections_.erase(known);
-        entry.gate->detach();
-        if (entry.admitted) {
-            metrics::connectionClosed(metrics::Transport::Rest);
-            --server.admitted_;
-            auto client = server.perClient_.find(entry.gate->peer());
-            if (client != server.perClient_.end() && --client->second <= 0)
-                server.perClient_.erase(client);
-        }
+void HttpServer::Impl::onClosed(Connection& connection) {
+    auto known = connections_.find(&connection);
+    if (known == connections_.end()) return;
+    Entry entry = std::move(known->second);
+    connections_.erase(known);
+    if (entry.admitted) {
+        metrics::connectionClosed(metrics::Transport::Rest);
+        --admitted_;
+        auto client = perClient_.find(connection.peer());
+        if (client != perClient_.end() && --client->second <= 0) perClient_.erase(client);
     }
-    auto found = server.byConnection_.find(connection);
-    if (found == server.byConnection_.end()) return;
-    Exchange& exchange = *found->second;
-    // Still attached: evhttp frees it with the connection. Detached: it is ours to free.
-    if (exchange.request && evhttp_request_get_connection(exchange.request) == connection) {
-        exchange.request = nullptr;
-        log::debug("http: client left before its reply: " + exchange.method + " " + exchange.path);
-    }
-    exchange.connection = nullptr;
-    server.byConnection_.erase(found);
-    std::shared_ptr<api::Abandonment> abandonment = exchange.abandonment;
-    if (!exchange.request) server.forget(exchange);
-    // May answer (and so free the exchange) right here: nothing of it is used after.
-    if (!exchange.answered) abandonment->abandon();
+    // Its callback is still on the stack: freed after this batch of I/O.
+    dispatcher_.defer([gone = std::move(entry.connection)]() mutable { gone.reset(); });
 }
 
 void HttpServer::Impl::forget(Exchange& exchange) {
     exchanges_.erase(&exchange);
-    if (exchange.connection) byConnection_.erase(exchange.connection);
-    exchange.connection = nullptr;
 }
 
-void HttpServer::Impl::handle(evhttp_request* request) {
+void HttpServer::Impl::onRequest(Connection& connection, ParsedRequest&& parsed, uint64_t seq,
+                                 std::shared_ptr<api::Abandonment> abandonment) {
     int64_t started = monotonicMicros();
     metrics::requestStarted();
-    std::string method = methodName(evhttp_request_get_command(request));
-    RequestTarget target = requestTarget(request);
+    std::string method = std::move(parsed.method);
+    RequestTarget target = requestTarget(parsed.target);
 
-    std::string requestId = headerValue(request, "X-Openstack-Request-ID");
+    std::string requestId = headerValue(parsed.headers, "X-Openstack-Request-ID");
     if (!usableRequestId(requestId)) requestId = "req-" + randomUuid();
 
-    std::string accept = headerValue(request, "Accept");
+    const std::string accept = headerValue(parsed.headers, "Accept");
     RouteMatch match;
     if (!target.path.empty() && target.path.front() == '/')
         match = route(method, target.path, routerOptions_);
     const int action = match.kind == RouteMatch::Kind::Found && method != "OPTIONS"
                            ? static_cast<int>(match.action)
                            : metrics::kUnrouted;
+    const std::string& origin = headerValue(parsed.headers, "Origin");
     // Answers given here, before the api: counted as done at once.
     auto early = [&](const api::Response& response) {
         metrics::requestDone(metrics::Transport::Rest, action, response.status,
                              monotonicMicros() - started);
-        replyNow(request, response, method, target.path, started, requestId,
-                 headerValue(request, "X-Project-ID"), action);
+        answer(connection, seq, response, method, target.path, started, requestId,
+               headerValue(parsed.headers, "X-Project-ID"), origin, action);
     };
 
+    if (!target.valid) {
+        early(errorResponse(400, ErrorFormat::Json, "Malformed request",
+                            "The request target is not a valid URI."));
+        return;
+    }
     // The web console's static files: outside the tenant API and before authentication
     // (publicWithoutToken); an OPTIONS on them is CORS's, below.
     if (method != "OPTIONS" && isConsolePath(target.path)) {
-        early(
-            consoleResponse({method, target.path, headerValue(request, "If-None-Match")}, config_));
+        early(consoleResponse({method, target.path, headerValue(parsed.headers, "If-None-Match")},
+                              config_));
         return;
     }
 
@@ -363,33 +367,45 @@ void HttpServer::Impl::handle(evhttp_request* request) {
     apiRequest.allowedMethods = match.allowedMethods;
     apiRequest.requestId = requestId;
     apiRequest.method = method;
-    mapRequest(request, target, apiRequest);
+    mapRequest(std::move(parsed), target, apiRequest);
+    const api::Headers& headers = apiRequest.headers;
     // Under Keystone every answer but the public paths' and signed requests' waits for a
     // valid token, the transport's own answers below too (keystonemiddleware wraps
     // Zaqar's whole app): no 404, 405, 406 or Allow list for an unauthenticated client.
     const bool tokenFirst = gate_ && !auth::publicWithoutToken(target.path) &&
                             !api::hasUrlSignature(apiRequest.headers);
 
+    auto exchange = std::make_shared<Exchange>();
+    exchange->server = this;
+    exchange->connection = connection.weak();
+    exchange->seq = seq;
+    exchange->method = std::move(method);
+    exchange->path = target.path;
+    exchange->requestId = std::move(requestId);
+    exchange->project = headerValue(headers, "X-Project-ID");
+    exchange->origin = headerValue(headers, "Origin");
+    exchange->started = started;
+    exchange->action = action;
+
     // Answers the transport gives itself, before the api.
     std::optional<api::Response> answer;
     std::optional<api::Response> unauthenticatedAnswer;  // OPTIONS without a valid token
-    if (method == "OPTIONS") {
+    if (exchange->method == "OPTIONS") {
         // Every OPTIONS is oslo's CORS filter's (cors.h); it turns the 401 of an
         // unauthenticated OPTIONS into an empty 200 (no Allow) as well.
         api::Response response;
         if (match.kind == RouteMatch::Kind::Options)
             response.addHeader("Allow", match.allowedMethods);
-        cors_.preflight(request, response);
+        cors_.preflight(headers, response);
         answer = std::move(response);
         if (tokenFirst) {
             api::Response bare;
-            cors_.preflight(request, bare);
+            cors_.preflight(headers, bare);
             unauthenticatedAnswer = std::move(bare);
         }
     } else if (match.kind == RouteMatch::Kind::NotFound) {
         answer = errorResponse(404, errorFormat(accept), "404 Not Found", "");
-    } else if (evhttp_find_header(evhttp_request_get_input_headers(request), "Content-Length") &&
-               isFormUrlEncoded(headerValue(request, "Content-Type"))) {
+    } else if (apiRequest.hasBody && isFormUrlEncoded(headerValue(headers, "Content-Type"))) {
         answer =
             errorResponse(400, errorFormat(accept), "Invalid Content-Type", kUrlEncodedDescription);
     } else {
@@ -403,32 +419,14 @@ void HttpServer::Impl::handle(evhttp_request* request) {
             answer = std::move(response);
         }
     }
+    exchanges_.insert(exchange.get());
     if (answer && !tokenFirst) {
-        early(*answer);
+        reply(*exchange, *answer);
         return;
     }
 
-    auto exchange = std::make_shared<Exchange>();
-    exchange->server = this;
-    exchange->request = request;
-    exchange->connection = evhttp_request_get_connection(request);
-    exchange->method = std::move(method);
-    exchange->path = std::move(target.path);
-    exchange->requestId = std::move(requestId);
-    exchange->project = headerValue(request, "X-Project-ID");
-    exchange->started = started;
-    exchange->action = action;
-    exchanges_.insert(exchange.get());
-    if (exchange->connection) {
-        byConnection_[exchange->connection] = exchange.get();
-        evhttp_connection_set_closecb(exchange->connection, &Impl::onConnectionClose, this);
-    }
-
-    apiRequest.abandonment = exchange->abandonment;
-    if (exchange->connection) {
-        std::weak_ptr<Exchange> weak = exchange;
-        exchange->abandonment->setArm([this, weak] { watchClose(weak); });
-    }
+    // The connection tells (EOF) when the client leaves before its answer.
+    apiRequest.abandonment = std::move(abandonment);
     api::Responder respond = [exchange](api::Response response) {
         if (exchange->server) exchange->server->reply(*exchange, response);
         exchange->answered = true;
@@ -450,61 +448,35 @@ void HttpServer::Impl::handle(evhttp_request* request) {
         refuse);
 }
 
-void HttpServer::Impl::watchClose(const std::weak_ptr<Exchange>& weak) {
-    auto exchange = weak.lock();
-    if (!exchange || !exchange->request || !exchange->connection) return;
-    bufferevent* buffer = evhttp_connection_get_bufferevent(exchange->connection);
-    evutil_socket_t fd = buffer ? bufferevent_getfd(buffer) : -1;
-    if (fd < 0) return;
-    exchange->closeWatch = dispatcher_.createFileEvent(fd, EV_CLOSED, [this, weak](short) {
-        auto gone = weak.lock();
-        if (!gone || !gone->closeWatch) return;
-        gone->closeWatch->disable();
-        // Not from inside the watch's own callback: answering frees it.
-        dispatcher_.defer([weak] {
-            if (auto left = weak.lock(); left && !left->answered) left->abandonment->abandon();
-        });
-    });
-}
-
 void HttpServer::Impl::reply(Exchange& exchange, const api::Response& response) {
     if (exchange.answered) return;  // the api answers once; a second answer is ignored
     exchange.answered = true;
-    if (exchange.closeWatch) dispatcher_.deferDelete(std::move(exchange.closeWatch));
-    evhttp_request* request = exchange.request;
-    exchange.request = nullptr;
     forget(exchange);
     metrics::requestDone(metrics::Transport::Rest, exchange.action, response.status,
                          monotonicMicros() - exchange.started);
-    if (!request) return;  // the client is gone
-    replyNow(request, response, exchange.method, exchange.path, exchange.started,
-             exchange.requestId, exchange.project, exchange.action);
+    std::shared_ptr<Connection> connection = exchange.connection.lock();
+    if (!connection || connection->closed()) {
+        log::debug("http: client left before its reply: " + exchange.method + " " + exchange.path);
+        return;
+    }
+    answer(*connection, exchange.seq, response, exchange.method, exchange.path, exchange.started,
+           exchange.requestId, exchange.project, exchange.origin, exchange.action);
 }
 
-void HttpServer::Impl::replyNow(evhttp_request* request, const api::Response& response,
-                                const std::string& method, const std::string& path, int64_t started,
-                                const std::string& requestId, const std::string& project,
-                                int action) {
+void HttpServer::Impl::answer(Connection& connection, uint64_t seq, const api::Response& response,
+                              const std::string& method, const std::string& path, int64_t started,
+                              const std::string& requestId, const std::string& project,
+                              const std::string& origin, int action) {
     ReplyOptions options;
     options.requestId = requestId;
-    options.closeConnection = !accepting_;
-    RequestGate* gate = nullptr;
-    if (evhttp_connection* connection = evhttp_request_get_connection(request)) {
-        auto known = connections_.find(connection);
-        if (known != connections_.end()) gate = known->second.gate;
-    }
-    // The gate found bad bytes after this request: this reply is the connection's last.
-    if (gate && gate->closeAfterReply()) options.closeConnection = true;
-    if (method != "OPTIONS" && cors_.needsHeaders(request)) {
+    options.close = !accepting_;
+    if (method != "OPTIONS" && !origin.empty() && cors_.needsHeaders(origin)) {
         api::Response withCors = response;  // copied only for cross-origin requests
-        cors_.addActualHeaders(request, withCors);
-        sendResponse(request, withCors, options);
+        cors_.addActualHeaders(origin, withCors);
+        connection.reply(seq, withCors, options);
     } else {
-        sendResponse(request, response, options);
+        connection.reply(seq, response, options);
     }
-    // Pointers of `request` are not used below: evhttp owns it again. The gate may hand
-    // evhttp the connection's next request now.
-    if (gate) gate->replied();
     log::AccessEntry entry;
     entry.method = method;
     entry.path = path;
@@ -514,16 +486,9 @@ void HttpServer::Impl::replyNow(evhttp_request* request, const api::Response& re
     entry.project = project;
     // The action table's name for the row metrics count the request under.
     if (action != metrics::kUnrouted) entry.action = api::actionSpec(api::Action(action)).name;
-    // The peer's address only for JSON lines (evhttp formats it; text lines never had it).
-    char client[80] = "";
-    if (log::jsonLines()) {
-        if (evhttp_connection* connection = evhttp_request_get_connection(request)) {
-            char* address = nullptr;  // libevent 2.1: char**, owned by the connection
-            ev_uint16_t port = 0;
-            evhttp_connection_get_peer(connection, &address, &port);
-            if (address) std::snprintf(client, sizeof client, "%s:%u", address, port);
-        }
-    }
+    // The peer's address only for JSON lines (text lines never had it).
+    std::string client;
+    if (log::jsonLines()) client = connection.peer() + ":" + std::to_string(connection.peerPort());
     entry.client = client;
     log::access(entry);
 }

@@ -1,6 +1,7 @@
-// The REST transport of one shard: an evhttp server on the shard's event_base, listening
-// with SO_REUSEPORT, that routes /v2 URLs to api actions (router.h) and writes the
-// api::Response back with Zaqar's headers and error bodies.
+// The REST transport of one shard: an HTTP/1.1 server on the shard's event_base (libevent
+// listeners and bufferevents, llhttp parsing: connection.h), listening with SO_REUSEPORT,
+// that routes /v2 URLs to api actions (router.h) and writes the api::Response back with
+// Zaqar's headers and error bodies.
 #pragma once
 
 #include <memory>

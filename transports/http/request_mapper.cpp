@@ -1,67 +1,37 @@
 #include "transports/http/request_mapper.h"
 
-#include <event2/buffer.h>
-#include <event2/keyvalq_struct.h>
+#include <event2/http.h>
 
 #include "transports/http/uri_codec.h"
 
 namespace zaqard::http {
 
-const char* methodName(evhttp_cmd_type type) {
-    switch (type) {
-        case EVHTTP_REQ_GET:
-            return "GET";
-        case EVHTTP_REQ_POST:
-            return "POST";
-        case EVHTTP_REQ_HEAD:
-            return "HEAD";
-        case EVHTTP_REQ_PUT:
-            return "PUT";
-        case EVHTTP_REQ_DELETE:
-            return "DELETE";
-        case EVHTTP_REQ_OPTIONS:
-            return "OPTIONS";
-        case EVHTTP_REQ_TRACE:
-            return "TRACE";
-        case EVHTTP_REQ_CONNECT:
-            return "CONNECT";
-        case EVHTTP_REQ_PATCH:
-            return "PATCH";
-    }
-    return "";
-}
-
-RequestTarget requestTarget(evhttp_request* request) {
+RequestTarget requestTarget(const std::string& text) {
     RequestTarget target;
-    const evhttp_uri* uri = evhttp_request_get_evhttp_uri(request);
+    // libevent's URI parser (a utility of event2/http.h, no server): the same reading of
+    // the target that evhttp gave zaqard before, absolute form included.
+    evhttp_uri* uri = evhttp_uri_parse_with_flags(text.c_str(), EVHTTP_URI_NONCONFORMANT);
     if (!uri) return target;
+    target.valid = true;
     if (const char* path = evhttp_uri_get_path(uri)) target.path = percentDecode(path, false);
     if (const char* query = evhttp_uri_get_query(uri)) target.rawQuery = query;
+    evhttp_uri_free(uri);
     return target;
 }
 
-std::string headerValue(evhttp_request* request, const char* name) {
-    const char* value = evhttp_find_header(evhttp_request_get_input_headers(request), name);
-    return value ? std::string(value) : std::string();
+const std::string& headerValue(const api::Headers& headers, const char* name) {
+    static const std::string kNone;
+    auto found = headers.find(name);
+    return found == headers.end() ? kNone : found->second;
 }
 
-void mapRequest(evhttp_request* request, const RequestTarget& target, api::Request& out) {
-    evkeyvalq* headers = evhttp_request_get_input_headers(request);
-    bool contentLength = false;
-    for (evkeyval* header = headers->tqh_first; header; header = header->next.tqe_next) {
-        auto [slot, inserted] = out.headers.emplace(header->key, header->value);
-        if (!inserted) slot->second.append(",").append(header->value);
-        if (evutil_ascii_strcasecmp(header->key, "Content-Length") == 0) contentLength = true;
-    }
+void mapRequest(ParsedRequest&& request, const RequestTarget& target, api::Request& out) {
+    out.headers = std::move(request.headers);
     out.query = parseQueryString(target.rawQuery);
     out.path = target.path;
-
-    evbuffer* input = evhttp_request_get_input_buffer(request);
-    size_t length = evbuffer_get_length(input);
-    out.body.resize(length);
-    if (length) evbuffer_copyout(input, out.body.data(), length);
     // Chunked uploads carry no Content-Length but still have a body.
-    out.hasBody = contentLength || length > 0;
+    out.hasBody = request.hasContentLength || !request.body.empty();
+    out.body = std::move(request.body);
 }
 
 }  // namespace zaqard::http

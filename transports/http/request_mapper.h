@@ -1,28 +1,29 @@
-// evhttp request -> the pieces the transport checks and the api::Request it builds.
+// A parsed request (request_parser.h) -> the pieces the transport checks and the
+// api::Request it builds.
 #pragma once
-
-#include <event2/http.h>
 
 #include <string>
 
 #include "src/api/request.h"
+#include "transports/http/request_parser.h"
 
 namespace zaqard::http {
 
-// "GET", "PATCH", ... for an evhttp command; "" for one we do not know.
-const char* methodName(evhttp_cmd_type type);
-
-// The path (percent-decoded, as WSGI's PATH_INFO) and the raw query of the request URI.
+// The path (percent-decoded, as WSGI's PATH_INFO) and the raw query of the request target
+// (origin or absolute form, parsed as evhttp did: evhttp_uri_parse, non-conformant flag).
+// `valid` is false for a target that is no URI reference.
 struct RequestTarget {
     std::string path;
     std::string rawQuery;
+    bool valid = false;
 };
-RequestTarget requestTarget(evhttp_request* request);
+RequestTarget requestTarget(const std::string& target);
 
-// Header value or "" (first occurrence; names are case-insensitive).
-std::string headerValue(evhttp_request* request, const char* name);
+// Header value or "" (names are case-insensitive; repeated headers joined with ",").
+const std::string& headerValue(const api::Headers& headers, const char* name);
 
-// Fills headers (repeated headers joined with ","), query pairs, body/hasBody and path.
-void mapRequest(evhttp_request* request, const RequestTarget& target, api::Request& out);
+// Moves headers, the body and hasBody (a Content-Length was sent, or a chunked body) into
+// `out`, with the query pairs and the path.
+void mapRequest(ParsedRequest&& request, const RequestTarget& target, api::Request& out);
 
 }  // namespace zaqard::http
