@@ -79,7 +79,7 @@ void FileEvent::onReady(evutil_socket_t, short what, void* self) {
 TurnEnd::TurnEnd(Dispatcher& dispatcher, std::function<void()> callback)
     : callback_(std::move(callback)),
       event_(event_new(dispatcher.base(), -1, 0, &TurnEnd::onRun, this)) {
-    event_priority_set(event_.get(), kIoPriority);
+    event_priority_set(event_.get(), kDeferredPriority);  // rule 4
 }
 
 void TurnEnd::schedule() {

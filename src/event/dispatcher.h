@@ -7,12 +7,14 @@
 //  2. Two priorities: I/O and timers run at priority 0; deferred work (deferDelete,
 //     end-of-iteration flushes) runs at priority 1, i.e. after all I/O of the iteration.
 //  3. Never free an object from inside its own callback: hand it to deferDelete().
-//  4. A TurnEnd scheduled from a callback runs in the same loop turn, after the callbacks
-//     already made active in it (every fd that epoll reported ready, every due timer) and
-//     before the next wait: the place to flush what the turn's callbacks gathered (the
-//     coalesced Redis calls) with no timer and no added latency. libevent appends an
-//     event made active to its priority's active queue, which it drains to the end in
-//     the same pass; a priority-1 event (defer()) would wait for a turn with no I/O.
+//  4. A TurnEnd scheduled from a callback runs after the callbacks already made active in
+//     this turn and before the next wait for I/O: the place to flush what the turn's
+//     callbacks gathered (the coalesced Redis calls) with no timer. It runs at priority 1,
+//     libevent's default, where evhttp's and hiredis' own events also run (they are not
+//     created here): libevent appends it to that active queue and drains the queue in the
+//     same pass, so it comes after every HTTP request read in this turn and no later than
+//     hiredis' write event. At priority 0 it would preempt the priority-1 queue after the
+//     first callback that scheduled it (libevent's event_continue), one request per flush.
 #pragma once
 
 #include <event2/event.h>
