@@ -47,6 +47,7 @@ struct CoalescingClient::Group {
     std::vector<ReplyCallback> replies;  // when not pipelined
     std::vector<PipelineCallback> pipelineReplies;  // when pipelined
     std::string requestId;                          // of the call that opened it
+    bool parked = false;  // rule 1: waits for the tag's calls in flight, not the turn's end
 
     // Whether `command` (with `trailer`) may join: same function, same keys, same trailer.
     bool accepts(const Command& command, size_t keys, const std::vector<Command>* more) const {
@@ -65,14 +66,14 @@ CoalescingClient::CoalescingClient(event::Dispatcher& dispatcher,
                                    std::unique_ptr<RedisClient> inner, BatchLookup lookup)
     : inner_(std::move(inner)),
       lookup_(std::move(lookup)),
-      turnEnd_(dispatcher.createTurnEnd([this] { flush(); })) {}
+      turnEnd_(dispatcher.createTurnEnd([this] { flush(false); })) {}
 
 CoalescingClient::~CoalescingClient() {
     stop();
 }
 
 void CoalescingClient::stop() {
-    if (!stopped_) flush();
+    if (!stopped_) flush(true);
     stopped_ = true;
     inner_->stop();
 }
@@ -100,10 +101,11 @@ bool CoalescingClient::tryJoin(Command& command, std::vector<Command>* trailer,
         opened->pipelined = trailer != nullptr;
         if (trailer != nullptr) opened->trailer = std::move(*trailer);
         opened->requestId = std::string(log::currentRequestId());
+        opened->parked = inFlight_.count(opened->tag) > 0;
         group = opened.get();
         byTag_[group->tag] = group;
         open_.push_back(std::move(opened));
-        turnEnd_->schedule();
+        if (!group->parked) turnEnd_->schedule();
     }
     group->calls.push_back(std::move(command));
     if (group->pipelined)
@@ -155,25 +157,55 @@ void CoalescingClient::sendGroupOf(std::string_view tag) {
     send(std::move(taken));
 }
 
-void CoalescingClient::flush() {
+void CoalescingClient::flush(bool all) {
     std::vector<std::unique_ptr<Group>> groups;
     groups.swap(open_);
-    byTag_.clear();
-    for (auto& group : groups) send(std::move(group));
+    for (auto& group : groups) {
+        if (group->parked && !all) {
+            open_.push_back(std::move(group));
+            continue;
+        }
+        byTag_.erase(group->tag);
+        send(std::move(group));
+    }
+}
+
+// A call of `tag` sent by send() answered: when none is left in flight, the group parked
+// behind them goes now (rule 1).
+void CoalescingClient::settle(const std::string& tag) {
+    auto found = inFlight_.find(tag);
+    if (found == inFlight_.end() || --found->second > 0) return;
+    inFlight_.erase(found);
+    auto open = byTag_.find(tag);
+    if (open != byTag_.end() && open->second->parked) sendGroupOf(tag);
 }
 
 void CoalescingClient::send(std::unique_ptr<Group> group) {
     // Slow-call warnings name the request that opened the group.
     log::RequestScope scope(group->requestId);
+    ++inFlight_[group->tag];
+    // Runs first in every answer: the parked group goes out before the callers' own work.
+    auto settled = [this, alive = std::weak_ptr<bool>(alive_), tag = group->tag] {
+        if (!alive.expired()) settle(tag);
+    };
     size_t count = group->calls.size();
     if (count == 1) {  // rule 1: a lone call goes as it came
         if (!group->pipelined)
-            return inner_->command(std::move(group->calls.front()),
-                                   std::move(group->replies.front()));
+            return inner_->command(
+                std::move(group->calls.front()),
+                [settled, done = std::move(group->replies.front())](Result<RedisValue> reply) {
+                    settled();
+                    done(std::move(reply));
+                });
         std::vector<Command> commands;
         commands.push_back(std::move(group->calls.front()));
         for (auto& more : group->trailer) commands.push_back(std::move(more));
-        return inner_->pipeline(std::move(commands), std::move(group->pipelineReplies.front()));
+        return inner_->pipeline(std::move(commands),
+                                [settled, done = std::move(group->pipelineReplies.front())](
+                                    Result<std::vector<RedisValue>> replies) {
+                                    settled();
+                                    done(std::move(replies));
+                                });
     }
     metrics::redisCoalesced(count);
 
@@ -205,7 +237,8 @@ void CoalescingClient::send(std::unique_ptr<Group> group) {
         return Error{ErrorKind::Unavailable, "redis: batch reply of the wrong shape"};
     };
     if (!shared->pipelined) {
-        inner_->command(std::move(batch), [shared, split](Result<RedisValue> reply) {
+        inner_->command(std::move(batch), [shared, split, settled](Result<RedisValue> reply) {
+            settled();
             for (size_t i = 0; i < shared->replies.size(); ++i) {
                 if (!reply.ok())
                     shared->replies[i](reply.error());
@@ -218,25 +251,27 @@ void CoalescingClient::send(std::unique_ptr<Group> group) {
     std::vector<Command> commands;
     commands.push_back(std::move(batch));
     for (const auto& more : shared->trailer) commands.push_back(more);
-    inner_->pipeline(std::move(commands), [shared, split](Result<std::vector<RedisValue>> replies) {
-        for (size_t i = 0; i < shared->pipelineReplies.size(); ++i) {
-            if (!replies.ok()) {
-                shared->pipelineReplies[i](replies.error());
-                continue;
-            }
-            auto mine = split(*shared, replies.value()[0], i);
-            if (!mine.ok()) {
-                shared->pipelineReplies[i](mine.error());
-                continue;
-            }
-            std::vector<RedisValue> values;
-            values.reserve(replies.value().size());
-            values.push_back(std::move(mine.value()));
-            for (size_t k = 1; k < replies.value().size(); ++k)
-                values.push_back(replies.value()[k]);
-            shared->pipelineReplies[i](std::move(values));
-        }
-    });
+    inner_->pipeline(std::move(commands),
+                     [shared, split, settled](Result<std::vector<RedisValue>> replies) {
+                         settled();
+                         for (size_t i = 0; i < shared->pipelineReplies.size(); ++i) {
+                             if (!replies.ok()) {
+                                 shared->pipelineReplies[i](replies.error());
+                                 continue;
+                             }
+                             auto mine = split(*shared, replies.value()[0], i);
+                             if (!mine.ok()) {
+                                 shared->pipelineReplies[i](mine.error());
+                                 continue;
+                             }
+                             std::vector<RedisValue> values;
+                             values.reserve(replies.value().size());
+                             values.push_back(std::move(mine.value()));
+                             for (size_t k = 1; k < replies.value().size(); ++k)
+                                 values.push_back(replies.value()[k]);
+                             shared->pipelineReplies[i](std::move(values));
+                         }
+                     });
 }
 
 }  // namespace zaqard::storage::redis

@@ -6,9 +6,13 @@
 // of N; zaqard sends and parses one command.
 //
 // Rules:
-//  1. No timer: a group is sent at the end of the loop turn it was opened in
-//     (event::TurnEnd, dispatcher.h rule 4), before hiredis writes the turn's commands. A
-//     group of one call is sent as that call, unchanged: a lone request pays nothing.
+//  1. No timer. A group is sent at the end of the loop turn it was opened in
+//     (event::TurnEnd, dispatcher.h rule 4), before hiredis writes the turn's commands;
+//     but while calls of its queue sent earlier are still in flight it is parked and goes
+//     the moment the last of them answers (group commit: the calls that arrive while Redis
+//     works on a queue's batch form the next one). Under a light load nothing is in
+//     flight and nothing waits; when Redis is the bottleneck the batches grow by
+//     themselves. A group of one call is sent as that call: a lone request pays nothing.
 //  2. Each caller gets its own answer: the batch replies one element per call, in order;
 //     a call that failed in Redis gets its error element (the others their replies).
 //     When the batch gets no answer (connection lost, deadline, 503) or an error of its
@@ -81,7 +85,8 @@ class CoalescingClient : public RedisClient {
                  PipelineCallback& pipelined);
     void sendGroupOf(std::string_view tag);  // rule 3: before a call touching `tag`
     void send(std::unique_ptr<Group> group);
-    void flush();
+    void flush(bool all);  // all: the parked groups too (stop)
+    void settle(const std::string& tag);
 
     std::unique_ptr<RedisClient> inner_;
     BatchLookup lookup_;
@@ -90,6 +95,10 @@ class CoalescingClient : public RedisClient {
     std::vector<std::unique_ptr<Group>> open_;
     std::unordered_map<std::string, Group*> byTag_;
     bool stopped_ = false;
+    // Calls sent by send() and not answered yet, per tag (rule 1).
+    std::unordered_map<std::string, int> inFlight_;
+    // Callbacks that outlive the client skip its bookkeeping.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 // The hash tag of a key (the content of its first non-empty {...}), or the key itself.
