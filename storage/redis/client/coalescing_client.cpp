@@ -21,6 +21,10 @@ std::string_view hashTagOf(std::string_view key) {
 
 namespace {
 
+// Calls (single or batch) of one tag in flight before the next group parks (rule 1): two
+// keep Redis busy with one while the next one forms, as a double buffer.
+constexpr int kMaxInFlight = 2;
+
 // FCALL <function> <numkeys> <key>...: the number of keys, 0 when not such a call.
 size_t fcallKeyCount(const Command& command) {
     const auto& args = command.args;
@@ -101,7 +105,8 @@ bool CoalescingClient::tryJoin(Command& command, std::vector<Command>* trailer,
         opened->pipelined = trailer != nullptr;
         if (trailer != nullptr) opened->trailer = std::move(*trailer);
         opened->requestId = std::string(log::currentRequestId());
-        opened->parked = inFlight_.count(opened->tag) > 0;
+        auto flying = inFlight_.find(opened->tag);
+        opened->parked = flying != inFlight_.end() && flying->second >= kMaxInFlight;
         group = opened.get();
         byTag_[group->tag] = group;
         open_.push_back(std::move(opened));
@@ -174,8 +179,8 @@ void CoalescingClient::flush(bool all) {
 // behind them goes now (rule 1).
 void CoalescingClient::settle(const std::string& tag) {
     auto found = inFlight_.find(tag);
-    if (found == inFlight_.end() || --found->second > 0) return;
-    inFlight_.erase(found);
+    if (found == inFlight_.end()) return;
+    if (--found->second == 0) inFlight_.erase(found);
     auto open = byTag_.find(tag);
     if (open != byTag_.end() && open->second->parked) sendGroupOf(tag);
 }
