@@ -2,7 +2,7 @@
 # dependency is missing (a fresh machine), and does nothing otherwise.
 zaqard_deps_present() {
   command -v cmake >/dev/null && command -v g++ >/dev/null && command -v redis-server >/dev/null &&
-    pkg-config --exists libevent hiredis jansson inih libwebsockets libuv msgpack libcurl \
+    pkg-config --exists libevent hiredis jansson simdjson inih libwebsockets libuv msgpack libcurl \
       libesmtp-1.0 jemalloc libsystemd 2>/dev/null &&
     [[ -f /usr/include/gtest/gtest.h ]] && [[ -f /usr/share/llhttp/llhttp.c ]] &&
     /usr/bin/python3 -c 'import pytest, zaqarclient, aiosmtpd' 2>/dev/null

@@ -11,7 +11,7 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update
 $SUDO apt-get install -y --no-install-recommends \
   cmake g++ make pkg-config git ca-certificates curl openssl \
-  libevent-dev libhiredis-dev libjansson-dev libinih-dev libssl-dev libgtest-dev \
+  libevent-dev libhiredis-dev libjansson-dev libsimdjson-dev libinih-dev libssl-dev libgtest-dev \
   libcurl4-openssl-dev libesmtp-dev libjemalloc-dev \
   libwebsockets-dev libwebsockets-evlib-uv node-llhttp libuv1-dev libmsgpack-dev libyaml-dev \
   libsystemd-dev dpkg-dev file systemd man-db \

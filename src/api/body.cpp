@@ -7,9 +7,13 @@ namespace zaqard::api {
 Rejection deserializeBody(const Request& request, Json& out) {
     if (!request.hasBody) return badRequestBody("Request body can not be empty");
     JsonParseResult parsed = parseJsonBody(request.body);
-    switch (parsed.error) {
+    if (parsed.error == JsonParseError::None) out = std::move(parsed.value);
+    return parseRejection(parsed.error);
+}
+
+Rejection parseRejection(JsonParseError error) {
+    switch (error) {
         case JsonParseError::None:
-            out = std::move(parsed.value);
             return std::nullopt;
         case JsonParseError::IntegerTooLarge:
             return badRequestBody("JSON contains integer that is too large.");

@@ -17,6 +17,9 @@ namespace zaqard::api {
 // empty or whitespace-only body and top-level scalars) -> "Request body could not be parsed."
 Rejection deserializeBody(const Request& request, Json& out);
 
+// The rejection deserializeBody gives for a parse error (none for JsonParseError::None).
+Rejection parseRejection(JsonParseError error);
+
 // get_checked_field(doc, name, int, default): the value when present (Python ints include
 // booleans), `fallback` when absent, "The value of the "<name>" field must be a int." else.
 Rejection checkedIntField(const json_t* document, const char* name, int64_t fallback, int64_t& out);

@@ -63,12 +63,10 @@ void appendMessageText(std::string& out, const storage::Message& m, const std::s
     out += '}';
 }
 
-}  // namespace
-
-std::string messagesText(const std::vector<storage::Message>& messages, const std::string& base,
-                         const std::string& claimId, bool withChecksum, std::string_view tail) {
-    std::string out = "{\"messages\":[";
-    out.reserve(64 + messages.size() * (160 + base.size()) + tail.size());
+// `[...]` of messages, each as message() renders it.
+void appendMessages(std::string& out, const std::vector<storage::Message>& messages,
+                    const std::string& base, const std::string& claimId, bool withChecksum) {
+    out += '[';
     for (size_t i = 0; i < messages.size(); ++i) {
         const storage::Message& m = messages[i];
         if (i > 0) out += ',';
@@ -80,7 +78,35 @@ std::string messagesText(const std::vector<storage::Message>& messages, const st
             appendMessageText(out, m, base, claim);
     }
     out += ']';
+}
+
+}  // namespace
+
+std::string messagesText(const std::vector<storage::Message>& messages, const std::string& base,
+                         const std::string& claimId, bool withChecksum, std::string_view tail) {
+    std::string out = "{\"messages\":";
+    out.reserve(64 + messages.size() * (160 + base.size()) + tail.size());
+    appendMessages(out, messages, base, claimId, withChecksum);
     out += tail;
+    out += '}';
+    return out;
+}
+
+std::string messageText(const storage::Message& m, const std::string& base, bool withChecksum) {
+    if (withChecksum) return dumpJson(message(m, base, m.claimId, true).get());
+    std::string out;
+    out.reserve(160 + base.size() + m.body.size());
+    appendMessageText(out, m, base, m.claimId);
+    return out;
+}
+
+std::string claimText(const storage::ClaimInfo& info, const std::string& base, bool withChecksum) {
+    std::string out = "{\"age\":" + std::to_string(info.age) +
+                      ",\"ttl\":" + std::to_string(info.ttl) + ",\"messages\":";
+    out.reserve(64 + info.messages.size() * (160 + base.size()));
+    appendMessages(out, info.messages, base, info.id, withChecksum);
+    out += ",\"href\":";
+    out += dumpJson(Json::string(base + "/claims/" + info.id).get());
     out += '}';
     return out;
 }

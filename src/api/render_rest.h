@@ -26,12 +26,17 @@ Json message(const storage::Message& m, const std::string& base, const std::stri
 Json message(const storage::Message& m, const std::string& base, bool withChecksum);
 
 // `{"messages":[...]` + `tail` + `}` as text, each message as message() renders it, byte
-// for byte what dumping that Json would give. Stored bodies are spliced in unparsed (they
-// were written by the same compact dump on post), which spares a parse and a dump per
-// message on the list and claim paths. `claimId` empty: each message's live claim.
+// for byte what dumping that Json would give but for the bodies: they are spliced in
+// unparsed, the validated JSON text the client posted (post_body.h), which spares a parse
+// and a dump per message on the list and claim paths. `claimId` empty: each message's live claim.
 // `tail` is appended after the array, e.g. `,"links":[]`.
 std::string messagesText(const std::vector<storage::Message>& messages, const std::string& base,
                          const std::string& claimId, bool withChecksum, std::string_view tail);
+
+// message() and claim() as text, the stored bodies spliced in as messagesText does: the
+// client gets each body back as it sent it (src/api/post_body.h).
+std::string messageText(const storage::Message& m, const std::string& base, bool withChecksum);
+std::string claimText(const storage::ClaimInfo& info, const std::string& base, bool withChecksum);
 
 // Pop items: {"id", "age", "ttl", "body", "claim_id": null, "claim_count"[, "checksum"]}.
 Json popItem(const storage::Message& m, bool withChecksum);

@@ -11,6 +11,13 @@ void stripIdentityHeaders(api::Headers& headers) {
 void applyIdentity(api::Headers& headers, const Identity& identity) {
     stripIdentityHeaders(headers);
     for (const auto& [name, value] : identity.headers) headers[name] = value;
+    // The validated token replaces whatever token header the request carried: a WebSocket
+    // frame's own X-Auth-Token was never validated and must not reach Keystone as the
+    // caller's.
+    if (!identity.token.empty()) {
+        headers.erase("X-Storage-Token");
+        headers["X-Auth-Token"] = identity.token;
+    }
 }
 
 std::string tokenOf(const api::Headers& headers) {

@@ -133,6 +133,7 @@ void KeystoneClient::sendValidation(const std::string& token, TokenValidator::Do
                     log::error("keystone: unreadable token document");
                     return done(unavailable());
                 }
+                identity->token = token;
                 return done(Validation{Verdict::Valid,
                                        std::make_shared<const Identity>(std::move(*identity))});
             }

@@ -17,6 +17,11 @@ struct Identity {
     // keystonemiddleware's identity headers for this token, in its spelling
     // (X-Identity-Status, X-Project-Id, X-Roles, X-User-Id, legacy aliases, ...).
     std::vector<std::pair<std::string, std::string>> headers;
+    // The token this identity was validated from: applyIdentity sets it as X-Auth-Token,
+    // so a request made on a WebSocket connection (whose frames carry no token: it was
+    // sent once, in `authenticate`) still has the caller's token for what needs one, the
+    // trust a trust+ subscription creates (src/api/handlers/subscriptions.cpp).
+    std::string token;
 };
 
 enum class Verdict {

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <set>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -503,19 +504,37 @@ struct Gathered {
     Key last;                  // inih reports continuation lines as repeats of the same key
     int line = 0;              // the line inih is parsing (counted by readLine)
     bool atLineStart = true;
-    FILE* file = nullptr;
+    std::string_view text;  // what is left of the file to read
 };
 
-// inih's reader: fgets that counts lines, since ini_parse's handler is not told the line.
-// A long line comes in several reads; only a read after a newline starts a new line.
+// inih's reader: fgets over the file's text that counts lines, since ini_parse's handler
+// is not told the line. A long line comes in several reads; only a read after a newline
+// starts a new line.
 char* readLine(char* buffer, int size, void* stream) {
     auto& gathered = *static_cast<Gathered*>(stream);
-    char* read = std::fgets(buffer, size, gathered.file);
-    if (!read) return nullptr;
+    if (gathered.text.empty() || size < 2) return nullptr;
+    size_t take = std::min(gathered.text.size(), static_cast<size_t>(size - 1));
+    size_t newline = gathered.text.substr(0, take).find('\n');
+    if (newline != std::string_view::npos) take = newline + 1;
+    std::memcpy(buffer, gathered.text.data(), take);
+    buffer[take] = '\0';
+    gathered.text.remove_prefix(take);
     if (gathered.atLineStart) ++gathered.line;
-    size_t length = std::strlen(read);
-    gathered.atLineStart = length > 0 && read[length - 1] == '\n';
-    return read;
+    size_t length = std::strlen(buffer);  // as after fgets: a NUL byte ends the line's text
+    gathered.atLineStart = length > 0 && buffer[length - 1] == '\n';
+    return buffer;
+}
+
+// The whole file: config files are small, and the parser then reads memory only.
+bool readFile(const std::string& path, std::string& text) {
+    std::FILE* file = std::fopen(path.c_str(), "r");
+    if (!file) return false;
+    char chunk[65536];
+    size_t got;
+    while ((got = std::fread(chunk, 1, sizeof chunk, file)) > 0) text.append(chunk, got);
+    bool ok = !std::ferror(file);
+    std::fclose(file);
+    return ok;
 }
 
 int onIniValue(void* user, const char* section, const char* name, const char* value) {
@@ -537,20 +556,36 @@ int onIniValue(void* user, const char* section, const char* name, const char* va
 }
 
 // Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of
-// neighbours ("prot" is one edit from "port") each cost one.
-size_t editDistance(const std::string& a, const std::string& b) {
-    std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
-    for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
-    for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+// neighbours ("prot" is one edit from "port") each cost one. Only distances up to `limit`
+// matter (a suggestion is a few edits away), so anything farther answers limit + 1 as soon
+// as it is certain: a length difference over the limit, or a row whose every cell is over
+// it (cells never decrease down the table). Three rolling rows; no allocation per cell.
+size_t editDistance(const std::string& a, const std::string& b, size_t limit) {
+    const size_t far = limit + 1;
+    if ((a.size() > b.size() ? a.size() - b.size() : b.size() - a.size()) > limit) return far;
+    std::vector<size_t> rows(3 * (b.size() + 1));
+    size_t* before = rows.data();              // row i - 2
+    size_t* previous = before + b.size() + 1;  // row i - 1
+    size_t* current = previous + b.size() + 1;
+    for (size_t j = 0; j <= b.size(); ++j) previous[j] = j;
     for (size_t i = 1; i <= a.size(); ++i) {
+        current[0] = i;
+        size_t rowMin = current[0];
         for (size_t j = 1; j <= b.size(); ++j) {
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
-                                d[i - 1][j - 1] + (a[i - 1] != b[j - 1] ? 1 : 0)});
+            size_t cost = std::min(previous[j], current[j - 1]) + 1;
+            cost = std::min(cost, previous[j - 1] + (a[i - 1] != b[j - 1] ? 1 : 0));
             if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+                cost = std::min(cost, before[j - 2] + 1);
+            current[j] = cost;
+            rowMin = std::min(rowMin, cost);
         }
+        if (rowMin > limit) return far;
+        size_t* reused = before;
+        before = previous;
+        previous = current;
+        current = reused;
     }
-    return d[a.size()][b.size()];
+    return std::min(previous[b.size()], far);
 }
 
 // Where problems go: the first one ends loading (start-up), or every one is collected
@@ -594,7 +629,8 @@ std::set<std::string> knownSectionNames() {
 
 namespace {
 
-bool load(const std::string& path, Config& config, Reporter& report) {
+// `path` names the text in messages and becomes config.sourceFile.
+bool load(const std::string& path, std::string_view text, Config& config, Reporter& report) {
     // oslo's parser has no inline comments ("a;b" is a value) and no line-length limit.
     ini_allow_inline_comments = false;
     ini_use_stack = false;
@@ -604,13 +640,8 @@ bool load(const std::string& path, Config& config, Reporter& report) {
 
     Gathered gathered;
     report.gathered = &gathered;
-    gathered.file = std::fopen(path.c_str(), "r");
-    if (!gathered.file) {
-        report.fail(0, "cannot open " + path);
-        return false;
-    }
+    gathered.text = text;
     int status = ini_parse_stream(&readLine, &gathered, &onIniValue, &gathered);
-    std::fclose(gathered.file);
     if (status != 0) {
         report.fail(status, "syntax error on line " + std::to_string(status));
         return false;
@@ -751,17 +782,33 @@ bool load(const std::string& path, Config& config, Reporter& report) {
 }  // namespace
 
 bool loadConfigFile(const std::string& path, Config& config, std::string& error) {
+    std::string text;
+    if (!readFile(path, text)) {
+        error = "cannot open " + path;
+        return false;
+    }
+    return loadConfigText(path, text, config, error);
+}
+
+bool loadConfigText(const std::string& name, std::string_view text, Config& config,
+                    std::string& error) {
     Reporter report;
     report.error = &error;
-    return load(path, config, report);
+    return load(name, text, config, report);
 }
 
 std::vector<ConfigProblem> checkConfigFile(const std::string& path) {
+    std::string text;
+    if (!readFile(path, text)) return {{0, "cannot open " + path}};
+    return checkConfigText(path, text);
+}
+
+std::vector<ConfigProblem> checkConfigText(const std::string& name, std::string_view text) {
     std::vector<ConfigProblem> problems;
     Config config;
     Reporter report;
     report.all = &problems;
-    load(path, config, report);
+    load(name, text, config, report);
     // In file order; problems without a line (rules across options) last.
     std::stable_sort(problems.begin(), problems.end(), [](const auto& a, const auto& b) {
         auto rank = [](int line) { return line > 0 ? line : INT32_MAX; };
@@ -781,8 +828,10 @@ std::string suggestOption(const std::string& section, const std::string& name) {
 }
 
 std::string suggestSection(const std::string& section) {
-    auto known = knownSectionNames();
-    std::vector<std::string> names(known.begin(), known.end());
+    static const std::vector<std::string> names = [] {
+        auto known = knownSectionNames();
+        return std::vector<std::string>(known.begin(), known.end());
+    }();
     std::string guess = closest(lower(section), names);
     return guess.empty() ? guess : displaySection(guess);
 }
@@ -794,10 +843,12 @@ std::string closest(const std::string& word, const std::vector<std::string>& can
     std::string best;
     size_t bestDistance = limit + 1;
     for (const auto& candidate : candidates) {
-        size_t distance = editDistance(word, candidate);
+        // Only a strictly closer candidate can win: bound the search by the best so far.
+        size_t distance = editDistance(word, candidate, bestDistance - 1);
         if (distance < bestDistance) {
             best = candidate;
             bestDistance = distance;
+            if (distance == 0) break;
         }
     }
     return best;

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "src/config/config.h"
@@ -16,6 +17,10 @@ std::optional<std::string> findConfigFile(const std::string& explicitPath);
 // Parses `path` into `config`. Unknown sections/options are logged as warnings; a bad
 // value makes it return false with `error` naming the section and option.
 bool loadConfigFile(const std::string& path, Config& config, std::string& error);
+// The same for a file's text already in memory; `name` stands for its path in messages
+// (and becomes config.sourceFile).
+bool loadConfigText(const std::string& name, std::string_view text, Config& config,
+                    std::string& error);
 
 // One thing --check-config reports: the file's line (0 when it has none, e.g. a rule
 // across options) and what is wrong, as start-up would say it.
@@ -27,6 +32,7 @@ struct ConfigProblem {
 // Loads `path` as loadConfigFile does but collects every problem instead of stopping at
 // the first, and counts unknown sections/options (start-up's warnings) as problems.
 std::vector<ConfigProblem> checkConfigFile(const std::string& path);
+std::vector<ConfigProblem> checkConfigText(const std::string& name, std::string_view text);
 
 // "FILE:LINE: text" (or "FILE: text" without a line).
 std::string formatProblem(const std::string& path, const ConfigProblem& problem);

@@ -73,6 +73,9 @@ std::string claimedSetKey(std::string_view tag) {
 std::string expirySetKey(std::string_view tag) {
     return tagged("z:x:", tag);
 }
+std::string messageSetKey(std::string_view tag) {
+    return tagged("z:all:", tag);
+}
 std::string outboxKey(std::string_view tag) {
     return tagged("z:out:", tag);
 }

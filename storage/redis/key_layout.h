@@ -45,9 +45,11 @@ std::string siblingTag(std::string_view tag, std::string_view queueName);
 // The 11 keys every queue script receives, in the order _lib.lua expects.
 std::vector<std::string> queueKeys(std::string_view tag);
 std::string queueHashKey(std::string_view tag);
-// z:cl:{T} (claimed messages by claim expiry) and z:x:{T} (every message by expiry).
+// z:cl:{T} (claimed messages by claim expiry), z:x:{T} (messages outside the in-order
+// run, by expiry) and z:all:{T} (every message by rank).
 std::string claimedSetKey(std::string_view tag);
 std::string expirySetKey(std::string_view tag);
+std::string messageSetKey(std::string_view tag);
 std::string outboxKey(std::string_view tag);
 // The dead-letter dedup set of a queue (KEYS[12] of dead_letter_post.lua).
 std::string deadLetterDedupKey(std::string_view tag);

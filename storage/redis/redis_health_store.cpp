@@ -1,12 +1,14 @@
 // HealthStore on Redis; see redis_health_store.h.
 //
 // messageVolume() reads the per-queue sets the scripts keep anyway, never the messages:
-// per queue total = ZCOUNT z:x:{T} (now, +inf) and claimed = ZCOUNT z:cl:{T} (now, +inf),
-// the queue stats formula (stats.lua). The queues come from a cursor scan of the registry
-// buckets z:registry:{0..15}, then of the pre-bucket z:registry (SSCAN, kTagsPerScan tags
-// a round trip, one key after the other); the two ZCOUNTs of every tag of a batch are
-// sent pipelined without waiting. Cost for Q queues: 1 + 17 + ceil(Q / 500) round trips
-// and 2 Q O(log n) commands, e.g. ~38 round trips and 20 000 commands (a few ms of Redis
+// per queue total = ZCARD z:all:{T} - ZCOUNT z:x:{T} [-inf, now] and claimed =
+// ZCOUNT z:cl:{T} (now, +inf). That is stats.lua's formula but for the expired messages
+// of the in-order run (not in z:x, _lib.lua) that housekeeping has not dropped yet: they
+// count here until the queue's next call or sweep (stats.lua walks to find them). The queues come
+// from a cursor scan of the registry buckets z:registry:{0..15}, then of the pre-bucket z:registry
+// (SSCAN, kTagsPerScan tags a round trip, one key after the other); the three counts of every tag
+// of a batch are sent pipelined without waiting. Cost for Q queues: 1 + 17 + ceil(Q / 500) round
+// trips and 3 Q O(log n) commands, e.g. ~38 round trips and 30 000 commands (a few ms of Redis
 // time) for 10 000 queues. Nothing is aggregated in Redis: in Redis Cluster each SSCAN
 // goes to its bucket's slot, each ZCOUNT to its queue's slot, and no script touches two
 // slots. The sum is not one snapshot (queues change during the scan), as Zaqar's
@@ -45,6 +47,7 @@ class VolumeScan : public std::enable_shared_from_this<VolumeScan> {
             if (!reply.ok() || reply.value().isError()) return self->fail(replyError(reply));
             int64_t ms = reply.value().at(0).asInt() * 1000 + reply.value().at(1).asInt() / 1000;
             self->after_ = "(" + std::to_string(ms);
+            self->upTo_ = std::to_string(ms);
             self->scan();
         });
     }
@@ -63,21 +66,26 @@ class VolumeScan : public std::enable_shared_from_this<VolumeScan> {
                            self->cursor_ = reply.value().at(0).asString();
                            const RedisValue& tags = reply.value().at(1);
                            if (tags.size() == 0) return self->batchDone();
-                           self->pending_ = 2 * tags.size();
+                           self->pending_ = 3 * tags.size();
                            for (const auto& tag : tags.elements) {
-                               self->count(expirySetKey(tag.asString()), self->volume_.total);
-                               self->count(claimedSetKey(tag.asString()), self->volume_.claimed);
+                               const std::string& t = tag.asString();
+                               self->count({"ZCARD", messageSetKey(t)}, self->volume_.total, 1);
+                               self->count({"ZCOUNT", expirySetKey(t), "-inf", self->upTo_},
+                                           self->volume_.total, -1);
+                               self->count({"ZCOUNT", claimedSetKey(t), self->after_, "+inf"},
+                                           self->volume_.claimed, 1);
                            }
                        });
     }
 
-    void count(const std::string& key, int64_t& sum) {
+    // Adds sign * the command's integer reply to sum.
+    void count(Command command, int64_t& sum, int sign) {
         auto self = shared_from_this();
-        redis_.command({"ZCOUNT", key, after_, "+inf"}, [self, &sum](Result<RedisValue> reply) {
+        redis_.command(std::move(command), [self, &sum, sign](Result<RedisValue> reply) {
             if (!reply.ok() || reply.value().isError())
                 self->fail(replyError(reply));
             else
-                sum += reply.value().asInt();
+                sum += sign * reply.value().asInt();
             if (--self->pending_ == 0) self->batchDone();
         });
     }
@@ -100,6 +108,7 @@ class VolumeScan : public std::enable_shared_from_this<VolumeScan> {
     RedisClient& redis_;
     Callback<MessageVolume> done_;
     std::string after_;  // "(<now ms>": scores strictly after now
+    std::string upTo_;   // "<now ms>": scores up to now (expired)
     int position_ = 0;   // registry bucket; kRegistryBuckets: the pre-bucket z:registry
     std::string cursor_ = "0";
     int scans_ = 0;

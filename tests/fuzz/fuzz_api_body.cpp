@@ -9,9 +9,35 @@
 #include <string>
 
 #include "src/api/action_table.h"
+#include "src/api/post_body.h"
 #include "tests/fuzz/api_harness.h"
 
 using namespace zaqard;
+
+namespace {
+
+// The post body readers (src/api/post_body.h) must agree on every input: simdjson's
+// answer is what is stored, jansson's is the reference.
+void checkPostBodyReaders(const std::string& text) {
+    api::PostDocument fast = api::readPostBody(text);
+    api::PostDocument reference = api::readPostBodyWithJansson(text);
+    if (fast.error != reference.error || fast.hasMessages != reference.hasMessages ||
+        fast.messagesIsArray != reference.messagesIsArray ||
+        fast.items.size() != reference.items.size())
+        std::abort();
+    for (size_t i = 0; i < fast.items.size(); ++i) {
+        const api::PostItem& a = fast.items[i];
+        const api::PostItem& b = reference.items[i];
+        if (a.isObject != b.isObject || bool(a.fields) != bool(b.fields) ||
+            (a.fields && !json_equal(a.fields.get(), b.fields.get())) ||
+            a.body.has_value() != b.body.has_value())
+            std::abort();
+        // A kept body is valid JSON to jansson (it is spliced into replies as is).
+        if (a.body && !parseJsonValue(*a.body)) std::abort();
+    }
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 2) return 0;
@@ -21,6 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     request.hasBody = (flags & 1) == 0;  // mostly with a body; sometimes none at all
     request.body.assign(reinterpret_cast<const char*>(data + 2), size - 2);
     if (!request.hasBody) request.body.clear();
+    if (request.action == api::Action::MessagePost) checkPostBodyReaders(request.body);
 
     request.headers = {{"Client-ID", "3381af92-2b9e-11e3-b191-71861300734c"},
                        {"X-Project-ID", "fuzz-project"},

@@ -2,7 +2,8 @@
 subscriptions"): at create, a trust from the caller to the [trustee] user; at delivery, a
 trust-scoped token as X-Auth-Token (checked here with Keystone by the receiver, as the
 receiving OpenStack service would); a deleted trust dead-letters the delivery with the
-reason. Also two projects' tokens over WebSocket (REST isolation: test_keystone.py)."""
+reason; the same for a subscription created over WebSocket. Also two projects' tokens
+over WebSocket (REST isolation: test_keystone.py)."""
 
 import json
 import threading
@@ -145,6 +146,46 @@ def test_trust_subscription_delivers_a_trust_scoped_token_until_the_trust_is_del
         assert f"Keystone refused a token for trust {trust_id}".encode() in entries
         assert len(receiver.deliveries) == 2
     finally:
+        receiver.stop()
+
+
+def test_trust_subscription_created_over_websocket_is_delivered_with_a_trust_token(
+        stack, keystone):
+    """The WebSocket frames carry no token (it went once, in `authenticate`): zaqard uses
+    the connection's validated token to create the trust (it answered 503 before)."""
+    receiver = KeystoneCheckingReceiver(keystone)
+    project = keystone.new_project()
+    token = keystone.token(project)
+    ws = WsClient(stack.zaqard.ws_url, project=project)
+    try:
+        assert ws_authenticate(ws, token, project)["headers"]["status"] == 200
+        # A token sent in the frame itself is not the one used (never validated).
+        frame_headers = ws.headers(**{"X-Auth-Token": "not-a-token"})
+        status, body = ws.status_body("subscription_create", {
+            "queue_name": "wsq", "subscriber": "trust+" + receiver.url(), "ttl": 3600,
+            "options": {"_retry_policy": FAST}}, headers=frame_headers)
+        assert status == 201, body
+        sid = body["subscription_id"]
+        status, body = ws.status_body("subscription_get",
+                                      {"queue_name": "wsq", "subscription_id": sid})
+        assert status == 200, body
+        trust_id = body["options"]["trust_id"]
+        trust = keystone.admin("GET", f"/OS-TRUST/trusts/{trust_id}")["trust"]
+        assert trust["trustor_user_id"] == keystone.ids["user:demo-member"]
+        assert trust["trustee_user_id"] == keystone.ids["user:" + TRUSTEE]
+        assert trust["project_id"] == project and trust["impersonation"] is True
+
+        status, _ = ws.status_body("message_post", {
+            "queue_name": "wsq", "messages": [{"body": {"over": "ws"}, "ttl": 300}]})
+        assert status == 201
+        payload, sent, doc = receiver.wait_for(1)[0]
+        assert payload["body"] == {"over": "ws"}
+        assert sent != token
+        assert doc["OS-TRUST:trust"]["id"] == trust_id
+        assert doc["project"]["id"] == project
+        assert doc["user"]["id"] == keystone.ids["user:demo-member"]
+    finally:
+        ws.close()
         receiver.stop()
 
 

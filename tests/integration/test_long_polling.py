@@ -119,6 +119,26 @@ def test_list_with_wait_is_answered_by_a_post(stack):
     assert "wait=10" in r.json["links"][0]["href"]
 
 
+def test_a_queue_created_by_put_while_a_request_waits_on_it_wakes_it(stack):
+    # The wait mark predates the queue hash: creating the queue carries it over (the
+    # hash's wu, _lib.lua wake_waiters), so the post after the PUT wakes the waiter.
+    api = stack.client()
+    producer = api.other_client()
+    q = qname()
+    w = Waiter(api, "GET", f"/v2/queues/{q}/messages", {"wait": 10})
+    w.start()
+    time.sleep(0.5)
+    assert producer.put(f"/v2/queues/{q}").status == 201
+    time.sleep(0.2)
+    assert w.is_alive()
+    posted_at = time.monotonic()
+    [mid] = producer.post_messages(q, [{"body": "after put", "ttl": 300}])
+    r = w.result(10)
+    assert r.status == 200, r
+    assert w.answered_at - posted_at < 2.0
+    assert [m["id"] for m in r.json["messages"]] == [mid]
+
+
 def test_list_wait_ignores_own_messages_unless_echo(stack):
     api = stack.client()
     q = qname()

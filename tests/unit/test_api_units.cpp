@@ -191,6 +191,23 @@ TEST(RenderRest, StatsAndClaim) {
         rest::claim(info, "/v2/queues/cq", false).dump(),
         R"({"age":1,"ttl":60,"messages":[{"id":"m","href":"/v2/queues/cq/messages/m?claim_id=c",)"
         R"("ttl":120,"age":0,"body":0}],"href":"/v2/queues/cq/claims/c"})");
+    // As text: the same bytes, and a stored body comes back as it was posted.
+    EXPECT_EQ(rest::claimText(info, "/v2/queues/cq", false),
+              rest::claim(info, "/v2/queues/cq", false).dump());
+    EXPECT_EQ(rest::messageText(info.messages[0], "/v2/queues/cq", false),
+              rest::message(info.messages[0], "/v2/queues/cq", false).dump());
+    info.messages[0].body = "{\"a\": [1.50, 0.12345678901234567890]}";
+    info.messages[0].claimId = "c";
+    EXPECT_EQ(
+        rest::claimText(info, "/v2/queues/cq", false),
+        R"({"age":1,"ttl":60,"messages":[{"id":"m","href":"/v2/queues/cq/messages/m?claim_id=c",)"
+        R"("ttl":120,"age":0,"body":{"a": [1.50, 0.12345678901234567890]}}],)"
+        R"("href":"/v2/queues/cq/claims/c"})");
+    EXPECT_EQ(rest::messageText(info.messages[0], "/v2/queues/cq", false),
+              R"({"id":"m","href":"/v2/queues/cq/messages/m?claim_id=c","ttl":120,"age":0,)"
+              R"("body":{"a": [1.50, 0.12345678901234567890]}})");
+    EXPECT_EQ(rest::claimText(info, "/v2/queues/cq", true),
+              rest::claim(info, "/v2/queues/cq", true).dump());
 }
 
 TEST(PythonJson, DumpsAndChecksumsMatchPython) {

@@ -87,6 +87,42 @@ TEST(ConfigCheck, FormatAndSuggestions) {
     EXPECT_EQ(closest("abc", {"abd", "xyz"}), "abd");
 }
 
+// The suggestions' distance stops as soon as a candidate cannot be the closest: the
+// nearest still wins (ties: the first), and a name far longer than any option costs
+// nothing (it made --check-config, and its fuzz target, spend milliseconds per line).
+TEST(ConfigCheck, SuggestionsKeepTheClosestAndSkipHopelessCandidates) {
+    EXPECT_EQ(closest("porrt", {"prot", "port"}), "port");         // 2 edits, then 1
+    EXPECT_EQ(closest("abcdef", {"abxdef", "abcxef"}), "abxdef");  // a tie: the first
+    EXPECT_EQ(closest("abcdefghi", {"abcdefghi", "abcdefghx"}), "abcdefghi");
+    EXPECT_EQ(closest("debugg", {"debug_and_more"}), "");  // length alone is too far
+    EXPECT_EQ(closest("abcdefghijkl", {"lkjihgfedcba"}), "");
+    const std::string huge(100000, 'p');
+    EXPECT_EQ(suggestOption("drivers:transport:wsgi", huge), "");
+    EXPECT_EQ(suggestSection(huge), "");
+}
+
+// The text in memory reads as the same file would: lines counted across long lines, a
+// NUL byte ends its line's text as after fgets.
+TEST(ConfigCheck, TextInMemoryReadsAsTheFile) {
+    const std::string text = "[DEFAULT]\n# " + std::string(5000, 'x') + "\nadmin_mod = true\n";
+    auto fromText = checkConfigText("mem.conf", text);
+    auto fromFile = check(text);
+    ASSERT_EQ(fromText.size(), 1u);
+    ASSERT_EQ(fromFile.size(), 1u);
+    EXPECT_EQ(fromText[0].line, 3);
+    EXPECT_EQ(fromText[0].text, fromFile[0].text);
+    Config config;
+    std::string error;
+    EXPECT_FALSE(
+        loadConfigText("mem.conf", std::string("[DEFAULT]\ndebug = maybe\n"), config, error));
+    EXPECT_NE(error.find("[DEFAULT] debug: invalid value 'maybe'"), std::string::npos) << error;
+    Config withNul;
+    EXPECT_TRUE(loadConfigText("mem.conf", std::string("[DEFAULT]\ndebug = true\0junk\n", 28),
+                               withNul, error))
+        << error;
+    EXPECT_TRUE(withNul.debug);
+}
+
 TEST(ConfigCheck, StartUpStillOnlyWarnsAboutUnknownNames) {
     std::string pattern = (fs::temp_directory_path() / "zaqard-check-XXXXXX").string();
     fs::path dir = ::mkdtemp(pattern.data());

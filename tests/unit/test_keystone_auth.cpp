@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "src/auth/identity_headers.h"
 #include "src/auth/keystone_client.h"
 #include "src/auth/rest_gate.h"
 #include "src/auth/token_cache.h"
@@ -226,4 +227,23 @@ TEST(KeystoneOptions, ParsedFromTheRawSectionAndChecked) {
     config.keystone_authtoken["token_cache_time"] = "soon";
     EXPECT_FALSE(config::applyKeystoneOptions(config, error));
     EXPECT_NE(error.find("token_cache_time"), std::string::npos) << error;
+}
+
+// A WebSocket frame carries no token of its own (it was sent once, in `authenticate`):
+// the identity brings the validated one, which replaces any token header the request had,
+// so a trust+ subscription made over WebSocket can create its trust.
+TEST(KeystoneIdentityHeaders, TheValidatedTokenReplacesTheRequestsTokenHeaders) {
+    auto identity = auth::identityFromTokenBody(kToken);
+    ASSERT_TRUE(identity);
+    identity->token = "validated-token";
+    api::Headers headers = {
+        {"X-Storage-Token", "other"}, {"X-Auth-Token", "forged"}, {"X-User-Id", "forged-user"}};
+    auth::applyIdentity(headers, *identity);
+    EXPECT_EQ(headers["X-Auth-Token"], "validated-token");
+    EXPECT_EQ(headers.count("X-Storage-Token"), 0u);
+    EXPECT_EQ(headers["X-User-Id"], "u1");
+
+    api::Headers frame = {{"X-Project-ID", "p1"}};  // a WebSocket frame: no token at all
+    auth::applyIdentity(frame, *identity);
+    EXPECT_EQ(frame["X-Auth-Token"], "validated-token");
 }

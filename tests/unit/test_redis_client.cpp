@@ -364,7 +364,7 @@ TEST_F(RedisWaitTest, WritesConfirmedByAReplicaSucceed) {
     ASSERT_TRUE(posted.ok()) << posted.error().message;
     ASSERT_EQ(posted->ids.size(), 1u);
     // Acknowledged means on the replica already.
-    auto body = replica.command({"HGET", "z:b:{p/q}", posted->ids[0]});
+    auto body = replica.command({"HGET", "z:e:{p/q}", posted->ids[0]});  // the message
     ASSERT_TRUE(body);
     EXPECT_EQ(body->type, REDIS_REPLY_STRING);
     auto removed = await<Unit>([&](auto done) { store().queues.remove({"p", "q"}, done); });

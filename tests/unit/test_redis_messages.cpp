@@ -264,5 +264,32 @@ TEST_F(RedisMessagesTest, ExpiredMessagesDisappear) {
     EXPECT_EQ(count->integer, 1);
 }
 
+// Layout 2 (storage/redis/README.md): only a message posted below the queue's in-order
+// expiry goes into z:x; the others expire in rank order, and stats counts exactly before
+// housekeeping drops them (the due hint defers it by 5 s).
+TEST_F(RedisMessagesTest, InOrderRunExpiresExactlyWithoutTheExpiryIndex) {
+    post(queue, kClientA, 2, 1);
+    auto keep = post(queue, kClientA, 1, 100);
+    post(queue, kClientA, 1, 1);  // below the run: indexed in z:x
+    auto last = post(queue, kClientA, 1, 100);
+    keep.insert(keep.end(), last.begin(), last.end());
+    EXPECT_EQ(server_.command({"ZCARD", "z:x:{proj/q1}"})->integer, 1);
+    EXPECT_EQ(server_.command({"HLEN", "z:b:{proj/q1}"})->integer, 0);
+    auto stats = await<QueueStats>([&](auto done) { store().queues.stats(queue, done); });
+    EXPECT_EQ(stats->total, 5);
+
+    spin(dispatcher_, std::chrono::milliseconds(1100));
+    stats = await<QueueStats>([&](auto done) { store().queues.stats(queue, done); });
+    ASSERT_TRUE(stats.ok());
+    EXPECT_EQ(stats->total, 2);
+    ASSERT_TRUE(stats->oldest && stats->newest);
+    EXPECT_EQ(stats->oldest->id, keep[0]);
+    EXPECT_EQ(stats->newest->id, keep[1]);
+    // Counted, not yet dropped.
+    EXPECT_EQ(server_.command({"HLEN", "z:e:{proj/q1}"})->integer, 5);
+    ListRequest listing{queue, "", 10, true, kClientA, true, true};
+    EXPECT_EQ(ids(list(listing).messages), keep);
+}
+
 }  // namespace
 }  // namespace zaqard::testing

@@ -13,6 +13,7 @@
 #include "src/metrics/record.h"
 #include "transports/websocket/connection.h"
 #include "transports/websocket/lws_context_teardown.h"
+#include "transports/websocket/upgrade_rules.h"
 #include "transports/websocket/uv_loop_bridge.h"
 
 namespace zaqard::websocket {
@@ -202,6 +203,10 @@ class WebSocketServer::Impl {
         switch (reason) {
             case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
                 return self->filterHandshake(wsi);
+            case LWS_CALLBACK_RAW_ADOPT:
+                // lws turns a CONNECT request into a raw socket that it then holds open
+                // for good; zaqard has no raw protocol: close it.
+                return -1;
             case LWS_CALLBACK_ADD_HEADERS:
                 return self->addHandshakeHeaders(wsi, static_cast<lws_process_html_args*>(in));
             case LWS_CALLBACK_ESTABLISHED:
@@ -236,8 +241,21 @@ class WebSocketServer::Impl {
         return value;
     }
 
-    // Non-zero refuses the upgrade: a 403 first, so a browser or client sees why.
+    // Non-zero refuses the upgrade: a 400 or 403 first, so a browser or client sees why.
     int filterHandshake(lws* wsi) {
+        // RFC 6455's shape first (upgrade_rules.h: lws itself is lenient there).
+        UpgradeRequest upgrade;
+        upgrade.get = lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI) > 0;
+        if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
+            upgrade.contentLength = handshakeHeader(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+        upgrade.transferEncoding = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0;
+        upgrade.version = handshakeHeader(wsi, WSI_TOKEN_VERSION);
+        upgrade.key = handshakeHeader(wsi, WSI_TOKEN_KEY);
+        if (auto problem = upgradeProblem(upgrade)) {
+            log::info("websocket: handshake refused: " + *problem);
+            lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST, problem->c_str());
+            return 1;
+        }
         if (!originCheck_) return 0;
         std::string origin = handshakeHeader(wsi, WSI_TOKEN_ORIGIN);
         if (originCheck_(origin, handshakeHeader(wsi, WSI_TOKEN_HOST))) return 0;

@@ -112,7 +112,7 @@ void claimGet(const CallPtr& call) {
             info->id = call->request.claimId;
             if (call->websocket()) return call->reply(ws::reply(200, ws::claim(info.value())));
             Response response;
-            response.body = rest::claim(info.value(), call->basePath(), call->checksum());
+            response.rawBody = rest::claimText(info.value(), call->basePath(), call->checksum());
             call->reply(std::move(response));
         });
 }

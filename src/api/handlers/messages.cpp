@@ -6,6 +6,7 @@
 #include "src/api/handlers/long_poll.h"
 #include "src/api/idempotency.h"
 #include "src/api/links.h"
+#include "src/api/post_body.h"
 #include "src/api/python_compat.h"
 #include "src/api/query.h"
 #include "src/api/render_rest.h"
@@ -29,24 +30,29 @@ void rejectPostAfterCreatingQueue(const CallPtr& call, Response rejection) {
     });
 }
 
-// Parses and checks the post body; fills `out` or answers the rejection.
+// Parses and checks the post body; fills `out` or answers the rejection. Each message's
+// body is stored as the text the client sent (post_body.h): validated, not re-serialised.
 Rejection parsePost(const CallPtr& call, std::vector<storage::NewMessage>& out) {
     const Request& req = call->request;
     if (req.hasBody) {
         if (auto problem = messagePostSize(measuredSize(req, "messages"), call->limits()))
             return badRequestApi(*problem);
     }
-    Json document;
-    if (auto r = deserializeBody(req, document)) return r;
-    const json_t* messages = json_object_get(document.get(), "messages");
+    if (!req.hasBody) return badRequestBody("Request body can not be empty");
+#ifdef ZAQARD_POST_BODY_JANSSON
+    PostDocument document = readPostBodyWithJansson(req.body);
+#else
+    PostDocument document = readPostBody(req.body);
+#endif
+    if (auto r = parseRejection(document.error)) return r;
     // A bare array is the v1 format: it has no "messages" key either.
-    if (messages == nullptr) return badRequestApi("No messages were found in the request body.");
-    if (!json_is_array(messages)) return documentTypeNotSupported();
-    size_t index;
-    json_t* raw;
-    json_array_foreach(messages, index, raw) {
+    if (!document.hasMessages) return badRequestApi("No messages were found in the request body.");
+    if (!document.messagesIsArray) return documentTypeNotSupported();
+    out.reserve(document.items.size());
+    for (PostItem& item : document.items) {
         // Zaqar crashes (500) on a non-object item; a 400 says what is wrong.
-        if (!json_is_object(raw)) return documentTypeNotSupported();
+        if (!item.isObject) return documentTypeNotSupported();
+        const json_t* raw = item.fields.get();  // null when none of the fields is there
         storage::NewMessage message;
         // Spec order: ttl, body, then delay.
         if (json_object_get(raw, "ttl") != nullptr) {
@@ -54,9 +60,8 @@ Rejection parsePost(const CallPtr& call, std::vector<storage::NewMessage>& out) 
             if (auto r = checkedIntField(raw, "ttl", 0, value)) return r;
             message.ttl = value;
         }
-        const json_t* body = json_object_get(raw, "body");
-        if (body == nullptr) return badRequestBody("Missing \"body\" field.");
-        message.body = dumpJson(body);
+        if (!item.body) return badRequestBody("Missing \"body\" field.");
+        message.body = std::move(*item.body);
         // Zaqar reads `delay` (as an int, spec order after body) only when the queue has a
         // default delay, which only the storage script knows; storage drops it for other
         // queues, as Zaqar does, and range-checks it for these. Beyond Zaqar: a delay of
@@ -385,8 +390,8 @@ void messageGet(const CallPtr& call) {
                 return call->reply(ws::reply(
                     200, Json::object().set("messages", ws::message(found->messages.front(), ""))));
             Response response;
-            response.body =
-                rest::message(found->messages.front(), call->basePath(), call->checksum());
+            response.rawBody =
+                rest::messageText(found->messages.front(), call->basePath(), call->checksum());
             call->reply(std::move(response));
         });
 }

@@ -69,15 +69,14 @@ if #ids > 0 then
     local fields, members = {}, {}
     for i, id in ipairs(ids) do
         fields[#fields + 1] = id
-        fields[#fields + 1] = encode_env(envs[i])
+        fields[#fields + 1] = encode_env(id, envs[i])
         members[#members + 1] = expires
         members[#members + 1] = id
     end
     call_many('HSET', E, fields)
     call_many('ZREM', AV, ids)
     call_many('ZADD', CL, members)
-    local bodies = redis.call('HMGET', B, unpack(ids))
-    for i, id in ipairs(ids) do reply[#reply + 1] = message_reply(id, envs[i], bodies[i] or 'null') end
+    for i, id in ipairs(ids) do reply[#reply + 1] = message_reply(id, envs[i]) end
     redis.call('HSET', K, cid, cjson.encode({t = ttl, g = grace, x = expires, u = NOW, ids = ids}))
     redis.call('ZADD', KX, expires, cid)
     lower_due(expires)

@@ -33,8 +33,13 @@ for i = 1, n do
     local member = ARGV[base + 7] ~= '' and ARGV[base + 7] or id
     if redis.call('HEXISTS', E, id) == 0 and not redis.call('ZSCORE', DD, member) then
         local rank = redis.call('HINCRBY', Q, 'r', 1)
-        local env = {r = rank, c = tonumber(ARGV[base + 4]), t = ttl, x = NOW + ttl * 1000,
-                     d = 0, u = ARGV[base + 3], k = '', ke = 0, n = 0}
+        local x = NOW + ttl * 1000
+        local env = {r = rank, c = tonumber(ARGV[base + 4]), t = ttl, x = x, x0 = x, d = 0,
+                     u = ARGV[base + 3], k = '', ke = 0, n = 0, o = 0, b = ARGV[base + 5]}
+        if not in_order(x) then
+            env.o = 1
+            redis.call('ZADD', X, x, id)
+        end
         local waits = false
         if group ~= '' then
             env.g = group
@@ -47,15 +52,14 @@ for i = 1, n do
             end
         end
         put_env(id, env)
-        redis.call('HSET', B, id, ARGV[base + 5])
         redis.call('ZADD', ALL, rank, id)
-        redis.call('ZADD', X, env.x, id)
         lower_due(env.x + LAZY_MS)
         if not waits then redis.call('ZADD', AV, rank, id) end
     end
     moved[#moved + 1] = NOW + DEDUP_MS
     moved[#moved + 1] = member
 end
+if LX_DIRTY then redis.call('HSET', Q, 'lx', lx_text()) end
 if #moved > 0 then
     call_many('ZADD', DD, moved)
     -- The whole set goes a day after the last move into this queue.

@@ -78,10 +78,7 @@ while found < limit and scanned < SCAN_BUDGET do
     from = '(' .. last_rank
 end
 if #hits > 0 then
-    local bodies = redis.call('HMGET', B, unpack(hits))
-    for i, id in ipairs(hits) do
-        reply[#reply + 1] = message_reply(id, hit_envs[i], bodies[i] or 'null')
-    end
+    for i, id in ipairs(hits) do reply[#reply + 1] = message_reply(id, hit_envs[i]) end
 end
 if last_rank then reply[4] = last_rank end
 if #hits == 0 and wait > 0 then reply[5] = mark_waiting(wait) end

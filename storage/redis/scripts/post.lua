@@ -30,7 +30,7 @@
 -- instead of entering av/dl; otherwise it becomes its group's head.
 local created = 0
 -- One HMGET reads the creation time (every queue hash has it), the hints and the mirrors.
-local head = read_queue('maxpost', 'ttl', 'delay', 'ix', 'c', 'idw', 'enc')
+local head = read_queue('maxpost', 'ttl', 'delay', 'ix', 'c', 'idw', 'enc', 'r')
 local ix = head[4] or ''
 local birth = head[5]
 if not EXISTS_Q then
@@ -128,15 +128,13 @@ for i = 1, n do
     answer[i] = dup[i] or ARGV[5 + (i - 1) * 4 + 1]
     if not dup[i] then keep[#keep + 1] = i end
 end
-local rank = stored > 0 and redis.call('HINCRBY', Q, 'r', stored) - stored or 0
--- The envelope is written as text (same JSON get_env decodes): cjson.encode of a fresh
--- table per message cost more than the rest of the post. A client id that needs JSON
--- escaping (not a UUID) still goes through cjson.
--- Same field order as encode_env.
-local env_prefix = '{"c":' .. string.format('%d', NOW) .. ',"u":' .. json_string(ARGV[1]) ..
-                   ',"k":"","ke":0,"n":0,"r":'
+-- The rank counter is read with the queue hash and written back with lx at the end.
+local rank = tonumber(head[8] or '0') or 0
+local client = ARGV[1]
 -- Several fields/members per command: one HSET/ZADD per structure for the whole batch.
-local envs, bodies, all, xs, avs, dls = {}, {}, {}, {}, {}, {}
+-- A message is one field of e (packed envelope + body, pack_message); it goes into x
+-- only when its expiry is below the in-order run's (in_order: one TTL per queue never).
+local envs, all, xs, avs, dls = {}, {}, {}, {}, {}
 local groups_at = tail + 1 + n
 local grouped = #ARGV > groups_at
 local heads, new_heads, waiting = {}, {}, {}
@@ -149,19 +147,16 @@ for _, i in ipairs(keep) do
     rank = rank + 1
     local x = NOW + ttl * 1000
     local d = delay > 0 and NOW + delay * 1000 or 0
-    envs[#envs + 1] = id
-    if g == '' then
-        envs[#envs + 1] = env_prefix .. string.format('%d,"t":%d,"x":%d,"d":%d}', rank, ttl, x, d)
-    else
-        envs[#envs + 1] = env_prefix .. string.format('%d,"t":%d,"x":%d,"d":%d,"g":"%s"}', rank,
-                                                      ttl, x, d, g)
+    local o = 0
+    if not in_order(x) then
+        o = 1
+        xs[#xs + 1] = x
+        xs[#xs + 1] = id
     end
-    bodies[#bodies + 1] = id
-    bodies[#bodies + 1] = body
+    envs[#envs + 1] = id
+    envs[#envs + 1] = pack_message(o, rank, NOW, x, x, d, 0, ttl, 0, client, '', g, body)
     all[#all + 1] = rank
     all[#all + 1] = id
-    xs[#xs + 1] = x
-    xs[#xs + 1] = id
     due = math.min(due or math.huge, x + LAZY_MS)
     local waits = false
     if g ~= '' then
@@ -192,7 +187,7 @@ for _, i in ipairs(keep) do
     end
 end
 call_many('HSET', E, envs)
-call_many('HSET', B, bodies)
+if stored > 0 then redis.call('HSET', Q, 'r', string.format('%d', rank), 'lx', lx_text()) end
 call_many('ZADD', ALL, all)
 call_many('ZADD', X, xs)
 call_many('ZADD', AV, avs)

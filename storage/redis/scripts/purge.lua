@@ -7,6 +7,6 @@
 -- Reply: {now ms, outbox size, messages removed}: the live ones (not expired), as stats
 --        would have counted them just before.
 read_queue()
-local removed = redis.call('ZCOUNT', X, '(' .. NOW, '+inf')
+local removed = live_count()
 redis.call('UNLINK', E, B, ALL, AV, CL, DL, X, K, KX, OUT, GM, GH)
 return {NOW, outbox_pending(), removed}

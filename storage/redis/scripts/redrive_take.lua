@@ -21,7 +21,7 @@ if not EXISTS_Q then return reply end
 local DD = 'z:dd:' .. string.sub(Q, 5)
 
 local function take(id, env)
-    local body = redis.call('HGET', B, id) or 'null'
+    local body = body_of(id, env)
     local ttl = math.max(1, math.ceil((env.x - NOW) / 1000))
     redis.call('HSET', OUT, id, cjson.encode({c = env.c, u = env.u, dlq = source, ttl = ttl,
                                               body = body, g = env.g, r = env.r,

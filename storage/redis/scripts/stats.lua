@@ -7,19 +7,15 @@
 --        the queue is empty, else {id, body, ttl, created ms, claim id, claim count, group}.
 read_queue()
 housekeeping(HOT_BUDGET)
-local total = redis.call('ZCOUNT', X, '(' .. NOW, '+inf')
+local total, oldest = live_count(true)
+if total == 0 then return {NOW, outbox_pending(), 0, 0, {}, {}} end
 local claimed = redis.call('ZCOUNT', CL, '(' .. NOW, '+inf')
 
--- First (or last) live message in FIFO order.
-local function edge(reverse)
+-- Last live message in FIFO order.
+local function newest()
     local start = 0
     while true do
-        local ids
-        if reverse then
-            ids = redis.call('ZREVRANGE', ALL, start, start + 99)
-        else
-            ids = redis.call('ZRANGE', ALL, start, start + 99)
-        end
+        local ids = redis.call('ZREVRANGE', ALL, start, start + 99)
         if #ids == 0 then return {} end
         for _, id in ipairs(ids) do
             local env = get_env(id)
@@ -29,5 +25,4 @@ local function edge(reverse)
     end
 end
 
-if total == 0 then return {NOW, outbox_pending(), 0, 0, {}, {}} end
-return {NOW, outbox_pending(), total, claimed, edge(false), edge(true)}
+return {NOW, outbox_pending(), total, claimed, oldest, newest()}
