@@ -142,6 +142,40 @@ TEST_F(CoalescingClientTest, OtherCallsOnTheQueueKeepTheirPlace) {
     EXPECT_EQ(commandCalls(server_, "fcall"), 4);
 }
 
+TEST_F(CoalescingClientTest, CallsBehindTwoInFlightWaitAndGoAsOneBatch) {
+    std::vector<std::optional<Result<RedisValue>>> out(5);
+    auto issue = [&](size_t i) {
+        client_->command(echo("{q}:l", std::to_string(i)),
+                         [&out, i](Result<RedisValue> r) { out[i].emplace(std::move(r)); });
+    };
+    auto turn = [this] {
+        for (int i = 0; i < 3; ++i) event_base_loop(dispatcher_.base(), EVLOOP_NONBLOCK);
+    };
+    server_.pause();  // nothing answers: calls stay in flight
+    issue(0);
+    turn();  // sent alone
+    issue(1);
+    turn();  // sent alone: two in flight
+    issue(2);
+    issue(3);
+    turn();
+    issue(4);
+    turn();  // 2, 3, 4 parked behind them, across turns
+    server_.resume();
+    ASSERT_TRUE(runUntil(dispatcher_, [&] {
+        for (auto& o : out)
+            if (!o) return false;
+        return true;
+    }));
+    EXPECT_EQ(commandCalls(server_, "fcall"), 3);  // 0, 1, then {2, 3, 4}
+    for (size_t i = 0; i < out.size(); ++i) {
+        ASSERT_TRUE(out[i]->ok());
+        EXPECT_EQ(out[i]->value().at(0).str, std::to_string(i));
+        EXPECT_EQ(out[i]->value().at(1).integer, static_cast<int64_t>(i + 1));
+    }
+    EXPECT_EQ(list("{q}:l"), (std::vector<std::string>{"0", "1", "2", "3", "4"}));
+}
+
 TEST_F(CoalescingClientTest, WriteConcernTrailerAnswersEveryCaller) {
     std::vector<std::optional<Result<std::vector<RedisValue>>>> out(3);
     for (size_t i = 0; i < out.size(); ++i)

@@ -8,11 +8,11 @@
 // Rules:
 //  1. No timer. A group is sent at the end of the loop turn it was opened in
 //     (event::TurnEnd, dispatcher.h rule 4), before hiredis writes the turn's commands;
-//     but while calls of its queue sent earlier are still in flight it is parked and goes
-//     the moment the last of them answers (group commit: the calls that arrive while Redis
-//     works on a queue's batch form the next one). Under a light load nothing is in
-//     flight and nothing waits; when Redis is the bottleneck the batches grow by
-//     themselves. A group of one call is sent as that call: a lone request pays nothing.
+//     but while two calls of its queue sent earlier are still in flight it is parked and
+//     goes the moment one of them answers (group commit: the calls that arrive while Redis
+//     works on a queue's batches form the next one; two in flight keep Redis busy while
+//     it forms). Under a light load nothing waits; when Redis is the bottleneck the
+//     batches grow by themselves. A group of one call is sent as that call.
 //  2. Each caller gets its own answer: the batch replies one element per call, in order;
 //     a call that failed in Redis gets its error element (the others their replies).
 //     When the batch gets no answer (connection lost, deadline, 503) or an error of its
