@@ -66,6 +66,7 @@ class WsConnection final : public Connection {
   private:
     bool receive(const void* in, size_t len, bool final);
     int writePending();
+    bool writeFrame(std::string& frame);  // one lws_write of a frame after LWS_PRE bytes
     void broken();
     void forgetWsi();
 

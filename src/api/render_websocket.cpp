@@ -15,6 +15,39 @@ Json message(const storage::Message& m, const std::string& claimId) {
     return out;
 }
 
+std::string claimCreatedText(const std::vector<storage::Message>& messages,
+                             const std::string& claimId) {
+    // Ids are our UUIDs and groups match a validated charset: nothing to escape there.
+    // The claim id is escaped once, as jansson would.
+    const std::string claim = dumpJson(Json::string(claimId).get());
+    std::string out = "{\"claim_id\":";
+    out.reserve(32 + messages.size() * (120 + claim.size()));
+    out += claim;
+    out += ",\"messages\":[";
+    for (size_t i = 0; i < messages.size(); ++i) {
+        const storage::Message& m = messages[i];
+        if (i > 0) out += ',';
+        out += "{\"id\":\"";
+        out += m.id;
+        out += "\",\"claim_id\":";
+        out += claimId.empty() ? std::string_view("null") : std::string_view(claim);
+        out += ",\"ttl\":";
+        out += std::to_string(m.ttl);
+        out += ",\"age\":";
+        out += std::to_string(m.age);
+        if (!m.group.empty()) {
+            out += ",\"group\":\"";
+            out += m.group;
+            out += '"';
+        }
+        out += ",\"body\":";
+        out += m.body.empty() ? std::string_view("null") : std::string_view(m.body);
+        out += '}';
+    }
+    out += "]}";
+    return out;
+}
+
 Json popItem(const storage::Message& m) {
     return rest::popItem(m, /*withChecksum=*/false);
 }

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "src/api/request.h"
 #include "src/common/json.h"
@@ -15,6 +16,13 @@ namespace zaqard::api::ws {
 
 // {"id", "claim_id", "ttl", "age", "body"}; claim_id is null when `claimId` is empty.
 Json message(const storage::Message& m, const std::string& claimId);
+
+// claim_create's 201 body as text: {"claim_id", "messages": [message(), ...]}, what
+// dumping that Json would give (byte for byte when the stored bodies are compact). Stored
+// bodies are spliced in unparsed, as rest::messagesText does: a parse and a dump less per
+// claimed message.
+std::string claimCreatedText(const std::vector<storage::Message>& messages,
+                             const std::string& claimId);
 
 // Pop items: {"id", "age", "ttl", "body", "claim_id": null, "claim_count"}.
 Json popItem(const storage::Message& m);

@@ -55,6 +55,35 @@ def test_response_echoes_the_request(ws):
     }
 
 
+def test_echo_and_bodies_are_the_frame_as_written(ws):
+    """A text frame's reply echoes the request from its own text and the api body is
+    spliced from it (issue #12: no second dump): whitespace, escapes, a repeated key (the
+    last counts, as when parsed) and escaped keys must all read as the frame means."""
+    q = qname()
+    h = json.dumps(ws.headers())
+    frame = ('{ "action" : "message_post" , "body" : {"messages": 1},\n'
+             f' "headers" : {h},\n'
+             f' "body" : {{ "queue_name" : "{q}", "messages" : [\n'
+             '   {"body": {"k\\u00e9y": "v\\"\\u2603", "a": [1, 2.50, null]}, "ttl": 120},\n'
+             '   {"body": "\\ud83d\\ude00", "ttl" : 60} ] } }')
+    ws.send(frame)
+    r, _ = ws.recv()
+    assert r["headers"]["status"] == 201, r
+    assert r["request"] == {**{k: v for k, v in json.loads(frame).items()}, "api": "v2"}
+    ids = r["body"]["message_ids"]
+    status, body = ws.status_body("message_get_many", {"queue_name": q, "message_ids": ids})
+    assert status == 200
+    assert [m["body"] for m in body["messages"]] == [
+        {"k\u00e9y": "v\"\u2603", "a": [1, 2.5, None]}, "\U0001F600"]
+    # Escaped top-level keys: read from the parsed frame, echoed the same.
+    frame = ('{"\\u0061ction": "queue_get", '
+             f'"headers": {h}, "body": {{"queue_name": "{q}"}}}}')
+    ws.send(frame)
+    r, _ = ws.recv()
+    assert r["headers"]["status"] == 200, r
+    assert r["request"] == {**json.loads(frame), "api": "v2"}
+
+
 def test_queue_actions(ws):
     q = qname()
     assert ws.status_body("queue_create", {"queue_name": q, "metadata": {"a": 1}}) == \

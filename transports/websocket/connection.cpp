@@ -14,6 +14,11 @@ namespace {
 constexpr int kSlowReaderGraceSeconds = 10;
 // Bytes written per writable event before yielding to other connections.
 constexpr size_t kWriteBudgetBytes = 256 * 1024;
+// lws_write() needs LWS_PRE writable bytes before the payload for the frame header. One
+// buffer per shard thread: lws keeps a copy of whatever the socket did not take, so the
+// buffer is free again once lws_write() returns, and idle connections hold none.
+thread_local std::vector<unsigned char> writeScratch;
+constexpr size_t kScratchKeepBytes = 64 * 1024;  // larger frames do not pin their buffer
 }  // namespace
 
 Connection::Connection(lws* wsi, const WebSocketLimits& limits, std::string id)
@@ -46,7 +51,6 @@ Connection::Queues& Connection::queues() {
 
 void Connection::releaseIfIdle() {
     if (queues_ && queues_->slots.empty() && queues_->out.empty()) queues_.reset();
-    std::vector<unsigned char>().swap(writeBuffer_);
 }
 
 uint64_t Connection::reserveSlot() {
@@ -82,6 +86,22 @@ void Connection::moveReadySlots() {
 
 void Connection::enqueue(FrameKind kind, std::string payload) {
     if (!wsi_ || closeRequested_) return;
+    // Nothing queued before it and nothing held back by lws: written now. Waiting for a
+    // writable callback instead costs libuv two epoll_ctl (write interest on, then off)
+    // and a loop pass per reply, more than the write itself. lws_write() outside the
+    // callback is safe here: lws keeps what the socket does not take and asks for
+    // writability itself (then later frames queue until it has flushed).
+    if ((!queues_ || queues_->out.empty()) && !lws_partial_buffered(wsi_)) {
+        if (!writeFrame(kind, payload)) {
+            // As a failed write in the writable callback would: the connection goes.
+            lws_set_timeout(wsi_, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+            loopPass_ = true;
+            return;
+        }
+        if (lws_partial_buffered(wsi_)) loopPass_ = true;
+        releaseIfIdle();
+        return;
+    }
     outBytes_ += payload.size();
     queues().out.emplace_back(kind, std::move(payload));
     if (outBytes_ > limits_.maxOutputBytes) {
@@ -103,7 +123,9 @@ void Connection::enqueue(FrameKind kind, std::string payload) {
 }
 
 void Connection::requestWrite() {
-    if (wsi_) lws_callback_on_writable(wsi_);
+    if (!wsi_) return;
+    lws_callback_on_writable(wsi_);
+    loopPass_ = true;
 }
 
 void Connection::updateFlowControl() {
@@ -113,9 +135,11 @@ void Connection::updateFlowControl() {
     if (!rxPaused_ && shouldPause) {
         rxPaused_ = true;
         lws_rx_flow_control(wsi_, 0);
+        loopPass_ = true;
     } else if (rxPaused_ && shouldResume) {
         rxPaused_ = false;
         lws_rx_flow_control(wsi_, 1);
+        loopPass_ = true;
     }
 }
 
@@ -162,22 +186,29 @@ bool Connection::writePending() {
 
 bool Connection::writeQueued() {
     // As many frames as the socket takes now, bounded so one busy peer cannot hold the
-    // shard; lws buffers a partial write itself and then reports the pipe choked.
+    // shard; lws buffers a partial write itself and then asks for writability again.
+    // (lws_partial_buffered rather than lws_send_pipe_choked: the latter polls the socket,
+    // a system call per frame.)
     size_t budget = kWriteBudgetBytes;
     if (!queues_) return true;
     auto& out = queues_->out;
-    while (!out.empty() && budget > 0 && !lws_send_pipe_choked(wsi_)) {
+    while (!out.empty() && budget > 0 && !lws_partial_buffered(wsi_)) {
         auto& [kind, payload] = out.front();
-        writeBuffer_.resize(LWS_PRE + payload.size());
-        std::memcpy(writeBuffer_.data() + LWS_PRE, payload.data(), payload.size());
-        int written = lws_write(wsi_, writeBuffer_.data() + LWS_PRE, payload.size(),
-                                kind == FrameKind::Binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
-        if (written < static_cast<int>(payload.size())) return false;
+        if (!writeFrame(kind, payload)) return false;
         budget -= std::min(budget, payload.size());
         outBytes_ -= payload.size();
         out.pop_front();
     }
     return true;
+}
+
+bool Connection::writeFrame(FrameKind kind, const std::string& payload) {
+    writeScratch.resize(LWS_PRE + payload.size());
+    std::memcpy(writeScratch.data() + LWS_PRE, payload.data(), payload.size());
+    int written = lws_write(wsi_, writeScratch.data() + LWS_PRE, payload.size(),
+                            kind == FrameKind::Binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+    if (writeScratch.size() > kScratchKeepBytes) std::vector<unsigned char>().swap(writeScratch);
+    return written >= static_cast<int>(payload.size());
 }
 
 void Connection::close(uint16_t code, std::string reason) {
@@ -188,6 +219,7 @@ void Connection::close(uint16_t code, std::string reason) {
     if (rxPaused_) lws_rx_flow_control(wsi_, 1);
     rxPaused_ = false;
     lws_set_timeout(wsi_, PENDING_TIMEOUT_USER_OK, kSlowReaderGraceSeconds);
+    loopPass_ = true;
     requestWrite();
 }
 

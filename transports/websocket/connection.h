@@ -7,7 +7,7 @@
 #include <deque>
 #include <memory>
 #include <string>
-#include <vector>
+#include <utility>
 
 #include "transports/websocket/frame_codec.h"
 
@@ -47,6 +47,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // Writes the queued frames the socket accepts now; false means close the connection.
     bool writePending();
 
+    // Whether a call since the last take changed what lws waits for (write interest, read
+    // pause, a timeout, a partly written frame): the owner then runs the lws loop once
+    // (UvLoopBridge::kick). A reply written whole at once needs no loop pass.
+    bool takeLoopPass() { return std::exchange(loopPass_, false); }
+
     // Frame kind of pushed notifications: that of the last self-subscribing
     // subscription_create (websocket-v2.md §5); text until then.
     FrameKind notificationKind() const { return notificationKind_; }
@@ -64,6 +69,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     };
     void moveReadySlots();
     bool writeQueued();  // as many queued frames as the socket takes; false on error
+    bool writeFrame(FrameKind kind, const std::string& payload);  // one lws_write
     void enqueue(FrameKind kind, std::string payload);
     void requestWrite();
     void updateFlowControl();
@@ -87,7 +93,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     void releaseIfIdle();
     std::unique_ptr<Queues> queues_;
     size_t outBytes_ = 0;
-    std::vector<unsigned char> writeBuffer_;
+    bool loopPass_ = false;
     bool rxPaused_ = false;
     bool closeRequested_ = false;
     bool closeSent_ = false;

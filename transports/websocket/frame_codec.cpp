@@ -321,4 +321,10 @@ std::string encodeFrame(FrameKind kind, const Json& value) {
     return kind == FrameKind::Binary ? jsonToMsgpack(value.get()) : value.dump();
 }
 
+std::string encodeFrame(FrameKind kind, Outgoing out) {
+    if (out.json.empty()) return encodeFrame(kind, out.value);
+    if (kind == FrameKind::Text) return std::move(out.json);
+    return encodeFrame(kind, parseJsonValue(out.json));
+}
+
 }  // namespace zaqard::websocket

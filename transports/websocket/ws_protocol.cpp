@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "src/api/action_table.h"
+#include "transports/websocket/frame_text.h"
 
 namespace zaqard::websocket {
 
@@ -59,6 +60,36 @@ Json requestEcho(const Json& frame) {
     return echo;
 }
 
+std::optional<std::string> requestEchoText(std::string_view frameText) {
+    MemberLookup action = memberText(frameText, "action");
+    if (!action.ok) return std::nullopt;
+    MemberLookup body = memberText(frameText, "body");
+    MemberLookup headers = memberText(frameText, "headers");
+    std::string echo;
+    echo.reserve(frameText.size() + 40);
+    echo += "{\"action\":";
+    echo += action.value.value_or("null");
+    echo += ",\"body\":";
+    echo += body.value.value_or("{}");
+    echo += ",\"headers\":";
+    echo += headers.value.value_or("{}");
+    echo += ",\"api\":\"v2\"}";
+    return echo;
+}
+
+std::string envelopeText(std::string_view echo, int status, std::string_view body) {
+    std::string frame;
+    frame.reserve(echo.size() + body.size() + 48);
+    frame += "{\"request\":";
+    frame += echo;
+    frame += ",\"body\":";
+    frame += body;
+    frame += ",\"headers\":{\"status\":";
+    frame += std::to_string(status);
+    frame += "}}";
+    return frame;
+}
+
 Json envelope(const Json& echo, int status, Json body) {
     Json frame = Json::object();
     frame.set("request", echo);
@@ -71,12 +102,13 @@ Json protocolError(const Json& echo, int status, const std::string& text) {
     return envelope(echo, status, Json::object().set("error", Json::string(text)));
 }
 
-Translation translateFrame(const Json& frame) {
+Translation translateFrame(const Json& frame, std::string_view frameText) {
     Translation result;
-    Json echo = requestEcho(frame);
+    // Built only for a reply of this layer's own: a frame that goes on needs none.
+    auto echo = [&frame] { return requestEcho(frame); };
     if (!json_is_object(frame.get())) {
         result.immediateReply =
-            protocolError(echo, 400, "Unexpected body type. Expected dict or dict like.");
+            protocolError(echo(), 400, "Unexpected body type. Expected dict or dict like.");
         return result;
     }
     json_t* actionValue = frame.at("action");
@@ -86,33 +118,33 @@ Translation translateFrame(const Json& frame) {
     if (actionName == "authenticate") {
         // Without an auth strategy there is nothing to check (Z15 crashes here; we answer).
         result.immediateReply =
-            envelope(echo, 200, Json::object().set("message", Json::string("Authentified.")));
+            envelope(echo(), 200, Json::object().set("message", Json::string("Authentified.")));
         return result;
     }
     if (!spec) {
-        result.immediateReply = protocolError(echo, 400, actionName + " is not a valid action");
+        result.immediateReply = protocolError(echo(), 400, actionName + " is not a valid action");
         return result;
     }
 
-    const Json schemaError = protocolError(echo, 400, "Schema validation failed.");
+    auto schemaError = [&echo] { return protocolError(echo(), 400, "Schema validation failed."); };
     json_t* headers = frame.at("headers");
     json_t* body = frame.at("body");
     if (!json_is_object(headers) || (body && !json_is_object(body)) ||
         (spec->websocket.bodyRequired && !body)) {
-        result.immediateReply = schemaError;
+        result.immediateReply = schemaError();
         return result;
     }
     for (const char* name : kKnownStringHeaders) {
         json_t* value = json_object_get(headers, name);
         if (value && !json_is_string(value)) {
-            result.immediateReply = schemaError;
+            result.immediateReply = schemaError();
             return result;
         }
     }
     // Every action but the service ones requires them in its schema.
     if (spec->checks != api::Checks::Service &&
         (!json_object_get(headers, "Client-ID") || !json_object_get(headers, "X-Project-ID"))) {
-        result.immediateReply = schemaError;
+        result.immediateReply = schemaError();
         return result;
     }
 
@@ -130,6 +162,13 @@ Translation translateFrame(const Json& frame) {
             request.headers[key] = dumpJson(value);
     }
 
+    // The api body: the members the action takes from the frame body. Spliced from the
+    // frame's text when there is one (a dump and, for a post, every message body again
+    // otherwise); built from the tree when that text cannot be read.
+    std::optional<std::string> splicedBody;
+    MemberLookup bodyText;
+    if (!frameText.empty() && body) bodyText = memberText(frameText, "body");
+    if (bodyText.ok && bodyText.value) splicedBody = "{";
     Json apiBody = Json::object();
     const FrameField* wholeBody = nullptr;
     for (const FrameField& field : spec->websocket.fields) {
@@ -138,13 +177,13 @@ Translation translateFrame(const Json& frame) {
         json_t* member = body ? json_object_get(body, field.name) : nullptr;
         if (!member) {
             if (field.required) {
-                result.immediateReply = schemaError;
+                result.immediateReply = schemaError();
                 return result;
             }
             continue;
         }
         if (!hasType(member, field.type)) {
-            result.immediateReply = schemaError;
+            result.immediateReply = schemaError();
             return result;
         }
         switch (field.to) {
@@ -159,16 +198,41 @@ Translation translateFrame(const Json& frame) {
             case FrameField::To::Body:
             case FrameField::To::WholeBody:
                 apiBody.set(field.name, Json::borrow(member));
+                if (splicedBody && field.to == FrameField::To::Body) {
+                    MemberLookup text = memberText(*bodyText.value, field.name);
+                    if (!text.ok || !text.value) {
+                        splicedBody.reset();
+                        break;
+                    }
+                    if (splicedBody->size() > 1) *splicedBody += ',';
+                    // Field names are plain identifiers of the action table.
+                    *splicedBody += '"';
+                    *splicedBody += field.name;
+                    *splicedBody += "\":";
+                    *splicedBody += *text.value;
+                }
                 break;
         }
     }
-    // e.g. queue_create's metadata is the REST PUT body itself.
-    if (wholeBody) {
-        json_t* value = apiBody.at(wholeBody->name);
-        apiBody = value ? Json::borrow(value) : Json::object();
-    }
     request.hasBody = true;
-    request.body = apiBody.dump();
+    if (wholeBody) {
+        // e.g. queue_create's metadata is the REST PUT body itself.
+        json_t* value = apiBody.at(wholeBody->name);
+        if (splicedBody) {
+            MemberLookup text =
+                value ? memberText(*bodyText.value, wholeBody->name) : MemberLookup{};
+            if (!value)
+                splicedBody = "{}";
+            else if (text.ok && text.value)
+                splicedBody = std::string(*text.value);
+            else
+                splicedBody.reset();
+        }
+        apiBody = value ? Json::borrow(value) : Json::object();
+    } else if (splicedBody) {
+        *splicedBody += '}';
+    }
+    request.body = splicedBody ? std::move(*splicedBody) : apiBody.dump();
     request.typedParams = body ? Json::borrow(body) : Json::object();
     request.path = "/v2/queues/" + request.queueName;
     result.request = std::move(request);

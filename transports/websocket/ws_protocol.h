@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "src/api/request.h"
 #include "src/common/json.h"
@@ -16,8 +17,14 @@ namespace zaqard::websocket {
 // headers ({} when absent) and "api": "v2".
 Json requestEcho(const Json& frame);
 
+// The same echo from the text of a JSON frame, its members spliced in as the client wrote
+// them (not dumped again); nullopt when frame_text.h cannot read that text.
+std::optional<std::string> requestEchoText(std::string_view frameText);
+
 // A response frame: envelope around `body` with `status`.
 Json envelope(const Json& echo, int status, Json body);
+// The same as JSON text, from the echo's and the body's text.
+std::string envelopeText(std::string_view echo, int status, std::string_view body);
 
 // An error frame of the protocol layer itself ({"error": text}).
 Json protocolError(const Json& echo, int status, const std::string& text);
@@ -27,7 +34,8 @@ struct Translation {
     Json immediateReply;                  // otherwise: the complete response frame
 };
 
-// Validates the frame against the action's schema and builds the api request.
-Translation translateFrame(const Json& frame);
+// Validates the frame against the action's schema and builds the api request. With the
+// frame's text (`frameText`, not empty), the api body is spliced from it, not dumped.
+Translation translateFrame(const Json& frame, std::string_view frameText = {});
 
 }  // namespace zaqard::websocket

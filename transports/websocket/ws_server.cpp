@@ -128,7 +128,7 @@ class WebSocketServer::Impl {
         if (!connection || !connection->open()) return false;
         FrameKind kind = connection->notificationKind();
         connection->pushNow(kind, encodeFrame(kind, value));
-        bridge_.kick();
+        if (connection->takeLoopPass()) bridge_.kick();
         return true;
     }
 
@@ -307,14 +307,17 @@ class WebSocketServer::Impl {
         uint64_t slot = connection->reserveSlot();
         DecodedFrame frame = message.tooLarge ? frameTooLarge(message.kind, limits_.maxFrameBytes)
                                               : decodeFrame(message.kind, message.payload);
+        if (frame.value && message.kind == FrameKind::Text) frame.text = std::move(message.payload);
         std::weak_ptr<Connection> weak = connection;
         FrameKind kind = message.kind;
-        handler_(*connection, std::move(frame), [this, weak, slot, kind](Json response) {
+        handler_(*connection, std::move(frame), [this, weak, slot, kind](Outgoing response) {
             auto target = weak.lock();
             if (!target || !target->open()) return;
-            target->complete(slot, kind, encodeFrame(kind, response));
-            bridge_.kick();
+            target->complete(slot, kind, encodeFrame(kind, std::move(response)));
+            // A reply written whole needs no lws loop pass (connection.h).
+            if (target->takeLoopPass()) bridge_.kick();
         });
+        if (connection->takeLoopPass()) bridge_.kick();
     }
 
     int onWritable(lws* wsi) {

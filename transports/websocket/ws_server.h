@@ -20,7 +20,7 @@ class Connection;
 
 // Answers one decoded frame exactly once through `reply`; replies may come later and in
 // any order: the server sends them in request order.
-using Reply = std::function<void(Json response)>;
+using Reply = std::function<void(Outgoing response)>;
 using FrameHandler = std::function<void(Connection& connection, DecodedFrame frame, Reply reply)>;
 
 struct WebSocketLimits {

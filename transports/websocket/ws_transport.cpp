@@ -120,7 +120,7 @@ void WebSocketTransport::onFrame(Connection& connection, DecodedFrame frame, Rep
         if (json_is_string(action) && std::strcmp(json_string_value(action), "authenticate") == 0)
             return auth_->authenticate(connection.id(), frame.value, std::move(reply));
     }
-    Translation translation = translateFrame(frame.value);
+    Translation translation = translateFrame(frame.value, frame.text);
     if (!translation.request) {
         reply(std::move(translation.immediateReply));
         return;
@@ -135,7 +135,11 @@ void WebSocketTransport::onFrame(Connection& connection, DecodedFrame frame, Rep
     auto& abandonment = abandonments_[connection.id()];
     if (!abandonment) abandonment = std::make_shared<api::Abandonment>();
     request.abandonment = abandonment;
-    Json echo = requestEcho(frame.value);
+    // The reply echoes the request: as its own text for a text frame (spliced, not
+    // dumped again), as a tree for MessagePack or text frame_text.h cannot read.
+    std::optional<std::string> echoText;
+    if (frame.kind == FrameKind::Text) echoText = requestEchoText(frame.text);
+    Json echo = echoText ? Json() : requestEcho(frame.value);
     // A connection that subscribes itself gets its notifications in the frame type of
     // that subscription_create (websocket-v2.md §5).
     const bool topic = request.action == api::Action::TopicSubscriptionCreate;
@@ -153,7 +157,8 @@ void WebSocketTransport::onFrame(Connection& connection, DecodedFrame frame, Rep
     const int action = static_cast<int>(request.action);
     const int64_t started = monotonicMicros();
     metrics::requestStarted();
-    api_.handle(std::move(request), [this, echo, selfSubscribe, weak, kind, owned, action, started,
+    api_.handle(std::move(request), [this, echo, echoText = std::move(echoText), selfSubscribe,
+                                     weak, kind, owned, action, started,
                                      reply = std::move(reply)](api::Response response) mutable {
         metrics::requestDone(metrics::Transport::WebSocket, action, response.status,
                              monotonicMicros() - started);
@@ -164,6 +169,16 @@ void WebSocketTransport::onFrame(Connection& connection, DecodedFrame frame, Rep
                 owned.id = json_string_value(id);
                 onSelfSubscribed(weak, std::move(owned));
             }
+        }
+        // (A raw body that is not JSON text keeps the old path: parsed, {} when it fails.)
+        if (echoText && (response.body || response.rawBody.empty() ||
+                         response.contentType == "application/json")) {
+            // A body the handler rendered as text (rest::messagesText, ...) goes in as is.
+            std::string dumped = response.body ? response.body.dump() : std::string();
+            std::string_view body = response.body              ? std::string_view(dumped)
+                                    : response.rawBody.empty() ? std::string_view("{}")
+                                                               : std::string_view(response.rawBody);
+            return reply(Outgoing::text(envelopeText(*echoText, response.status, body)));
         }
         reply(envelope(
             echo, response.status,

@@ -37,12 +37,10 @@ void replyClaim(const CallPtr& call, Result<storage::ClaimResult> created) {
         // Nothing claimable: 204 with {"claim_id": null} (Z15 puts a phantom id).
         if (created->claimId.empty() || created->messages.empty())
             return call->reply(ws::reply(204, Json::object().set("claim_id", Json::null())));
-        Json items = Json::array();
-        for (const auto& m : created->messages) items.append(ws::message(m, created->claimId));
-        Json body = Json::object();
-        body.set("claim_id", Json::string(created->claimId));
-        body.set("messages", std::move(items));
-        return call->reply(ws::reply(201, std::move(body)));
+        Response response;
+        response.status = 201;
+        response.rawBody = ws::claimCreatedText(created->messages, created->claimId);
+        return call->reply(std::move(response));
     }
     // Nothing claimable: 204 without body or Location.
     if (created->claimId.empty() || created->messages.empty())

@@ -207,9 +207,14 @@ local function visit_envelopes(source, chunk, visit)
     return last_rank
 end
 
+-- MSG_FMT with the body as a last c0 (pack: the whole string), so the value is built in
+-- one buffer: `pack(...) .. body` made a second copy of every value (a claim rewrites
+-- each message it takes).
+local PACK_FMT = MSG_FMT .. 'c0'
+
 -- The message value (layout 2) of an envelope table holding its body (pack_message).
 local function pack_message(o, r, c, x, x0, d, ke, t, n, u, k, g, body)
-    return struct.pack(MSG_FMT, 2, o, r, c, x, x0, d, ke, t, n, #u, u, #k, k, #g, g) .. body
+    return struct.pack(PACK_FMT, 2, o, r, c, x, x0, d, ke, t, n, #u, u, #k, k, #g, g, body)
 end
 
 local function encode_env(id, env)
