@@ -219,6 +219,9 @@ struct Config {
     // within redis_wait_timeout seconds (else 503). 0: no WAIT.
     int redis_wait_replicas = 0;
     double redis_wait_timeout = 1.0;
+    // Concurrent calls of a hot script on one queue in one loop turn go to Redis as one
+    // batch call (storage/redis/client/coalescing_client.h).
+    bool redis_coalesce = true;
     double sweep_interval = 1.0;  // seconds between background expiry sweeps
     // Notification engine (docs/notifications.md): how often each shard looks for jobs
     // and due retries it was not told about, and how long a job or retry may stay with a

@@ -386,6 +386,7 @@ const std::vector<OptionSpec>& optionTable() {
         add(z, "redis_timeout", floatOpt(ZQ_FIELD(redis_timeout), 0));
         add(z, "redis_wait_replicas", intOpt(ZQ_FIELD(redis_wait_replicas), 0, 1000));
         add(z, "redis_wait_timeout", floatOpt(ZQ_FIELD(redis_wait_timeout), 0));
+        add(z, "redis_coalesce", boolOpt(ZQ_FIELD(redis_coalesce)));
         add(z, "sweep_interval", floatOpt(ZQ_FIELD(sweep_interval), 0));
         add(z, "notification_poll_interval", floatOpt(ZQ_FIELD(notification_poll_interval), 0));
         add(z, "notification_claim_idle", floatOpt(ZQ_FIELD(notification_claim_idle), 0));

@@ -76,6 +76,26 @@ void FileEvent::onReady(evutil_socket_t, short what, void* self) {
     static_cast<FileEvent*>(self)->callback_(what);
 }
 
+TurnEnd::TurnEnd(Dispatcher& dispatcher, std::function<void()> callback)
+    : callback_(std::move(callback)),
+      event_(event_new(dispatcher.base(), -1, 0, &TurnEnd::onRun, this)) {
+    event_priority_set(event_.get(), kDeferredPriority);  // rule 4
+}
+
+void TurnEnd::schedule() {
+    // Already active: it runs once for everything scheduled so far (the flag spares
+    // event_active its base lock on every call of a busy turn).
+    if (scheduled_) return;
+    scheduled_ = true;
+    event_active(event_.get(), EV_TIMEOUT, 0);
+}
+
+void TurnEnd::onRun(evutil_socket_t, short, void* self) {
+    auto* turnEnd = static_cast<TurnEnd*>(self);
+    turnEnd->scheduled_ = false;  // what the callback schedules runs again, later this turn
+    turnEnd->callback_();
+}
+
 Dispatcher::Dispatcher() : base_(newBase()) {
     postedEvent_.reset(event_new(base_.get(), -1, 0, &Dispatcher::onPosted, this));
     event_priority_set(postedEvent_.get(), kIoPriority);

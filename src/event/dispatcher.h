@@ -7,6 +7,14 @@
 //  2. Two priorities: I/O and timers run at priority 0; deferred work (deferDelete,
 //     end-of-iteration flushes) runs at priority 1, i.e. after all I/O of the iteration.
 //  3. Never free an object from inside its own callback: hand it to deferDelete().
+//  4. A TurnEnd scheduled from a callback runs after the callbacks already made active in
+//     this turn and before the next wait for I/O: the place to flush what the turn's
+//     callbacks gathered (the coalesced Redis calls) with no timer. It runs at priority 1,
+//     libevent's default, where evhttp's and hiredis' own events also run (they are not
+//     created here): libevent appends it to that active queue and drains the queue in the
+//     same pass, so it comes after every HTTP request read in this turn and no later than
+//     hiredis' write event. At priority 0 it would preempt the priority-1 queue after the
+//     first callback that scheduled it (libevent's event_continue), one request per flush.
 #pragma once
 
 #include <event2/event.h>
@@ -60,6 +68,21 @@ class FileEvent {
 };
 using FileEventPtr = std::unique_ptr<FileEvent>;
 
+// Runs its callback once at the end of the current turn (rule 4) each time it was
+// scheduled; scheduling it again before it ran does nothing. Destroying it cancels it.
+class TurnEnd {
+  public:
+    TurnEnd(Dispatcher& dispatcher, std::function<void()> callback);
+    void schedule();
+
+  private:
+    static void onRun(evutil_socket_t, short, void* self);
+    std::function<void()> callback_;
+    EventPtr event_;
+    bool scheduled_ = false;
+};
+using TurnEndPtr = std::unique_ptr<TurnEnd>;
+
 class Dispatcher {
   public:
     Dispatcher();
@@ -79,6 +102,10 @@ class Dispatcher {
     }
     FileEventPtr createFileEvent(int fd, short events, std::function<void(short)> callback) {
         return std::make_unique<FileEvent>(*this, fd, events, std::move(callback));
+    }
+
+    TurnEndPtr createTurnEnd(std::function<void()> callback) {
+        return std::make_unique<TurnEnd>(*this, std::move(callback));
     }
 
     // Thread-safe: runs `work` on this dispatcher's thread soon.

@@ -99,6 +99,12 @@ inline void tokenCacheLookup(bool hit) {
 inline void loopTurn() {
     local().loopTurns.add();
 }
+// One batch carrying `calls` coalesced Redis calls.
+inline void redisCoalesced(uint64_t calls) {
+    ThreadMetrics& m = local();
+    m.redisBatches.add();
+    m.redisCoalescedCalls.add(calls);
+}
 inline void loopTurnSample(int64_t busyMicros, uint64_t events) {
     ThreadMetrics& m = local();
     m.loopTurnBusy.record(detail::nonNegative(busyMicros));
@@ -121,6 +127,7 @@ inline void deliveryLag(DeliveryKind, int64_t) {}
 inline void notificationFiltered(DeliveryKind) {}
 inline void tokenCacheLookup(bool) {}
 inline void loopTurn() {}
+inline void redisCoalesced(uint64_t) {}
 inline void loopTurnSample(int64_t, uint64_t) {}
 
 #endif

@@ -42,6 +42,8 @@ struct Totals {
     std::array<uint64_t, countOf<DeliveryKind>()> filtered{};
     uint64_t hits = 0;
     uint64_t misses = 0;
+    uint64_t redisBatches = 0;
+    uint64_t redisCoalescedCalls = 0;
     struct Loop {
         int shard = -1;
         uint64_t turns = 0;
@@ -77,6 +79,8 @@ struct Totals {
         }
         hits += m.tokenCacheHits.read();
         misses += m.tokenCacheMisses.read();
+        redisBatches += m.redisBatches.read();
+        redisCoalescedCalls += m.redisCoalescedCalls.read();
         int shard = m.shard.load(std::memory_order_relaxed);
         if (shard >= 0) {
             Loop loop;
@@ -184,6 +188,14 @@ std::string scrape(std::span<const char* const> actionNames) {
                "Keystone token cache lookups, by result (hit or miss).", Type::Counter);
     out.sample({{"result", "hit"}}, totals->hits);
     out.sample({{"result", "miss"}}, totals->misses);
+
+    out.family("zaqard_redis_batches_total",
+               "Batch calls that carried coalesced Redis calls ([zaqard] redis_coalesce).",
+               Type::Counter);
+    out.sample({}, totals->redisBatches);
+    out.family("zaqard_redis_coalesced_calls_total",
+               "Redis calls sent inside a batch call instead of on their own.", Type::Counter);
+    out.sample({}, totals->redisCoalescedCalls);
 
     out.family("zaqard_loop_turns_total", "Event loop turns, by shard.", Type::Counter);
     for (const auto& loop : totals->loops)

@@ -103,6 +103,10 @@ struct ThreadMetrics {
     Counter tokenCacheMisses;
 
     Counter loopTurns;
+    // Coalesced Redis calls (storage/redis/client/coalescing_client.h): batches sent, and
+    // the calls they carried.
+    Counter redisBatches;
+    Counter redisCoalescedCalls;
     Histogram<kTurnUs> loopTurnBusy;  // sampled turns only (dispatcher.cpp)
     Histogram<kEventsPerTurn> loopEvents;
 

@@ -22,6 +22,7 @@ storage::redis::RedisDriverOptions redisDriverOptions(const config::Config& conf
     options.defaults.notifications = config.notificationsEnabled();
     options.writeConcern.replicas = config.redis_wait_replicas;
     options.writeConcern.timeout = millis(config.redis_wait_timeout, 1000);
+    options.coalesce = config.redis_coalesce;
     return options;
 }
 

@@ -6,6 +6,7 @@
 
 #include "src/common/log.h"
 #include "storage/redis/client/client_factory.h"
+#include "storage/redis/client/coalescing_client.h"
 #include "storage/redis/dead_letter_mover.h"
 #include "storage/redis/expiry_sweeper.h"
 #include "storage/redis/redis_claim_store.h"
@@ -29,7 +30,9 @@ std::unique_ptr<RedisClient> clientFor(event::Dispatcher& dispatcher, const conf
         log::error("redis: " + error);
         std::abort();
     }
-    return client;
+    if (!options.coalesce) return client;
+    return std::make_unique<CoalescingClient>(dispatcher, std::move(client),
+                                              ScriptRunner::batchTarget);
 }
 }  // namespace
 

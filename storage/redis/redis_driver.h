@@ -27,6 +27,7 @@ struct RedisDriverOptions {
     StoreDefaults defaults;
     WriteConcern writeConcern;             // [zaqard] redis_wait_replicas / redis_wait_timeout
     std::string metricsStore = "message";  // the `store` label of its Redis metrics
+    bool coalesce = true;  // [zaqard] redis_coalesce: batch a loop turn's calls per queue
 };
 
 class RedisDriver {

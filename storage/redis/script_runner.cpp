@@ -4,7 +4,9 @@
 
 #include <openssl/evp.h>
 
+#include <functional>
 #include <memory>
+#include <unordered_map>
 
 #include "src/common/log.h"
 #include "storage/redis/embedded_scripts.h"
@@ -56,31 +58,57 @@ bool isAcknowledgedWrite(std::string_view name) {
     return false;
 }
 
+// Scripts whose concurrent calls on one queue may run as one `batch` call
+// (coalescing_client.h): the hot writes of producers and consumers. Each keeps its own
+// reply and error inside the batch, so any script could be here; these are the ones that
+// arrive many at a time on one queue.
+bool isCoalescible(std::string_view name) {
+    static const char* const kCoalescible[] = {"post", "claim_create", "remove", "remove_many",
+                                               "pop"};
+    for (const char* coalescible : kCoalescible)
+        if (name == coalescible) return true;
+    return false;
+}
+
+}  // namespace
+
 // Each script body becomes the callback of one function. Its parameters are named KEYS and
 // ARGV, so the bodies read exactly as EVAL scripts do; begin_call (in _lib.lua) sets the
 // per-call state first. No flags: like a "#!lua" script, every function may write (the
-// readers' housekeeping does).
-ScriptLibrary compose() {
+// readers' housekeeping does). Each function is also kept in the local table CALLS, where
+// _batch.lua (registered last, as <library>_batch) finds the script its calls name.
+ScriptLibrary composeLibrary(const std::vector<EmbeddedScript>& embedded,
+                             const std::function<bool(std::string_view)>& coalescible) {
     std::string lib;
+    std::string batch;
     std::string all;
-    for (const auto& embedded : embeddedScripts()) {
-        all.append(embedded.name).append("\n").append(embedded.source).append("\n");
-        if (std::string_view(embedded.name) == "_lib") lib = afterFirstLine(embedded.source);
+    for (const auto& script : embedded) {
+        all.append(script.name).append("\n").append(script.source).append("\n");
+        if (std::string_view(script.name) == "_lib") lib = afterFirstLine(script.source);
+        if (std::string_view(script.name) == "_batch") batch = afterFirstLine(script.source);
     }
     ScriptLibrary library;
     library.name = "zaqard_" + sha1Hex(all).substr(0, 12);
-    library.source = "#!lua name=" + library.name + "\n" + lib + "\n";
-    for (const auto& embedded : embeddedScripts()) {
-        if (embedded.name[0] == '_') continue;
-        Script script{embedded.name, library.name + "_" + embedded.name,
-                      isAcknowledgedWrite(embedded.name)};
-        library.source += "redis.register_function('" + script.function +
-                          "', function(KEYS, ARGV)\nbegin_call(KEYS)\n" +
-                          afterFirstLine(embedded.source) + "\nend)\n";
-        library.scripts.push_back(std::move(script));
+    library.source = "#!lua name=" + library.name + "\n" + lib + "\nlocal CALLS = {}\n";
+    for (const auto& script : embedded) {
+        if (script.name[0] == '_') continue;
+        Script entry{script.name, library.name + "_" + script.name,
+                     isAcknowledgedWrite(script.name), !batch.empty() && coalescible(script.name)};
+        std::string name(script.name);
+        library.source += "CALLS['" + name + "'] = function(KEYS, ARGV)\nbegin_call(KEYS)\n" +
+                          afterFirstLine(script.source) + "\nend\nredis.register_function('" +
+                          entry.function + "', CALLS['" + name + "'])\n";
+        library.scripts.push_back(std::move(entry));
+    }
+    if (!batch.empty()) {
+        library.batchFunction = library.name + "_batch";
+        library.source += "redis.register_function('" + library.batchFunction +
+                          "', function(KEYS, ARGV)\n" + batch + "\nend)\n";
     }
     return library;
 }
+
+namespace {
 
 const Script* findScript(std::string_view name) {
     for (const auto& script : loadedScripts())
@@ -95,7 +123,7 @@ bool isFunctionNotFound(const RedisValue& reply) {
 }  // namespace
 
 const ScriptLibrary& scriptLibrary() {
-    static const ScriptLibrary library = compose();
+    static const ScriptLibrary library = composeLibrary(embeddedScripts(), isCoalescible);
     return library;
 }
 
@@ -122,6 +150,21 @@ std::optional<Error> WriteConcern::check(const RedisValue& reply) const {
 
 ScriptRunner::ScriptRunner(RedisClient& client, WriteConcern concern)
     : client_(client), concern_(concern) {}
+
+std::optional<BatchTarget> ScriptRunner::batchTarget(std::string_view function) {
+    // Built once: a lookup per FCALL of the shard.
+    static const auto targets = [] {
+        std::unordered_map<std::string_view, BatchTarget> map;
+        const ScriptLibrary& library = scriptLibrary();
+        for (const auto& script : library.scripts)
+            if (script.coalescible)
+                map.emplace(script.function, BatchTarget{library.batchFunction, script.name});
+        return map;
+    }();
+    auto found = targets.find(function);
+    if (found == targets.end()) return std::nullopt;
+    return found->second;
+}
 
 std::vector<Command> ScriptRunner::loadCommands() {
     return {Command::keyless({"FUNCTION", "LOAD", "REPLACE", scriptLibrary().source})};

@@ -14,21 +14,25 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "storage/redis/client/coalescing_client.h"
 #include "storage/redis/client/redis_client.h"
+#include "storage/redis/embedded_scripts.h"
 #include "storage/storage.h"
 
 namespace zaqard::storage::redis {
 
 struct Script {
-    std::string name;      // file name without .lua
-    std::string function;  // its function name in the library: zaqard_<hash>_<name>
-    bool write = false;    // acknowledged to a client as a change: waits for replicas
+    std::string name;          // file name without .lua
+    std::string function;      // its function name in the library: zaqard_<hash>_<name>
+    bool write = false;        // acknowledged to a client as a change: waits for replicas
+    bool coalescible = false;  // concurrent calls on one queue may share one batch call
 };
 
 // How many replicas must have a write before it is acknowledged (0: no WAIT).
@@ -46,10 +50,17 @@ struct ScriptLibrary {
     std::string name;    // zaqard_<first 12 hex digits of the SHA-1 of the scripts>
     std::string source;  // as sent with FUNCTION LOAD
     std::vector<Script> scripts;
+    // <name>_batch (scripts/_batch.lua): runs several calls of one script with the same
+    // keys in one FCALL, one reply (or error) per call. Empty without _batch.lua.
+    std::string batchFunction;
 };
 
 // Composed once from the embedded table.
 const ScriptLibrary& scriptLibrary();
+// The composition itself, for any script table (tests compose small libraries of their own):
+// `_lib` at the top, every script not starting with '_' a function, `_batch` last.
+ScriptLibrary composeLibrary(const std::vector<EmbeddedScript>& embedded,
+                             const std::function<bool(std::string_view)>& coalescible);
 const std::vector<Script>& loadedScripts();
 
 class ScriptRunner {
@@ -58,6 +69,8 @@ class ScriptRunner {
 
     // FUNCTION LOAD REPLACE of the library, for the connection handshake.
     static std::vector<Command> loadCommands();
+    // For CoalescingClient: the batch call of a coalescible script's function.
+    static std::optional<BatchTarget> batchTarget(std::string_view function);
 
     // Answers the script's reply; error replies become Error{Unavailable} (and are logged):
     // scripts only fail on bugs or a sick Redis. The FCALL addresses its first key.
