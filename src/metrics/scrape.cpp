@@ -144,8 +144,8 @@ std::string scrape(std::span<const char* const> actionNames) {
     for (size_t t = 0; t < totals->total.size(); ++t)
         out.sample({{"transport", kTransportNames[t]}}, totals->total[t]);
     out.family("zaqard_connections_rejected_total",
-               "Requests refused or connections closed by the REST listener's limits, by reason "
-               "(connection limits, header/body size, header/body/write timeouts).",
+               "Requests refused or connections closed by a limit, by reason (connection limits "
+               "of both listeners, REST header/body size, header/body/write timeouts).",
                Type::Counter);
     for (size_t r = 0; r < totals->rejected.size(); ++r)
         out.sample({{"reason", kRejectReasonNames[r]}}, totals->rejected[r]);

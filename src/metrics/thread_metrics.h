@@ -48,7 +48,8 @@ inline constexpr const char* kDeliveryKindNames[] = {"webhook", "email", "websoc
 enum class DeliveryOutcome { Delivered, Retried, DeadLettered, Count };
 inline constexpr const char* kDeliveryOutcomeNames[] = {"delivered", "retried", "dead_lettered"};
 
-// Why the REST listener's limits refused a request or closed a connection
+// Why a limit refused a request or closed a connection (the connection limits: both
+// listeners; the others: REST)
 // (zaqard_connections_rejected_total{reason}).
 enum class RejectReason {
     MaxConnections,

@@ -1,10 +1,13 @@
 #include "transports/websocket/ws_server.h"
 
+#include <arpa/inet.h>
 #include <libwebsockets.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 #include <unordered_map>
 
 #include "src/common/log.h"
@@ -28,6 +31,18 @@ struct TlsSetup {
     std::string error;
 };
 thread_local TlsSetup* configuringTls = nullptr;
+
+// "127.0.0.1" / "::1": the client address that max_connections_per_client counts by.
+std::string peerAddress(const sockaddr_storage& address) {
+    char text[INET6_ADDRSTRLEN] = "";
+    if (address.ss_family == AF_INET)
+        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(address).sin_addr, text,
+                  sizeof text);
+    else if (address.ss_family == AF_INET6)
+        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(address).sin6_addr, text,
+                  sizeof text);
+    return text;
+}
 }  // namespace
 
 class WebSocketServer::Impl {
@@ -73,6 +88,9 @@ class WebSocketServer::Impl {
         info.user = this;
         info.foreign_loops = loops;
         info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_UV_NO_SIGSEGV_SIGFPE_SPIN;
+        // [zaqard] max_header_size: the unsigned int field (max_http_header_data, an
+        // unsigned short, must stay 0 for lws to read this one).
+        info.max_http_header_data2 = limits_.maxHeaderBytes;
         if (tls_ && tlsPort_ >= 0) {
             info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
             // No vhost connects out: an empty client context of our own keeps lws from
@@ -182,13 +200,55 @@ class WebSocketServer::Impl {
     void acceptPending(int listener, lws_vhost* vhost) {
         // Bounded per wake-up so one busy listener cannot starve the shard.
         for (int i = 0; i < 64; ++i) {
-            int fd = accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            sockaddr_storage address{};
+            socklen_t length = sizeof address;
+            int fd = accept4(listener, reinterpret_cast<sockaddr*>(&address), &length,
+                             SOCK_NONBLOCK | SOCK_CLOEXEC);
             if (fd < 0) break;
-            if (!lws_adopt_socket_vhost(vhost, fd)) {
-                log::warning("websocket: could not adopt an accepted connection");
+            std::string peer = peerAddress(address);
+            if (auto refused = admissionRefused(peer)) {
+                // Closed before lws sees it: no handshake, no buffers for this peer.
+                metrics::connectionRejected(*refused);
+                ::close(fd);
+                continue;
             }
+            lws* wsi = lws_adopt_socket_vhost(vhost, fd);
+            if (!wsi) {
+                log::warning("websocket: could not adopt an accepted connection");
+                continue;
+            }
+            // Counted from adoption to LWS_CALLBACK_WSI_DESTROY, handshake included.
+            admitted_[wsi] = peer;
+            ++perClient_[peer];
         }
         bridge_.kick();
+    }
+
+    // Limits per shard, like the REST listener's (http_server.cpp), for this listener only.
+    std::optional<metrics::RejectReason> admissionRefused(const std::string& peer) const {
+        const int maxTotal = limits_.maxConnections;
+        const int maxClient = limits_.maxConnectionsPerClient;
+        if (maxTotal > 0 && admitted_.size() >= static_cast<size_t>(maxTotal)) {
+            log::warning("websocket: connection from " + peer + " refused: " +
+                         std::to_string(maxTotal) + " connections open ([zaqard] max_connections)");
+            return metrics::RejectReason::MaxConnections;
+        }
+        auto fromClient = perClient_.find(peer);
+        if (maxClient > 0 && fromClient != perClient_.end() && fromClient->second >= maxClient) {
+            log::warning("websocket: connection from " + peer +
+                         " refused: " + std::to_string(maxClient) +
+                         " connections open from it ([zaqard] max_connections_per_client)");
+            return metrics::RejectReason::MaxConnectionsPerClient;
+        }
+        return std::nullopt;
+    }
+
+    void release(lws* wsi) {
+        auto known = admitted_.find(wsi);
+        if (known == admitted_.end()) return;
+        auto client = perClient_.find(known->second);
+        if (client != perClient_.end() && --client->second <= 0) perClient_.erase(client);
+        admitted_.erase(known);
     }
 
     static int callback(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
@@ -214,6 +274,7 @@ class WebSocketServer::Impl {
                 return 0;
             case LWS_CALLBACK_WSI_DESTROY:
                 self->pendingIds_.erase(wsi);
+                self->release(wsi);
                 return lws_callback_http_dummy(wsi, reason, user, in, len);
             case LWS_CALLBACK_RECEIVE:
                 self->onReceive(wsi, in, len);
@@ -361,6 +422,9 @@ class WebSocketServer::Impl {
     std::function<void(const std::string&)> closeHandler_;
     // Ids announced in upgrade responses, until the connection is established.
     std::unordered_map<lws*, std::string> pendingIds_;
+    // Adopted connections and their client address; open ones per address (the limits).
+    std::unordered_map<lws*, std::string> admitted_;
+    std::unordered_map<std::string, int> perClient_;
 };
 
 WebSocketServer::WebSocketServer(event::Dispatcher& dispatcher, std::string bind, int port,

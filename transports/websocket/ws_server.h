@@ -27,6 +27,12 @@ struct WebSocketLimits {
     size_t maxFrameBytes = 1 << 20;    // larger incoming messages get an error reply
     size_t maxPipelined = 128;         // unanswered requests before reading pauses
     size_t maxOutputBytes = 16 << 20;  // queued output past which the peer is closed
+    // Open connections of this listener (WS and WSS together) per shard, and per client
+    // address per shard; 0: no limit. Past them a new connection is closed at accept.
+    int maxConnections = 0;
+    int maxConnectionsPerClient = 0;
+    // lws' handshake buffer (request path and header values); 0: lws' default (4 KiB).
+    unsigned maxHeaderBytes = 0;
 };
 
 class WebSocketServer {

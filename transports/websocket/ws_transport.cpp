@@ -24,6 +24,10 @@ WebSocketLimits limitsFrom(const config::Config& config) {
     // must fit: the cap is never below twice the frame limit.
     limits.maxOutputBytes =
         std::max(static_cast<size_t>(config.websocket_max_output_bytes), 2 * limits.maxFrameBytes);
+    // The REST listener's options, counted for this listener on its own (docs/security.md).
+    limits.maxConnections = config.max_connections;
+    limits.maxConnectionsPerClient = config.max_connections_per_client;
+    limits.maxHeaderBytes = static_cast<unsigned>(config.max_header_size);
     return limits;
 }
 
