@@ -196,27 +196,14 @@ def test_max_connections_and_per_client(stack_with):
     time.sleep(0.3)
     # Closed connections no longer count.
     assert st.client(project="p-c").get("/v2/queues").status == 200
-    assert rejected(st) == {"max_connections": 1, "max_connections_per_client": 1}
-
-
-def rejected(st):
-    """The non-zero zaqard_connections_rejected_total samples, by reason."""
-    text = st.client().get("/metrics", headers={"Accept": "text/plain"}).body.decode()
-    out = {}
-    for line in text.splitlines():
-        if line.startswith("zaqard_connections_rejected_total{"):
-            reason = line.split('reason="')[1].split('"')[0]
-            value = int(float(line.rsplit(" ", 1)[1]))
-            if value:
-                out[reason] = value
-    return out
+    assert harness.rejected_connections(st) == {"max_connections": 1, "max_connections_per_client": 1}
 
 
 def test_refusals_and_timeouts_are_counted_by_reason(stack_with):
     st = stack_with(max_header_size=1024, http_header_timeout=0.5, http_body_timeout=0.5,
                     max_body_size=4096)
     port = st.zaqard.port
-    assert rejected(st) == {}
+    assert harness.rejected_connections(st) == {}
     cases = [
         f"GET /v2/queues HTTP/1.1\r\n{hdrs()}X-Big: {'a' * 2000}\r\n\r\n".encode(),  # 431
         f"POST /v2/queues/q/messages HTTP/1.1\r\n{hdrs()}Content-Length: 99999\r\n\r\n"
@@ -229,7 +216,7 @@ def test_refusals_and_timeouts_are_counted_by_reason(stack_with):
         with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
             s.sendall(data)
             read_until_closed(s, 5)
-    assert rejected(st) == {"header_too_large": 1, "body_too_large": 1, "header_timeout": 1,
+    assert harness.rejected_connections(st) == {"header_too_large": 1, "body_too_large": 1, "header_timeout": 1,
                             "body_timeout": 1}
 
 

@@ -64,19 +64,6 @@ def switched(data):
     return data.startswith(b"HTTP/1.1 101")
 
 
-def rejected(st):
-    """The non-zero zaqard_connections_rejected_total samples, by reason."""
-    text = st.client().get("/metrics", headers={"Accept": "text/plain"}).body.decode()
-    out = {}
-    for line in text.splitlines():
-        if line.startswith("zaqard_connections_rejected_total{"):
-            reason = line.split('reason="')[1].split('"')[0]
-            value = int(float(line.rsplit(" ", 1)[1]))
-            if value:
-                out[reason] = value
-    return out
-
-
 def test_max_connections_and_per_client_on_the_websocket_listener(stack_with):
     st = stack_with(max_connections=5, max_connections_per_client=3)
     port = st.zaqard.ws_port
@@ -98,7 +85,7 @@ def test_max_connections_and_per_client_on_the_websocket_listener(stack_with):
     one_more.close()
     # The REST listener counts its own connections (per listener): still served.
     assert st.client().get("/v2/queues").status == 200
-    assert rejected(st) == {"max_connections": 1, "max_connections_per_client": 1}
+    assert harness.rejected_connections(st) == {"max_connections": 1, "max_connections_per_client": 1}
     for c in held:
         c.close()
     for s in others:

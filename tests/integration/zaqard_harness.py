@@ -359,6 +359,19 @@ class Client:
                          params=params)
 
 
+def rejected_connections(st):
+    """A running stack's non-zero zaqard_connections_rejected_total samples, by reason."""
+    text = st.client().get("/metrics", headers={"Accept": "text/plain"}).body.decode()
+    out = {}
+    for line in text.splitlines():
+        if line.startswith("zaqard_connections_rejected_total{"):
+            reason = line.split('reason="')[1].split('"')[0]
+            value = int(float(line.rsplit(" ", 1)[1]))
+            if value:
+                out[reason] = value
+    return out
+
+
 def claim_id_of(claim_response):
     """The claim id from a 201 claim's Location, as python-zaqarclient would get it."""
     return claim_response.header("Location").rsplit("/", 1)[1]
