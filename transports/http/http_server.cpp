@@ -28,6 +28,7 @@
 #include "src/common/clock.h"
 #include "src/common/log.h"
 #include "src/common/uuid.h"
+#include "src/event/connection_admission.h"
 #include "src/event/listen_socket.h"
 #include "src/metrics/record.h"
 #include "transports/http/connection.h"
@@ -78,22 +79,6 @@ void countRejection(const char* reason) {
             return metrics::connectionRejected(static_cast<metrics::RejectReason>(r));
 }
 
-// "127.0.0.1" / "::1" and the port of an accepted peer.
-std::string addressText(const sockaddr* address, int& port) {
-    char text[INET6_ADDRSTRLEN] = "";
-    port = 0;
-    if (address && address->sa_family == AF_INET) {
-        auto* in = reinterpret_cast<const sockaddr_in*>(address);
-        inet_ntop(AF_INET, &in->sin_addr, text, sizeof text);
-        port = ntohs(in->sin_port);
-    } else if (address && address->sa_family == AF_INET6) {
-        auto* in6 = reinterpret_cast<const sockaddr_in6*>(address);
-        inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text);
-        port = ntohs(in6->sin6_port);
-    }
-    return text;
-}
-
 }  // namespace
 
 class HttpServer::Impl : public ConnectionOwner {
@@ -101,7 +86,11 @@ class HttpServer::Impl : public ConnectionOwner {
     struct Exchange;
 
     Impl(event::Dispatcher& dispatcher, const config::Config& config, api::Api& api)
-        : dispatcher_(dispatcher), config_(config), api_(api), cors_(config.cors) {
+        : dispatcher_(dispatcher),
+          config_(config),
+          api_(api),
+          cors_(config.cors),
+          admission_("http", config.max_connections, config.max_connections_per_client) {
         routerOptions_.adminMode = config.admin_mode;
         routerOptions_.pooling = config.pooling;
         limits_.parser.maxHeaderBytes = static_cast<size_t>(config.max_header_size);
@@ -143,7 +132,6 @@ class HttpServer::Impl : public ConnectionOwner {
     static void onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* address, int length,
                          void* self);
     void accept(bool withTls, evutil_socket_t fd, const sockaddr* address);
-    const char* admissionRefused(const std::string& peer) const;
     void answer(Connection& connection, uint64_t seq, const api::Response& response,
                 const std::string& method, const std::string& path, int64_t started,
                 const std::string& requestId, const std::string& project, const std::string& origin,
@@ -163,8 +151,7 @@ class HttpServer::Impl : public ConnectionOwner {
     bool accepting_ = false;
     std::unordered_set<Exchange*> exchanges_;
     std::unordered_map<Connection*, Entry> connections_;
-    std::unordered_map<std::string, int> perClient_;  // admitted connections by address
-    size_t admitted_ = 0;
+    event::ConnectionAdmission admission_;
 };
 
 // One request handed to the api. Owned by the Responder (shared_ptr), never by the
@@ -242,24 +229,6 @@ void HttpServer::Impl::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* a
     listener.server->accept(listener.tls, fd, address);
 }
 
-const char* HttpServer::Impl::admissionRefused(const std::string& peer) const {
-    // Limits per shard (shards share nothing): the kernel spreads connections over them.
-    const int maxTotal = config_.max_connections;
-    const int maxClient = config_.max_connections_per_client;
-    if (maxTotal > 0 && admitted_ >= static_cast<size_t>(maxTotal)) {
-        log::warning("http: connection from " + peer + " refused: " + std::to_string(maxTotal) +
-                     " connections open ([zaqard] max_connections)");
-        return "max_connections";
-    }
-    auto fromClient = perClient_.find(peer);
-    if (maxClient > 0 && fromClient != perClient_.end() && fromClient->second >= maxClient) {
-        log::warning("http: connection from " + peer + " refused: " + std::to_string(maxClient) +
-                     " connections open from it ([zaqard] max_connections_per_client)");
-        return "max_connections_per_client";
-    }
-    return nullptr;
-}
-
 void HttpServer::Impl::accept(bool withTls, evutil_socket_t fd, const sockaddr* address) {
     int one = 1;
     // Replies are gathered into one write per loop turn already; Nagle would only hold
@@ -284,19 +253,18 @@ void HttpServer::Impl::accept(bool withTls, evutil_socket_t fd, const sockaddr* 
         return;
     }
     int port = 0;
-    std::string peer = addressText(address, port);
+    std::string peer = event::peerAddress(address, &port);
     auto connection = std::make_shared<Connection>(dispatcher_.base(), bev, withTls ? -1 : fd, peer,
                                                    port, limits_, *this);
     Entry& entry = connections_[connection.get()];
     entry.connection = connection;
-    if (const char* refused = admissionRefused(peer)) {
-        countRejection(refused);
+    if (auto refused = admission_.refusal(peer)) {
+        metrics::connectionRejected(*refused);
         connection->refuseAtOnce(503, "Service temporarily unavailable",
                                  "Too many connections; please try again later.");
         return;
     }
-    ++perClient_[peer];
-    ++admitted_;
+    admission_.admit(peer);
     entry.admitted = true;
     metrics::connectionOpened(metrics::Transport::Rest);
     connection->start();
@@ -309,9 +277,7 @@ void HttpServer::Impl::onClosed(Connection& connection) {
     connections_.erase(known);
     if (entry.admitted) {
         metrics::connectionClosed(metrics::Transport::Rest);
-        --admitted_;
-        auto client = perClient_.find(connection.peer());
-        if (client != perClient_.end() && --client->second <= 0) perClient_.erase(client);
+        admission_.release(connection.peer());
     }
     // Its callback is still on the stack: freed after this batch of I/O.
     dispatcher_.defer([gone = std::move(entry.connection)]() mutable { gone.reset(); });

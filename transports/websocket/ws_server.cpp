@@ -12,6 +12,7 @@
 
 #include "src/common/log.h"
 #include "src/common/uuid.h"
+#include "src/event/connection_admission.h"
 #include "src/event/listen_socket.h"
 #include "src/metrics/record.h"
 #include "transports/websocket/connection.h"
@@ -32,17 +33,6 @@ struct TlsSetup {
 };
 thread_local TlsSetup* configuringTls = nullptr;
 
-// "127.0.0.1" / "::1": the client address that max_connections_per_client counts by.
-std::string peerAddress(const sockaddr_storage& address) {
-    char text[INET6_ADDRSTRLEN] = "";
-    if (address.ss_family == AF_INET)
-        inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(address).sin_addr, text,
-                  sizeof text);
-    else if (address.ss_family == AF_INET6)
-        inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(address).sin6_addr, text,
-                  sizeof text);
-    return text;
-}
 }  // namespace
 
 class WebSocketServer::Impl {
@@ -54,7 +44,8 @@ class WebSocketServer::Impl {
           port_(port),
           limits_(limits),
           handler_(std::move(handler)),
-          bridge_(dispatcher) {}
+          bridge_(dispatcher),
+          admission_("websocket", limits.maxConnections, limits.maxConnectionsPerClient) {}
 
     ~Impl() {
         stopAccepting();
@@ -205,8 +196,8 @@ class WebSocketServer::Impl {
             int fd = accept4(listener, reinterpret_cast<sockaddr*>(&address), &length,
                              SOCK_NONBLOCK | SOCK_CLOEXEC);
             if (fd < 0) break;
-            std::string peer = peerAddress(address);
-            if (auto refused = admissionRefused(peer)) {
+            std::string peer = event::peerAddress(reinterpret_cast<const sockaddr*>(&address));
+            if (auto refused = admission_.refusal(peer)) {
                 // Closed before lws sees it: no handshake, no buffers for this peer.
                 metrics::connectionRejected(*refused);
                 ::close(fd);
@@ -219,35 +210,15 @@ class WebSocketServer::Impl {
             }
             // Counted from adoption to LWS_CALLBACK_WSI_DESTROY, handshake included.
             admitted_[wsi] = peer;
-            ++perClient_[peer];
+            admission_.admit(peer);
         }
         bridge_.kick();
-    }
-
-    // Limits per shard, like the REST listener's (http_server.cpp), for this listener only.
-    std::optional<metrics::RejectReason> admissionRefused(const std::string& peer) const {
-        const int maxTotal = limits_.maxConnections;
-        const int maxClient = limits_.maxConnectionsPerClient;
-        if (maxTotal > 0 && admitted_.size() >= static_cast<size_t>(maxTotal)) {
-            log::warning("websocket: connection from " + peer + " refused: " +
-                         std::to_string(maxTotal) + " connections open ([zaqard] max_connections)");
-            return metrics::RejectReason::MaxConnections;
-        }
-        auto fromClient = perClient_.find(peer);
-        if (maxClient > 0 && fromClient != perClient_.end() && fromClient->second >= maxClient) {
-            log::warning("websocket: connection from " + peer +
-                         " refused: " + std::to_string(maxClient) +
-                         " connections open from it ([zaqard] max_connections_per_client)");
-            return metrics::RejectReason::MaxConnectionsPerClient;
-        }
-        return std::nullopt;
     }
 
     void release(lws* wsi) {
         auto known = admitted_.find(wsi);
         if (known == admitted_.end()) return;
-        auto client = perClient_.find(known->second);
-        if (client != perClient_.end() && --client->second <= 0) perClient_.erase(client);
+        admission_.release(known->second);
         admitted_.erase(known);
     }
 
@@ -422,9 +393,10 @@ class WebSocketServer::Impl {
     std::function<void(const std::string&)> closeHandler_;
     // Ids announced in upgrade responses, until the connection is established.
     std::unordered_map<lws*, std::string> pendingIds_;
-    // Adopted connections and their client address; open ones per address (the limits).
+    // Adopted connections and their client address, counted against the limits (per shard,
+    // for this listener only) from adoption to LWS_CALLBACK_WSI_DESTROY.
     std::unordered_map<lws*, std::string> admitted_;
-    std::unordered_map<std::string, int> perClient_;
+    event::ConnectionAdmission admission_;
 };
 
 WebSocketServer::WebSocketServer(event::Dispatcher& dispatcher, std::string bind, int port,
